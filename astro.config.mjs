@@ -1,0 +1,78 @@
+// @ts-check
+import starlight from '@astrojs/starlight';
+import { defineConfig } from 'astro/config';
+import { publishedChapters } from './src/lib/chapters.ts';
+
+/**
+ * `npm run dev`: mounts the demo server's WebSocket endpoints and /healthz on
+ * Astro's dev server, so pages and sockets share one origin as in production.
+ * Vite's hot-reload socket upgrades too; the demo server leaves every path
+ * outside /ws/ to it.
+ * @returns {import('astro').AstroIntegration}
+ */
+function demoServerInDev() {
+  return {
+    name: 'socketbook-demo-server',
+    hooks: {
+      'astro:server:setup': async ({ server, logger }) => {
+        const { createDemoServer } = await import('./demo-server/server.ts');
+        const demo = createDemoServer({ log: (line) => logger.info(line) });
+        server.httpServer?.on('upgrade', (request, socket, head) => {
+          demo.handleUpgrade(request, socket, head);
+        });
+        server.middlewares.use((request, response, next) => {
+          if (!demo.handleApiRequest(request, response)) next();
+        });
+        server.httpServer?.on('close', () => {
+          void demo.close();
+        });
+      },
+    },
+  };
+}
+
+/**
+ * Writes dist/.build-stamp after a complete build (pages, search index,
+ * sitemap), so `npm start` can tell a finished build from an interrupted one.
+ * @returns {import('astro').AstroIntegration}
+ */
+function buildStamp() {
+  return {
+    name: 'socketbook-build-stamp',
+    hooks: {
+      'astro:build:done': async ({ dir }) => {
+        const { writeFile } = await import('node:fs/promises');
+        await writeFile(new URL('.build-stamp', dir), `${new Date().toISOString()}\n`);
+      },
+    },
+  };
+}
+
+export default defineConfig({
+  site: 'http://localhost:8080',
+  // The demo server serves dist/ with its own compression and caching.
+  compressHTML: true,
+  integrations: [
+    starlight({
+      title: 'Socketbook',
+      description: 'An interactive, notebook-style tutorial about WebSockets, with live cells and labs.',
+      favicon: '/favicon.svg',
+      logo: { src: './src/assets/logo.svg', alt: '' },
+      customCss: ['./src/styles/socketbook.css'],
+      sidebar: [
+        { label: 'Start here', link: '/' },
+        {
+          label: 'Chapters',
+          items: publishedChapters.map((chapter, index) => ({
+            label: `${String(index + 1)}. ${chapter.title}`,
+            slug: chapter.slug,
+          })),
+        },
+      ],
+      lastUpdated: false,
+      pagination: true,
+    }),
+    demoServerInDev(),
+    buildStamp(),
+  ],
+});

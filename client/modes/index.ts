@@ -1,0 +1,7 @@
+import type { ClientMode } from '../mode.ts';
+import { echoMode } from './echo.ts';
+
+/** Every mode of `npm run client -- <mode>`, by name. */
+export const modes: Readonly<Record<string, ClientMode>> = {
+  echo: echoMode,
+};

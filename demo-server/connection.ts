@@ -1,0 +1,205 @@
+import type { WebSocket } from 'ws';
+import { closeRequestProblem } from '../src/lib/close-codes.ts';
+import { socketError, type SocketErrorName } from '../src/lib/protocol/errors.ts';
+import { formatBytes, formatDuration } from './log.ts';
+
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+/** Who sent the first close frame, or `network` when the TCP connection dropped without one. */
+export type CloseInitiator = 'server' | 'client' | 'network';
+
+export interface ConnectionLimits {
+  readonly maxBufferedBytes: number;
+  readonly closeTimeoutMs: number;
+}
+
+/**
+ * One accepted WebSocket, as the routes see it: counts messages and bytes
+ * each way for the log and the stats, enforces the per-client send-buffer
+ * cap, and validates close codes before `ws.close()` (which throws on bad
+ * ones).
+ */
+export class Connection {
+  readonly id: number;
+  readonly socket: WebSocket;
+  /** Endpoint path, e.g. `/ws/echo`. */
+  readonly endpoint: string;
+  /** `address:port` of the client. */
+  readonly peer: string;
+  readonly openedAt = Date.now();
+  state: ConnectionState = 'open';
+  messagesIn = 0;
+  bytesIn = 0;
+  messagesOut = 0;
+  bytesOut = 0;
+  /** Set by the server heartbeat: did the client answer the last ping? */
+  answeredPing = true;
+  closedBy: CloseInitiator | null = null;
+  /** The close frame this server sent, if it started the closing handshake. */
+  sentClose: { readonly code: number; readonly reason: string } | null = null;
+  /** Last error on the socket (e.g. an oversize message), for the close log line. */
+  lastError: string | null = null;
+  readonly #limits: ConnectionLimits;
+  #closeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(id: number, socket: WebSocket, endpoint: string, peer: string, limits: ConnectionLimits) {
+    this.id = id;
+    this.socket = socket;
+    this.endpoint = endpoint;
+    this.peer = peer;
+    this.#limits = limits;
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      this.messagesIn += 1;
+      this.bytesIn += byteLengthOf(data);
+    });
+    socket.on('pong', () => {
+      this.answeredPing = true;
+    });
+    // Without a listener an 'error' event would crash the process. After a
+    // receive error ws itself sends the close frame (e.g. 1009), so record it.
+    socket.on('error', (error: Error & { code?: string }) => {
+      this.lastError = error.message;
+      const code = error.code === undefined ? undefined : closeCodeForReceiveError(error.code);
+      if (code !== undefined && this.sentClose === null) {
+        this.sentClose = { code, reason: '' };
+        this.closedBy ??= 'server';
+      }
+    });
+    socket.on('close', (code: number) => {
+      this.state = 'closed';
+      this.closedBy ??= code === 1006 ? 'network' : 'client';
+      if (this.#closeTimer !== null) clearTimeout(this.#closeTimer);
+    });
+  }
+
+  /** Whether messages can still be sent. */
+  get isOpen(): boolean {
+    return this.state === 'open' && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /**
+   * Sends a message unless the client already has `maxBufferedBytes` queued,
+   * in which case the client is cut off with 1008: a reader that never reads
+   * must not make the server hold unbounded memory. Returns whether it sent.
+   */
+  send(data: string | Buffer, binary = typeof data !== 'string'): boolean {
+    if (!this.isOpen) return false;
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    if (this.socket.bufferedAmount + size > this.#limits.maxBufferedBytes) {
+      this.fail('SEND_BUFFER_FULL', `${formatBytes(this.socket.bufferedAmount)} queued, limit ${formatBytes(this.#limits.maxBufferedBytes)}`);
+      return false;
+    }
+    this.messagesOut += 1;
+    this.bytesOut += size;
+    this.socket.send(data, { binary });
+    return true;
+  }
+
+  /** Sends `value` as a JSON text message. */
+  sendJson(value: unknown): boolean {
+    return this.send(JSON.stringify(value), false);
+  }
+
+  /**
+   * Starts the closing handshake. An invalid code or reason is never passed
+   * to `ws.close()`: it is reported and replaced with 1011. If the client
+   * does not complete the handshake in `closeTimeoutMs` the TCP connection is
+   * destroyed (the client then sees 1006).
+   */
+  close(code: number, reason = ''): void {
+    if (this.state !== 'open') return;
+    const problem = closeRequestProblem(code, reason);
+    if (problem !== null) {
+      this.lastError = problem;
+      code = 1011;
+      reason = 'internal error';
+    }
+    this.state = 'closing';
+    this.closedBy ??= 'server';
+    this.sentClose = { code, reason };
+    this.socket.close(code, reason);
+    this.#closeTimer = setTimeout(() => {
+      this.socket.terminate();
+    }, this.#limits.closeTimeoutMs);
+    this.#closeTimer.unref();
+  }
+
+  /**
+   * Reports `name` to the client as an error message and, when the error is
+   * fatal, closes with its close code.
+   */
+  fail(name: SocketErrorName, detail?: string): void {
+    const message = socketError(name, detail);
+    if (message.closeCode === undefined) {
+      this.sendJson(message);
+      return;
+    }
+    this.lastError = message.message;
+    // A client cut off for not reading would never see a queued message, so
+    // the reason goes in the close frame (truncated to fit its 123 bytes).
+    this.close(message.closeCode, truncateUtf8(message.message, 123));
+  }
+
+  /** Drops the TCP connection without a close frame. */
+  terminate(reason: string): void {
+    if (this.state === 'closed') return;
+    this.lastError ??= reason;
+    this.closedBy ??= 'server';
+    this.state = 'closing';
+    this.socket.terminate();
+  }
+
+  /**
+   * How the connection ended, for the log: the code the server sent when it
+   * closed first, else the code the client sent (1006 when none arrived).
+   */
+  describeClose(receivedCode: number, receivedReason: string): string {
+    const quote = (reason: string) => (reason === '' ? '' : ` "${reason}"`);
+    if (this.sentClose !== null) {
+      const { code, reason } = this.sentClose;
+      const unanswered = receivedCode === 1006 ? ', no close frame back' : '';
+      return `${String(code)}${quote(reason)} by server${unanswered}`;
+    }
+    if (this.closedBy === 'server') return '1006 (terminated by server)';
+    if (receivedCode === 1006) return '1006 (connection dropped, no close frame)';
+    return `${String(receivedCode)}${quote(receivedReason)} by client`;
+  }
+
+  /** The summary for the close log line. */
+  describeTraffic(): string {
+    const duration = formatDuration(Date.now() - this.openedAt);
+    return `${duration}  in ${String(this.messagesIn)} msg/${formatBytes(this.bytesIn)}  out ${String(this.messagesOut)} msg/${formatBytes(this.bytesOut)}`;
+  }
+}
+
+/**
+ * The close code ws sends when its receiver rejects a frame (see
+ * ws/lib/receiver.js): sizes → 1009, bad UTF-8 → 1007, the rest → 1002.
+ */
+function closeCodeForReceiveError(code: string): number | undefined {
+  if (!code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' || code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') {
+    return 1009;
+  }
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  return 1002;
+}
+
+function byteLengthOf(data: Buffer | ArrayBuffer | Buffer[]): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.byteLength, 0);
+  return data.byteLength;
+}
+
+/** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let result = '';
+  let bytes = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (bytes + size > maxBytes - 3) break;
+    result += character;
+    bytes += size;
+  }
+  return `${result}...`;
+}

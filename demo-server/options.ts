@@ -1,0 +1,69 @@
+/**
+ * Options of `createDemoServer()`: one object, a `DEFAULTS` table, units in
+ * the names. Contradictory or out-of-range values throw a `TypeError` at
+ * construction so a bad flag fails at start-up, not at the first client.
+ */
+
+export interface DemoServerOptions {
+  /** Folder of the built site to serve; `null` serves no pages (endpoints only). */
+  staticDir: string | null;
+  /** Largest message a client may send; bigger closes the connection with 1009. */
+  maxMessageBytes: number;
+  /**
+   * Extra origins allowed to open WebSockets, as full origins
+   * (`http://host:port`), or `*` for any. Same-origin pages and pages served
+   * from localhost are always allowed.
+   */
+  allowedOrigins: readonly string[];
+  /** Most WebSocket connections at once; more get HTTP 503 at the handshake. */
+  maxConnections: number;
+  /** Most bytes queued for one client before it is cut off with 1008. */
+  maxBufferedBytes: number;
+  /** Protocol ping interval; a client that has not answered the previous ping is dropped. `0` turns it off. */
+  heartbeatIntervalMs: number;
+  /** How long a close handshake may take before the TCP connection is destroyed. */
+  closeTimeoutMs: number;
+  /** Receives one human-readable line per event; `null` is silent. */
+  log: ((line: string) => void) | null;
+}
+
+export const DEFAULTS: Readonly<DemoServerOptions> = {
+  staticDir: null,
+  maxMessageBytes: 64 * 1024,
+  allowedOrigins: [],
+  maxConnections: 20_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  heartbeatIntervalMs: 30_000,
+  closeTimeoutMs: 1_000,
+  log: null,
+};
+
+function requireInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`${name} must be an integer from ${String(min)} to ${String(max)}, got ${String(value)}`);
+  }
+}
+
+/** Merges `options` over `DEFAULTS` and validates the result. */
+export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoServerOptions {
+  const resolved: DemoServerOptions = { ...DEFAULTS, ...options };
+  requireInteger('maxMessageBytes', resolved.maxMessageBytes, 1, 100 * 1024 * 1024);
+  requireInteger('maxConnections', resolved.maxConnections, 1, 1_000_000);
+  requireInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
+  requireInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 0, 3_600_000);
+  requireInteger('closeTimeoutMs', resolved.closeTimeoutMs, 1, 60_000);
+  if (resolved.heartbeatIntervalMs !== 0 && resolved.heartbeatIntervalMs < 100) {
+    throw new TypeError(`heartbeatIntervalMs must be 0 (off) or at least 100, got ${String(resolved.heartbeatIntervalMs)}`);
+  }
+  if (resolved.maxBufferedBytes < resolved.maxMessageBytes) {
+    throw new TypeError(
+      `maxBufferedBytes (${String(resolved.maxBufferedBytes)}) must be at least maxMessageBytes (${String(resolved.maxMessageBytes)}): an echo of one full message must fit`,
+    );
+  }
+  for (const origin of resolved.allowedOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new TypeError(`allowedOrigins entries must look like http://host:port or be *, got ${JSON.stringify(origin)}`);
+    }
+  }
+  return resolved;
+}

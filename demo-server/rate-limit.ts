@@ -1,0 +1,32 @@
+/**
+ * A token bucket: `burst` events at once, refilled at `perSecond`. Used for
+ * per-client message rate limits and for counting repeated invalid input.
+ */
+export class TokenBucket {
+  readonly #perSecond: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(perSecond: number, burst: number, now: () => number = () => performance.now()) {
+    if (!(perSecond > 0) || !(burst >= 1)) {
+      throw new TypeError(`TokenBucket needs perSecond > 0 and burst >= 1, got ${String(perSecond)} and ${String(burst)}`);
+    }
+    this.#perSecond = perSecond;
+    this.#burst = burst;
+    this.#now = now;
+    this.#tokens = burst;
+    this.#updatedAt = now();
+  }
+
+  /** Takes one token; returns false when the bucket is empty (the event is over the limit). */
+  take(): boolean {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
+    this.#updatedAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}

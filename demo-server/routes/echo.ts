@@ -1,0 +1,15 @@
+import type { RouteFactory } from './route.ts';
+
+/**
+ * `/ws/echo`: sends every message straight back, text as text and binary as
+ * binary, byte for byte. The payload is never decoded, so what comes back is
+ * exactly what arrived.
+ */
+export const echoRoute: RouteFactory = () => ({
+  path: '/ws/echo',
+  open(connection) {
+    connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.send(data, isBinary);
+    });
+  },
+});

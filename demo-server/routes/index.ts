@@ -1,0 +1,5 @@
+import { echoRoute } from './echo.ts';
+import type { RouteFactory } from './route.ts';
+
+/** Every WebSocket endpoint, in the order they are matched. */
+export const routeFactories: readonly RouteFactory[] = [echoRoute];

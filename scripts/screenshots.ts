@@ -1,0 +1,55 @@
+/**
+ * `npm run screenshots`: regenerates the README's pictures from the built
+ * site, served by a real demo server and driven in Chromium.
+ */
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createDemoServer } from '../demo-server/server.ts';
+import { ensureSiteBuilt } from '../demo-server/site-build.ts';
+import { launchBrowser } from '../tests/helpers/browser.ts';
+
+interface Shot {
+  readonly file: string;
+  readonly path: string;
+  /** Element to capture. */
+  readonly selector: string;
+  /** Brings the element into the state worth showing. */
+  prepare(page: Page): Promise<void>;
+}
+
+const shots: Shot[] = [
+  {
+    file: 'echo-cell.png',
+    path: '/why-websockets/',
+    selector: 'echo-cell',
+    async prepare(page) {
+      const cell = page.locator('echo-cell').first();
+      await cell.scrollIntoViewIfNeeded();
+      await cell.getByText('Open: connected').waitFor();
+      for (const [text, binary] of [['Hello, WebSocket!', false], ['Hi', true]] as const) {
+        await cell.getByLabel('Message').fill(text);
+        await cell.getByLabel('Send as binary').setChecked(binary);
+        await cell.getByRole('button', { name: 'Send' }).click();
+      }
+      await cell.locator('tr[data-direction="received"]').nth(1).waitFor();
+    },
+  },
+];
+
+await ensureSiteBuilt(process.cwd());
+const server = createDemoServer({ staticDir: resolve('dist') });
+const address = await server.listen(0, '127.0.0.1');
+const browser = await launchBrowser();
+try {
+  for (const shot of shots) {
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 }, deviceScaleFactor: 2 });
+    await page.goto(`http://127.0.0.1:${String(address.port)}${shot.path}`);
+    await shot.prepare(page);
+    await page.locator(shot.selector).first().screenshot({ path: resolve('docs/images', shot.file) });
+    console.log(`docs/images/${shot.file}`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

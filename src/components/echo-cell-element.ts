@@ -1,0 +1,135 @@
+import type { EchoEntry, EchoSnapshot, EchoStore } from '../lib/echo-store.ts';
+import { clockTimeMs, formatBytes, formatDuration } from '../lib/format.ts';
+import { pageServer } from '../lib/page-server.ts';
+import { endpointUrl } from '../lib/server-url.ts';
+
+function part<T extends Element>(root: ParentNode, selector: string): T {
+  const element = root.querySelector<T>(selector);
+  if (element === null) throw new Error(`<echo-cell> is missing ${selector}`);
+  return element;
+}
+
+function cell(text: string, className?: string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className !== undefined) td.className = className;
+  return td;
+}
+
+/** Status line for each connection state; `server` is where the cell connects. */
+function describeState(snapshot: EchoSnapshot, server: string): string {
+  const close = snapshot.lastClose;
+  switch (snapshot.state) {
+    case 'connecting':
+      return `Connecting to ${server}…`;
+    case 'open':
+      return `Open: connected to ${server}`;
+    case 'closed': {
+      if (close === null) return 'Closed. Reconnecting…';
+      const reason = close.reason === '' ? '' : ` "${close.reason}"`;
+      return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). Reconnecting…`;
+    }
+    case 'unreachable':
+      return `Can't reach the demo server at ${server} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point cells at another server with ?server=ws://host:port. Retrying…`;
+  }
+}
+
+/**
+ * `<echo-cell>`: wires EchoCell.astro's markup to an EchoStore. It connects
+ * only when scrolled into view, loading partysocket then, so a page that is
+ * only read downloads no socket code.
+ */
+export class EchoCellElement extends HTMLElement {
+  #store: EchoStore | null = null;
+  #socket: { close(code?: number, reason?: string): void } | null = null;
+  #observer: IntersectionObserver | null = null;
+  #renderedIds = new Set<number>();
+
+  connectedCallback(): void {
+    const server = pageServer();
+    part<HTMLElement>(this, '.sb-server').textContent =
+      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    this.#observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        this.#observer?.disconnect();
+        void this.#connect();
+      }
+    });
+    this.#observer.observe(this);
+    part<HTMLFormElement>(this, 'form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#send();
+    });
+    part<HTMLButtonElement>(this, '[data-action="clear"]').addEventListener('click', () => {
+      this.#store?.clear();
+    });
+  }
+
+  disconnectedCallback(): void {
+    this.#observer?.disconnect();
+    this.#socket?.close(1001, 'cell removed');
+  }
+
+  async #connect(): Promise<void> {
+    const [{ default: ReconnectingWebSocket }, { EchoStore }, { partysocketOptions }] = await Promise.all([
+      import('partysocket/ws'),
+      import('../lib/echo-store.ts'),
+      import('../lib/reconnect.ts'),
+    ]);
+    const server = pageServer().url;
+    const url = endpointUrl(server, this.dataset.endpoint ?? '/ws/echo');
+    const socket = new ReconnectingWebSocket(url, undefined, partysocketOptions());
+    this.#socket = socket;
+    this.#store = new EchoStore(socket);
+    this.#store.subscribe((snapshot) => {
+      this.#render(snapshot, url);
+    });
+  }
+
+  #send(): void {
+    const input = part<HTMLInputElement>(this, '.sb-echo-input');
+    const binary = part<HTMLInputElement>(this, 'input[name="binary"]');
+    if (this.#store === null) return;
+    if (this.#store.send(input.value, binary.checked)) input.select();
+  }
+
+  #render(snapshot: EchoSnapshot, url: string): void {
+    const status = part<HTMLElement>(this, '.sb-status');
+    status.dataset.state = snapshot.state;
+    part<HTMLElement>(this, '.sb-status-text').textContent = describeState(snapshot, url);
+    const error = part<HTMLElement>(this, '.sb-echo-error');
+    error.hidden = snapshot.sendError === null;
+    error.textContent = snapshot.sendError ?? '';
+    this.#renderLog(snapshot.entries);
+  }
+
+  #renderLog(entries: readonly EchoEntry[]): void {
+    const body = part<HTMLTableSectionElement>(this, 'tbody');
+    const present = new Set(entries.map((entry) => entry.id));
+    for (const row of [...body.rows]) {
+      if (!present.has(Number(row.dataset.id))) {
+        this.#renderedIds.delete(Number(row.dataset.id));
+        row.remove();
+      }
+    }
+    for (const entry of entries) {
+      if (this.#renderedIds.has(entry.id)) continue;
+      this.#renderedIds.add(entry.id);
+      const row = document.createElement('tr');
+      row.dataset.id = String(entry.id);
+      row.dataset.direction = entry.direction;
+      row.append(
+        cell(entry.direction === 'sent' ? '↑ sent' : '↓ received', 'sb-direction'),
+        cell(clockTimeMs(new Date(entry.at)), 'sb-time'),
+        cell(entry.kind, 'sb-kind'),
+        cell(entry.preview, 'sb-payload'),
+        cell(formatBytes(entry.bytes), 'sb-size'),
+        cell(entry.roundTripMs === null ? '' : formatDuration(entry.roundTripMs), 'sb-rtt'),
+      );
+      body.append(row);
+    }
+    part<HTMLElement>(this, '.sb-echo-empty').hidden = entries.length > 0;
+    const wrap = part<HTMLElement>(this, '.sb-echo-log-wrap');
+    wrap.scrollTop = wrap.scrollHeight;
+  }
+}

@@ -1,0 +1,3 @@
+/** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
+export { default as ChapterList } from './ChapterList.astro';
+export { default as EchoCell } from './EchoCell.astro';

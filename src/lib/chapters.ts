@@ -1,0 +1,91 @@
+/**
+ * The table of contents: one entry per chapter, in reading order. The sidebar
+ * (astro.config.mjs), the landing page and the progress bar all read it, so a
+ * chapter is added in one place.
+ */
+export interface Chapter {
+  /** Page slug under src/content/docs/ (no leading slash). */
+  readonly slug: string;
+  readonly title: string;
+  /** One line for the landing page. */
+  readonly summary: string;
+  /** `soon` chapters are listed on the landing page but not in the sidebar. */
+  readonly status: 'published' | 'soon';
+}
+
+export const chapters: readonly Chapter[] = [
+  {
+    slug: 'why-websockets',
+    title: 'Why WebSockets',
+    summary: 'Request/response, polling, long polling, SSE, WebSocket and WebTransport, and what each costs per message.',
+    status: 'published',
+  },
+  {
+    slug: 'handshake',
+    title: 'The opening handshake',
+    summary: 'How an HTTP request becomes a WebSocket: Upgrade, Sec-WebSocket-Key and Accept, subprotocols.',
+    status: 'soon',
+  },
+  {
+    slug: 'frames',
+    title: 'Frames and full duplex',
+    summary: 'FIN, opcodes, masking and lengths, decoded from the bytes your browser just sent.',
+    status: 'soon',
+  },
+  {
+    slug: 'real-time',
+    title: 'What "real-time" means',
+    summary: 'Hard, firm and soft deadlines, judged live on an impaired stream.',
+    status: 'soon',
+  },
+  {
+    slug: 'messages',
+    title: 'Messages and protocols',
+    summary: 'Text, binary and JSON; message types, demultiplexing and validation.',
+    status: 'soon',
+  },
+  {
+    slug: 'chat',
+    title: 'Chat: rooms and broadcast',
+    summary: 'Usernames, rooms, history and resuming without loss or duplicates.',
+    status: 'soon',
+  },
+  {
+    slug: 'heartbeats',
+    title: 'Heartbeats, dead peers, reconnection',
+    summary: 'Ping/pong, freezing a peer, and reconnecting with backoff and jitter.',
+    status: 'soon',
+  },
+  {
+    slug: 'backpressure',
+    title: 'Backpressure: the slow consumer',
+    summary: 'Watch a fast server drown a slow client, then fix it with credits and conflation.',
+    status: 'soon',
+  },
+  {
+    slug: 'closing',
+    title: 'Closing: close codes',
+    summary: 'The closing handshake and every close code, produced on demand.',
+    status: 'soon',
+  },
+  {
+    slug: 'security',
+    title: 'Security',
+    summary: 'wss, Origin checks and cross-site hijacking, authentication, rate and size limits.',
+    status: 'soon',
+  },
+  {
+    slug: 'scaling',
+    title: 'Scaling out',
+    summary: 'Several processes behind a balancer, with Redis pub/sub carrying chat between them.',
+    status: 'soon',
+  },
+  {
+    slug: 'testing',
+    title: 'Testing and debugging',
+    summary: 'DevTools, the command-line client and automated tests.',
+    status: 'soon',
+  },
+];
+
+export const publishedChapters = chapters.filter((chapter) => chapter.status === 'published');

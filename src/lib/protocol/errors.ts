@@ -1,0 +1,36 @@
+/**
+ * Every error the demo server reports to a client, made in one place. Each
+ * has a stable name (what code matches on), a close code when the error ends
+ * the connection (`null` when the connection stays up), and a default text.
+ */
+export const SOCKET_ERRORS = {
+  INVALID_JSON: { closeCode: null, text: 'message is not valid JSON' },
+  INVALID_MESSAGE: { closeCode: null, text: 'message does not match the protocol' },
+  UNKNOWN_TYPE: { closeCode: null, text: 'unknown message type' },
+  BINARY_NOT_ACCEPTED: { closeCode: null, text: 'this endpoint accepts text messages only' },
+  TOO_MANY_ERRORS: { closeCode: 1008, text: 'too many invalid messages' },
+  RATE_LIMITED: { closeCode: 1008, text: 'too many messages' },
+  MESSAGE_TOO_BIG: { closeCode: 1009, text: 'message too big' },
+  SEND_BUFFER_FULL: { closeCode: 1008, text: 'send buffer full: client is not reading' },
+  PEER_UNRESPONSIVE: { closeCode: null, text: 'no pong to the last ping' },
+  SERVER_SHUTDOWN: { closeCode: 1001, text: 'server shutting down' },
+  INTERNAL: { closeCode: 1011, text: 'internal server error' },
+} as const satisfies Record<string, { closeCode: number | null; text: string }>;
+
+export type SocketErrorName = keyof typeof SOCKET_ERRORS;
+
+/** What the server sends as a message: `{ "type": "error", … }`. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly error: SocketErrorName;
+  readonly message: string;
+  /** Set when the server is about to close the connection with this code. */
+  readonly closeCode?: number;
+}
+
+/** Builds the error message for `name`, with `detail` appended to the default text. */
+export function socketError(name: SocketErrorName, detail?: string): ErrorMessage {
+  const { closeCode, text } = SOCKET_ERRORS[name];
+  const message = detail === undefined ? text : `${text}: ${detail}`;
+  return closeCode === null ? { type: 'error', error: name, message } : { type: 'error', error: name, message, closeCode };
+}

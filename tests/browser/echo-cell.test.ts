@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+
+const SITE = resolve('dist');
+
+describe('EchoCell on chapter 1', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  it('echoes a message with its size and round-trip time, loading nothing from other origins', async () => {
+    const { page, errors, requests } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/why-websockets/`);
+    const cell = page.locator('echo-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    await expect.poll(() => cell.getByRole('status').textContent()).toContain('Open: connected to');
+    const input = cell.getByLabel('Message');
+    await input.fill('hello from chromium');
+    await input.press('Enter');
+    const received = cell.locator('tr[data-direction="received"]');
+    await expect.poll(() => received.count()).toBe(1);
+    expect(await received.locator('.sb-payload').textContent()).toBe('hello from chromium');
+    expect(await received.locator('.sb-size').textContent()).toBe('19 B');
+    expect(await received.locator('.sb-rtt').textContent()).toMatch(/^\d+(\.\d+)? ms$/);
+    expect(await cell.locator('tr[data-direction="sent"] .sb-payload').textContent()).toBe('hello from chromium');
+    expect(errors).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    await page.close();
+  });
+
+  it('sends binary as UTF-8 bytes and shows the echo in hex', async () => {
+    const { page } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/why-websockets/`);
+    const cell = page.locator('echo-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    await expect.poll(() => cell.getByRole('status').textContent()).toContain('Open');
+    await cell.getByLabel('Message').fill('Hi');
+    await cell.getByLabel('Send as binary').check();
+    await cell.getByRole('button', { name: 'Send' }).click();
+    const received = cell.locator('tr[data-direction="received"]');
+    await expect.poll(() => received.count()).toBe(1);
+    expect(await received.locator('.sb-kind').textContent()).toBe('binary');
+    expect(await received.locator('.sb-payload').textContent()).toBe('48 69');
+    await page.close();
+  });
+
+  it('shows the close code when the server stops, and reconnects when it is back', async () => {
+    const own = await startServer({ staticDir: SITE });
+    const port = own.port;
+    const { page } = await newPage(browser);
+    await page.goto(`${own.httpUrl}/why-websockets/`);
+    const cell = page.locator('echo-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    const status = cell.getByRole('status');
+    await expect.poll(() => status.textContent()).toContain('Open');
+    await own.close();
+    await expect.poll(() => status.textContent()).toContain('Closed with code 1001 "server shutting down" (clean). Reconnecting…');
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toContain("Can't reach the demo server");
+    expect(await status.textContent()).toContain('npm start');
+    const again = await startServer({ staticDir: SITE }, port);
+    try {
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain('Open: connected to');
+      await cell.getByLabel('Message').fill('after restart');
+      await cell.getByLabel('Message').press('Enter');
+      await expect.poll(() => cell.locator('tr[data-direction="received"] .sb-payload').last().textContent()).toBe('after restart');
+    } finally {
+      await page.close();
+      await again.close();
+    }
+  });
+
+  it('tells the reader plainly when the chosen server cannot be reached', async () => {
+    const { page } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/why-websockets/?server=ws://127.0.0.1:9`);
+    const cell = page.locator('echo-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    await expect.poll(() => cell.getByRole('status').textContent(), { timeout: 15_000 }).toContain(
+      "Can't reach the demo server at ws://127.0.0.1:9/ws/echo",
+    );
+    expect(await cell.locator('.sb-server').textContent()).toBe('Server: ws://127.0.0.1:9 (set with ?server=)');
+    // The choice is remembered until reset with an empty ?server=.
+    await page.goto(`${running.httpUrl}/why-websockets/`);
+    expect(await page.locator('echo-cell .sb-server').first().textContent()).toBe('Server: ws://127.0.0.1:9 (set with ?server=)');
+    await page.goto(`${running.httpUrl}/why-websockets/?server=`);
+    expect(await page.locator('echo-cell .sb-server').first().textContent()).toContain('(this site)');
+    await page.close();
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, resolveOptions } from '../../../demo-server/options.ts';
+import { parseCliOptions } from '../../../demo-server/cli-options.ts';
+import { matchPath } from '../../../demo-server/routes/route.ts';
+import { truncateUtf8 } from '../../../demo-server/connection.ts';
+
+describe('resolveOptions', () => {
+  it('fills in DEFAULTS', () => {
+    expect(resolveOptions()).toEqual(DEFAULTS);
+    expect(DEFAULTS.maxMessageBytes).toBe(64 * 1024);
+  });
+
+  it('throws a TypeError naming the option and the value', () => {
+    expect(() => resolveOptions({ maxMessageBytes: 0 })).toThrow(new TypeError('maxMessageBytes must be an integer from 1 to 104857600, got 0'));
+    expect(() => resolveOptions({ heartbeatIntervalMs: 50 })).toThrow(/heartbeatIntervalMs must be 0 \(off\) or at least 100/);
+    expect(() => resolveOptions({ allowedOrigins: ['evil.example'] })).toThrow(/allowedOrigins entries must look like http:\/\/host:port/);
+  });
+
+  it('rejects a send-buffer cap smaller than one message', () => {
+    expect(() => resolveOptions({ maxMessageBytes: 100_000, maxBufferedBytes: 50_000 })).toThrow(TypeError);
+  });
+});
+
+describe('parseCliOptions', () => {
+  it('reads flags, falling back to the environment and defaults', () => {
+    const options = parseCliOptions(['--host', '0.0.0.0', '--allowed-origins', 'http://a:1, http://b:2'], { PORT: '9000' });
+    expect(options).toMatchObject({ port: 9000, host: '0.0.0.0', quiet: false, siteDir: 'dist' });
+    expect(options.server.allowedOrigins).toEqual(['http://a:1', 'http://b:2']);
+    expect(parseCliOptions([], {}).port).toBe(8080);
+  });
+
+  it('rejects unknown flags and bad numbers', () => {
+    expect(() => parseCliOptions(['--prot', '1'], {})).toThrow(/Unknown option '--prot'/);
+    expect(() => parseCliOptions(['--max-message-bytes=-5'], {})).toThrow('--max-message-bytes must be a whole number from 1 to 104857600, got "-5"');
+  });
+});
+
+describe('matchPath', () => {
+  it('matches literal paths and captures :segments, decoded', () => {
+    expect(matchPath('/ws/echo', '/ws/echo')).toEqual({});
+    expect(matchPath('/ws/chat/:room', '/ws/chat/caf%C3%A9')).toEqual({ room: 'café' });
+    expect(matchPath('/ws/chat/:room', '/ws/chat')).toBeNull();
+    expect(matchPath('/ws/chat/:room', '/ws/chat/%E0%A4%A')).toBeNull();
+  });
+});
+
+describe('truncateUtf8', () => {
+  it('cuts to the byte limit without splitting a character', () => {
+    expect(truncateUtf8('short', 123)).toBe('short');
+    const cut = truncateUtf8('é'.repeat(100), 123);
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(123);
+    expect(cut.endsWith('...')).toBe(true);
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from '../../../demo-server/rate-limit.ts';
+
+describe('TokenBucket', () => {
+  it('allows a burst, then refills at the rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 3, () => now);
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+    now += 100;
+    expect(bucket.take()).toBe(true);
+    expect(bucket.take()).toBe(false);
+    now += 10_000;
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+  });
+
+  it('rejects nonsense settings', () => {
+    expect(() => new TokenBucket(0, 1)).toThrow(TypeError);
+  });
+});
