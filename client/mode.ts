@@ -4,9 +4,9 @@ export interface ClientContext {
   /** Demo server origin, `ws://host:port` (from --server, SOCKETBOOK_SERVER, or ws://localhost:8080). */
   readonly server: string;
   /** Writes one line to standard output. */
-  print(this: void, line: string): void;
+  readonly print: (line: string) => void;
   /** Writes one line to standard error. */
-  warn(this: void, line: string): void;
+  readonly warn: (line: string) => void;
   /** Aborted on Ctrl+C: modes close their sockets and return. */
   readonly signal: AbortSignal;
 }
