@@ -97,6 +97,10 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   });
   /** Connections whose route runs its own heartbeat. */
   const withoutHeartbeat = new WeakSet<Connection>();
+  // ws emits the 101 response lines just before writing them (RFC 6455 §4.2.2).
+  webSockets.on('headers', (lines: string[], request: IncomingMessage) => {
+    handshakes.get(request)?.handshake.responseLines.push(...lines);
+  });
   let nextConnectionId = 1;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let closing = false;
@@ -183,7 +187,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     if (connections.size >= config.maxConnections) {
       return refuse({ status: 503, message: `connection limit reached (${String(config.maxConnections)})` });
     }
-    const handshake: Handshake = { request, url, params: found.params };
+    const handshake: Handshake = { request, url, params: found.params, responseLines: [] };
     const refusal = found.route.check?.(handshake) ?? null;
     if (refusal !== null) return refuse(refusal);
     handshakes.set(request, { route: found.route, handshake });

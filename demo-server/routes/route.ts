@@ -14,6 +14,12 @@ export interface Handshake {
   readonly url: URL;
   /** Values captured from the path, e.g. `{ room: 'lobby' }` for `/ws/chat/lobby`. */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * The response the server wrote to complete the upgrade: the status line
+   * then each header line (`HTTP/1.1 101 Switching Protocols`, `Upgrade: websocket`, …).
+   * Filled in before `open()` is called.
+   */
+  readonly responseLines: string[];
 }
 
 /** Server-wide facilities a route may use. */
