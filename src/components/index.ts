@@ -1,3 +1,6 @@
 /** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
 export { default as ChapterList } from './ChapterList.astro';
+export { default as CodeCell } from './CodeCell.astro';
+export { default as CourseProgress } from './CourseProgress.astro';
 export { default as EchoCell } from './EchoCell.astro';
+export { default as Exercise } from './Exercise.astro';
