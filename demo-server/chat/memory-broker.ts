@@ -154,7 +154,11 @@ export class MemoryChatBroker implements ChatBroker {
   }
 
   join(request: JoinRequest, sink: RoomSink): Promise<JoinResult> {
-    return Promise.resolve(this.#join(request, sink));
+    try {
+      return Promise.resolve(this.#join(request, sink));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   rooms(): Promise<RoomSummary[]> {
