@@ -71,7 +71,7 @@ class Room {
    * costs N sends, not N stringifications.
    */
   log(body: EventBody): RoomEvent {
-    const event = { ...body, id: this.#nextId++, at: Date.now() } as RoomEvent;
+    const event = { type: body.type, id: this.#nextId++, at: Date.now(), ...body } as RoomEvent;
     this.history.push(event);
     if (event.type === 'message' && event.clientId !== undefined) this.#clientIds.set(event.clientId, event.id);
     if (this.history.length > this.#historyLength) {

@@ -15,9 +15,10 @@ import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
 /**
  * `connecting`: no welcome yet; `open`: joined (welcome received);
  * `closed`: was joined, a reconnect is pending; `unreachable`: attempts fail
- * without ever opening; `offline`: the reader disconnected on purpose.
+ * without ever opening; `offline`: the reader disconnected on purpose and may
+ * come back; `left`: gone for good (`leave()`).
  */
-export type ChatConnectionState = 'connecting' | 'open' | 'closed' | 'unreachable' | 'offline';
+export type ChatConnectionState = 'connecting' | 'open' | 'closed' | 'unreachable' | 'offline' | 'left';
 
 /** One line of the timeline: a room event, or a notice from this client (joined, resumed, an error). */
 export type ChatEntry =
@@ -259,11 +260,13 @@ export class ChatStore {
     this.#socket.reconnect();
   }
 
-  /** Stops the pacing timer; call when the store is discarded. */
-  dispose(): void {
+  /** Leaves the room for good: closes with 1000 and stops every timer. */
+  leave(): void {
+    if (this.#snapshot.state === 'left') return;
+    this.#update({ state: 'left' });
+    this.#socket.close(1000, 'bye');
     if (this.#drainTimer !== null) this.#timers.clearTimeout(this.#drainTimer);
     this.#drainTimer = null;
-    this.#listeners.clear();
   }
 
   #receive(raw: string): void {
@@ -390,6 +393,11 @@ export class ChatStore {
   }
 
   #closed(close: CloseInfo): void {
+    if (this.#snapshot.state === 'left') {
+      this.#welcomed = false;
+      this.#update({ lastClose: close, typing: [] });
+      return;
+    }
     const wasJoined = this.#welcomed;
     this.#welcomed = false;
     this.#bucket = null;

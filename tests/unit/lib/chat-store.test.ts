@@ -258,6 +258,16 @@ describe('ChatStore', () => {
     expect(store.snapshot.state).toBe('connecting');
   });
 
+  it('leaves for good without reporting a disconnect', () => {
+    const { socket, store, join } = setup();
+    join();
+    store.leave();
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'bye' });
+    socket.emit('close', { code: 1000, reason: 'bye', wasClean: true });
+    expect(store.snapshot.state).toBe('left');
+    expect(timeline(store).some((line) => line.includes('Disconnected'))).toBe(false);
+  });
+
   it('counts attempts that never open as unreachable', () => {
     const { socket, store } = setup();
     socket.emit('close', { code: 1006, reason: '', wasClean: false });
