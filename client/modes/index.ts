@@ -1,4 +1,6 @@
 import type { ClientMode } from '../mode.ts';
+import { chatDemoMode } from './chat-demo.ts';
+import { chatStressMode } from './chat-stress.ts';
 import { chatMode } from './chat.ts';
 import { echoMode } from './echo.ts';
 
@@ -6,4 +8,6 @@ import { echoMode } from './echo.ts';
 export const modes: Readonly<Record<string, ClientMode>> = {
   echo: echoMode,
   chat: chatMode,
+  demo: chatDemoMode,
+  stress: chatStressMode,
 };

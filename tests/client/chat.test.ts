@@ -61,3 +61,55 @@ describe('npm run client -- chat', () => {
     expect(result.stderr).toContain('giving up after 3 attempts');
   });
 });
+
+describe('npm run client -- demo', () => {
+  it('shows every message type, bad input and a resume, then exits 0', async () => {
+    const running = await startServer();
+    try {
+      const result = await runClient(['demo', '--server', running.wsUrl]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      for (const type of ['welcome', 'joined', 'typing', 'message', 'ack', 'renamed', 'rooms', 'pong', 'left']) {
+        expect(result.stdout).toMatch(new RegExp(`^ {2}[AB] ← \\{"type":"${type}"`, 'm'));
+      }
+      for (const error of ['INVALID_JSON', 'UNKNOWN_TYPE', 'SPOOFED_FIELD']) expect(result.stdout).toContain(`"error":"${error}"`);
+      expect(result.stdout).toContain("B's resume report: resumed after #4: 4 events you missed");
+      expect(result.stdout).toMatch(/^ {4}#6 \{"type":"message","id":6,.*"text":"B, are you there\?"\}$/m);
+      expect(running.server.connections.size).toBe(0);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('npm run client -- stress', () => {
+  let running: RunningServer;
+  beforeAll(async () => {
+    running = await startServer();
+  });
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('runs N clients × M messages and reports rates, latency percentiles and zero loss', async () => {
+    const result = await runClient(['stress', '--clients', '8', '--messages', '12', '--server', running.wsUrl], '', 30_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^stress: 8 clients × 12 messages in room stress-[a-z0-9]+ on ws:\/\/127\.0\.0\.1:\d+$/m);
+    expect(result.stdout).toMatch(/^sent 96 messages in \S+ m?s \([\d,]+ messages\/s\); each is broadcast to 8 members$/m);
+    expect(result.stdout).toMatch(/^delivered 768 of 768 in \S+ m?s \([\d,]+ deliveries\/s\)$/m);
+    expect(result.stdout).toMatch(/^latency, send to receive, over 768 deliveries: p50 \S+ m?s {2}p90 \S+ m?s {2}p99 \S+ m?s {2}max \S+ m?s$/m);
+    expect(result.stdout).toContain('order: ids strictly increasing at every client');
+    expect(result.stdout).toContain('zero loss: yes');
+    expect(result.stdout).not.toContain('errors from the server');
+  });
+
+  it('rejects flags out of range', async () => {
+    const tooMany = await runClient(['stress', '--clients', '101', '--server', running.wsUrl]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toBe('--clients must be a whole number from 1 to 100, got "101"\n');
+    const unknown = await runClient(['stress', '--fast', '--server', running.wsUrl]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--fast'");
+  });
+});
