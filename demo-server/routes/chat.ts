@@ -6,6 +6,7 @@ import { TokenBucket } from '../rate-limit.ts';
 import {
   CHAT_CLIENT_TYPES,
   ChatClientMessage,
+  characterCount,
   EPOCH_PATTERN,
   nicknameProblem,
   roomNameProblem,
@@ -51,13 +52,6 @@ function readJoinQuery(handshake: Handshake): JoinQuery | string {
   const nameProblem = name === null ? null : nicknameProblem(name);
   if (nameProblem !== null) return `name ${nameProblem}`;
   return { room, since, epoch, name };
-}
-
-/** Characters as a reader counts them: code points, so an emoji is one, not two UTF-16 units. */
-function characterCount(text: string): number {
-  let count = 0;
-  for (const _character of text) count += 1;
-  return count;
 }
 
 /**

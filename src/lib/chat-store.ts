@@ -2,6 +2,7 @@ import { TokenBucket } from '../../demo-server/rate-limit.ts';
 import type { CloseInfo, EchoClock } from './echo-store.ts';
 import {
   CHAT_DEFAULTS,
+  characterCount,
   chatUrl,
   parseChatServerMessage,
   type ChatClientMessage,
@@ -89,10 +90,6 @@ const globalTimers: ChatTimers = {
 
 function randomClientId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-}
-
-function characterCount(text: string): number {
-  return [...text].length;
 }
 
 /**

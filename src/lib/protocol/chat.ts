@@ -68,6 +68,14 @@ export const EPOCH_PATTERN = /^[a-z0-9]{1,32}$/;
 /** Fields the server sets on every message; a client that sends them is trying to speak for someone else. */
 export const SERVER_SET_FIELDS = ['from', 'sender', 'user', 'username', 'id', 'at'] as const;
 
+/**
+ * Characters as the text limit counts them: Unicode code points, so an emoji
+ * outside the BMP is one character, not two UTF-16 units.
+ */
+export function characterCount(text: string): number {
+  return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
 /** Why `room` is not a valid room name, or `null` when it is. */
 export function roomNameProblem(room: string): string | null {
   if (ROOM_NAME_PATTERN.test(room)) return null;

@@ -153,7 +153,7 @@ describe('ChatStore', () => {
   });
 
   it('resumes after a drop: resends what was not confirmed, shows exactly the missed events, and the server report', () => {
-    const { socket, store, join, receive, sent } = setup();
+    const { socket, store, join, sent } = setup();
     join();
     store.say('in flight');
     socket.emit('close', { code: 1006, reason: '', wasClean: false });
