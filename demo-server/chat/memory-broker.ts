@@ -71,7 +71,9 @@ class Room {
    * costs N sends, not N stringifications.
    */
   log(body: EventBody): RoomEvent {
-    const event = { type: body.type, id: this.#nextId++, at: Date.now(), ...body } as RoomEvent;
+    // `type, id, at` first: the order a reader of the JSON expects.
+    const { type, ...fields } = body;
+    const event = { type, id: this.#nextId++, at: Date.now(), ...fields } as RoomEvent;
     this.history.push(event);
     if (event.type === 'message' && event.clientId !== undefined) this.#clientIds.set(event.clientId, event.id);
     if (this.history.length > this.#historyLength) {
