@@ -304,6 +304,8 @@ export class ChatStore {
     // Another epoch means the room restarted: its ids start again at 1, and ours mean nothing there.
     const lastId = previous.epoch === welcome.epoch ? previous.lastId : 0;
     this.#welcomed = true;
+    // One token in hand and a slower refill: the server counts when it processes a message, and
+    // network or queueing jitter can bunch messages that left here evenly spaced.
     this.#bucket = new TokenBucket(welcome.limits.messagesPerSecond * 0.9, Math.max(1, welcome.limits.burstMessages - 1), () => this.#clock.monotonic());
     this.#typingSentAt = null;
     this.#update({
