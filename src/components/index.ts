@@ -1,5 +1,6 @@
 /** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
 export { default as ChapterList } from './ChapterList.astro';
+export { default as ChatLab } from './ChatLab.astro';
 export { default as CodeCell } from './CodeCell.astro';
 export { default as CourseProgress } from './CourseProgress.astro';
 export { default as EchoCell } from './EchoCell.astro';
