@@ -16,8 +16,12 @@ function cell(text: string, className?: string): HTMLTableCellElement {
   return td;
 }
 
-/** Status line for each connection state; `server` is where the cell connects. */
-function describeState(snapshot: EchoSnapshot, server: string): string {
+/**
+ * Status line for each connection state; `server` is where the cell
+ * connects, `reconnecting` whether partysocket will connect again (its
+ * close-code policy may say no).
+ */
+function describeState(snapshot: EchoSnapshot, server: string, reconnecting: boolean): string {
   const close = snapshot.lastClose;
   switch (snapshot.state) {
     case 'connecting':
@@ -27,7 +31,8 @@ function describeState(snapshot: EchoSnapshot, server: string): string {
     case 'closed': {
       if (close === null) return 'Closed. Reconnecting…';
       const reason = close.reason === '' ? '' : ` "${close.reason}"`;
-      return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). Reconnecting…`;
+      const next = reconnecting ? 'Reconnecting…' : 'Not reconnecting: this code means "do not come straight back". Reload the page to connect again.';
+      return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). ${next}`;
     }
     case 'unreachable':
       return `Can't reach the demo server at ${server} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point cells at another server with ?server=ws://host:port. Retrying…`;
@@ -82,7 +87,8 @@ export class EchoCellElement extends HTMLElement {
     this.#socket = socket;
     this.#store = new EchoStore(socket);
     this.#store.subscribe((snapshot) => {
-      this.#render(snapshot, url);
+      // partysocket decides before it dispatches the close event.
+      this.#render(snapshot, url, socket.shouldReconnect);
     });
   }
 
@@ -93,10 +99,10 @@ export class EchoCellElement extends HTMLElement {
     if (this.#store.send(input.value, binary.checked)) input.select();
   }
 
-  #render(snapshot: EchoSnapshot, url: string): void {
+  #render(snapshot: EchoSnapshot, url: string, reconnecting: boolean): void {
     const status = part<HTMLElement>(this, '.sb-status');
     status.dataset.state = snapshot.state;
-    part<HTMLElement>(this, '.sb-status-text').textContent = describeState(snapshot, url);
+    part<HTMLElement>(this, '.sb-status-text').textContent = describeState(snapshot, url, reconnecting);
     const error = part<HTMLElement>(this, '.sb-echo-error');
     error.hidden = snapshot.sendError === null;
     error.textContent = snapshot.sendError ?? '';

@@ -1,3 +1,5 @@
 /** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
 export { default as ChapterList } from './ChapterList.astro';
 export { default as EchoCell } from './EchoCell.astro';
+export { default as CloseLab } from './CloseLab.astro';
+export { default as ReconnectLab } from './ReconnectLab.astro';
