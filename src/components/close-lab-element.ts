@@ -42,7 +42,6 @@ function describeInitiator(report: CloseReport): string {
  * loads neither.
  */
 export class CloseLabElement extends HTMLElement {
-  #store: CloseLabStore | null = null;
   #codes: CloseCodes | null = null;
   #loading: Promise<CloseLabStore> | null = null;
   #observer: IntersectionObserver | null = null;
@@ -78,7 +77,6 @@ export class CloseLabElement extends HTMLElement {
     this.#loading ??= Promise.all([import('../lib/close-lab-store.ts'), import('../lib/close-codes.ts')]).then(([{ CloseLabStore }, codes]) => {
       this.#codes = codes;
       const store = new CloseLabStore({ server: pageServer().url, openSocket: (url) => new WebSocket(url) });
-      this.#store = store;
       store.subscribe((snapshot) => {
         this.#render(snapshot);
       });
@@ -100,7 +98,11 @@ export class CloseLabElement extends HTMLElement {
     const frame = await this.#freshFrame();
     store.run(scenarioId, {
       // The socket belongs to the frame's document, so it lives and dies with it.
-      openInFrame: (url) => new (frame.contentWindow as (Window & typeof globalThis) | null ?? window).WebSocket(url),
+      openInFrame: (url) => {
+        const frameWindow = frame.contentWindow as (Window & typeof globalThis) | null;
+        if (frameWindow === null) throw new Error('the close lab frame has no window');
+        return new frameWindow.WebSocket(url);
+      },
       navigateFrame: () => frame.contentWindow?.location.replace('about:blank'),
     });
   }
@@ -144,6 +146,7 @@ export class CloseLabElement extends HTMLElement {
     const codes = this.#codes;
     if (row === null || codes === null) return;
     row.dataset.state = run.state;
+    row.dataset.run = run.run;
     part<HTMLButtonElement>(row, '[data-action="run"]').disabled = run.state === 'running';
     part<HTMLElement>(row, '.sb-close-result').hidden = false;
     const refusal = part<HTMLElement>(row, '.sb-close-refusal');
