@@ -20,7 +20,7 @@ function queryFor(args: readonly string[]): string {
  */
 export const closeMode: ClientMode = {
   summary: 'ask /ws/close to end the connection with a code, or drop/no-status/invalid-utf8/…, and print the close',
-  usage: '[code [reason] | action]',
+  usage: '[code reason…|action]',
   run(args, { server, print, warn, signal }) {
     return new Promise((resolve) => {
       const url = `${server}/ws/close?${queryFor(args)}`;

@@ -2,15 +2,10 @@ import type { CloseLabSnapshot, CloseLabStore, CloseRun } from '../lib/close-lab
 import type { CloseReport } from '../lib/protocol/close.ts';
 import { formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
+import { part, serverLabel } from './cell-dom.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 
 type CloseCodes = typeof import('../lib/close-codes.ts');
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<close-lab> is missing ${selector}`);
-  return element;
-}
 
 function quoted(reason: string): string {
   return reason === '' ? '' : ` "${reason}"`;
@@ -50,9 +45,7 @@ export class CloseLabElement extends HTMLElement {
   #announced = new Set<string>();
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
     this.#observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) {
         this.#observer?.disconnect();

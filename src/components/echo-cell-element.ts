@@ -2,12 +2,7 @@ import type { EchoEntry, EchoSnapshot, EchoStore } from '../lib/echo-store.ts';
 import { clockTimeMs, formatBytes, formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
 import { endpointUrl } from '../lib/server-url.ts';
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<echo-cell> is missing ${selector}`);
-  return element;
-}
+import { part, serverLabel } from './cell-dom.ts';
 
 function cell(text: string, className?: string): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -51,9 +46,7 @@ export class EchoCellElement extends HTMLElement {
   #renderedIds = new Set<number>();
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
     this.#observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) {
         this.#observer?.disconnect();

@@ -1,11 +1,6 @@
 import type { ReconnectLabSnapshot, ReconnectLabStore } from '../lib/reconnect-lab-store.ts';
 import { pageServer } from '../lib/page-server.ts';
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<reconnect-lab> is missing ${selector}`);
-  return element;
-}
+import { part, serverLabel } from './cell-dom.ts';
 
 /**
  * `<reconnect-lab>`: wires ReconnectLab.astro to a ReconnectLabStore. It
@@ -18,9 +13,7 @@ export class ReconnectLabElement extends HTMLElement {
   #renderedIds = new Set<number>();
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
     part<HTMLFormElement>(this, 'form').addEventListener('submit', (event) => {
       event.preventDefault();
       const choice = part<HTMLSelectElement>(this, 'select').value;

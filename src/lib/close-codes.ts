@@ -183,15 +183,9 @@ export const CLOSE_CODES: readonly CloseCodeInfo[] = [
  * Unauthorized, 4403 Forbidden, 4429 Too Many Requests): a client error that
  * reconnecting cannot fix.
  */
-export interface CloseCodeRange {
+export interface CloseCodeRange extends Omit<CloseCodeInfo, 'code'> {
   readonly from: number;
   readonly to: number;
-  readonly name: string;
-  readonly meaning: string;
-  readonly sentBy: CloseCodeSender;
-  readonly when: string;
-  readonly reconnect: boolean;
-  readonly advice: string;
 }
 
 export const CLOSE_CODE_RANGES: readonly CloseCodeRange[] = [

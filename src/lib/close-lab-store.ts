@@ -1,6 +1,7 @@
 import { browserCloseProblem } from './close-codes.ts';
 import { closeScenario, type CloseScenario } from './close-scenarios.ts';
 import type { CloseReport } from './protocol/close.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import type { SocketLike } from './socket-like.ts';
 
 /**
@@ -102,10 +103,8 @@ function parseTypedCode(text: string): number | undefined | string {
  * arrives on a second socket (`/ws/close/observe`) that outlives the closed
  * one.
  */
-export class CloseLabStore {
+export class CloseLabStore extends SnapshotStore<CloseLabSnapshot> {
   readonly #options: Required<CloseLabOptions>;
-  readonly #listeners = new Set<(snapshot: CloseLabSnapshot) => void>();
-  #snapshot: CloseLabSnapshot = { observer: 'idle', limits: null, runs: {} };
   #observerId: string | null = null;
   /** Scenario id by run label, to file reports. */
   readonly #runsByLabel = new Map<string, string>();
@@ -114,26 +113,16 @@ export class CloseLabStore {
   #nextRun = 1;
 
   constructor(options: CloseLabOptions) {
+    super({ observer: 'idle', limits: null, runs: {} });
     this.#options = { now: () => performance.now(), ...options };
   }
 
-  get snapshot(): CloseLabSnapshot {
-    return this.#snapshot;
-  }
 
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: CloseLabSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
 
   /** Opens the observer socket. */
   start(): void {
-    if (this.#snapshot.observer !== 'idle') return;
-    this.#update({ observer: 'connecting' });
+    if (this.snapshot.observer !== 'idle') return;
+    this.update({ observer: 'connecting' });
     const observer = this.#options.openSocket(`${this.#options.server}/ws/close/observe`);
     observer.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
@@ -141,9 +130,9 @@ export class CloseLabStore {
     });
     observer.addEventListener('close', () => {
       this.#observerId = null;
-      this.#update({ observer: 'unavailable' });
+      this.update({ observer: 'unavailable' });
       // Reports still awaited will not come: finish those runs with the page's side only.
-      for (const current of Object.values(this.#snapshot.runs)) {
+      for (const current of Object.values(this.snapshot.runs)) {
         if (current.state === 'running' && (current.page !== null || scenarioKind(current.scenarioId) === 'navigate-away')) {
           this.#patchRun(current.scenarioId, current.run, { state: 'done' });
         }
@@ -182,7 +171,7 @@ export class CloseLabStore {
       }
     });
     socket.addEventListener('close', (event) => {
-      const current = this.#snapshot.runs[scenario.id];
+      const current = this.snapshot.runs[scenario.id];
       if (current?.run !== run || current.state === 'refused') return;
       const page = { code: event.code, reason: event.reason, wasClean: event.wasClean };
       const elapsedMs = requestedAt === null ? null : this.#options.now() - requestedAt;
@@ -224,7 +213,7 @@ export class CloseLabStore {
         for (let index = 0; index < RATE_LIMIT_PINGS; index++) socket.send('{"type":"ping"}');
         break;
       case 'oversize': {
-        const limit = this.#snapshot.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+        const limit = this.snapshot.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
         socket.send('x'.repeat(limit + 1));
         break;
       }
@@ -243,7 +232,7 @@ export class CloseLabStore {
   #observe(message: ObserverMessage): void {
     if (message.type === 'observer' && typeof message.observerId === 'string') {
       this.#observerId = message.observerId;
-      this.#update({
+      this.update({
         observer: 'ready',
         limits: {
           maxMessageBytes: message.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -256,7 +245,7 @@ export class CloseLabStore {
     if (message.type !== 'report' || message.run === undefined || message.report === undefined) return;
     const scenarioId = this.#runsByLabel.get(message.run);
     this.#runsByLabel.delete(message.run);
-    const current = scenarioId === undefined ? undefined : this.#snapshot.runs[scenarioId];
+    const current = scenarioId === undefined ? undefined : this.snapshot.runs[scenarioId];
     if (scenarioId === undefined || current?.run !== message.run) return;
     // The page's close event usually comes first; a navigated frame's never comes.
     const pageDone = current.page !== null || scenarioKind(scenarioId) === 'navigate-away';
@@ -268,20 +257,16 @@ export class CloseLabStore {
   }
 
   #setRun(scenarioId: string, run: CloseRun): void {
-    this.#update({ runs: { ...this.#snapshot.runs, [scenarioId]: run } });
+    this.update({ runs: { ...this.snapshot.runs, [scenarioId]: run } });
   }
 
   /** Changes a run, unless a newer run of the scenario replaced it. */
   #patchRun(scenarioId: string, run: string, change: Partial<CloseRun>): void {
-    const current = this.#snapshot.runs[scenarioId];
+    const current = this.snapshot.runs[scenarioId];
     if (current?.run !== run) return;
     this.#setRun(scenarioId, { ...current, ...change });
   }
 
-  #update(change: Partial<CloseLabSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
-  }
 }
 
 function scenarioKind(id: string): CloseScenario['kind'] {

@@ -1,3 +1,4 @@
+import { SnapshotStore } from './snapshot-store.ts';
 import type { SocketLike } from './socket-like.ts';
 
 /** A way for `/ws/close` to end every connection, for the reconnect lab. */
@@ -69,10 +70,8 @@ export interface ReconnectLabOptions {
  * of every open, every close with partysocket's verdict, and the delay
  * before each reconnect.
  */
-export class ReconnectLabStore {
+export class ReconnectLabStore extends SnapshotStore<ReconnectLabSnapshot> {
   readonly #options: Required<ReconnectLabOptions>;
-  readonly #listeners = new Set<(snapshot: ReconnectLabSnapshot) => void>();
-  #snapshot: ReconnectLabSnapshot = { state: 'idle', choice: null, opens: 0, entries: [] };
   #socket: ReconnectingSocketLike | null = null;
   /** Incremented per run, so events of a stopped socket are ignored. */
   #generation = 0;
@@ -83,21 +82,11 @@ export class ReconnectLabStore {
   #nextId = 1;
 
   constructor(options: ReconnectLabOptions) {
+    super({ state: 'idle', choice: null, opens: 0, entries: [] });
     this.#options = { now: () => performance.now(), ...options };
   }
 
-  get snapshot(): ReconnectLabSnapshot {
-    return this.#snapshot;
-  }
 
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: ReconnectLabSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
 
   /** Starts a run with `choiceId`, stopping any run in progress. */
   start(choiceId: string): void {
@@ -111,7 +100,7 @@ export class ReconnectLabStore {
     this.#closedAt = null;
     this.#reconnects = 0;
     this.#errorBeforeClose = false;
-    this.#update({ state: 'running', choice, opens: 0, entries: [] });
+    this.update({ state: 'running', choice, opens: 0, entries: [] });
     const socket = this.#options.open(() => reconnectLabUrl(this.#options.server, choice));
     this.#socket = socket;
     socket.addEventListener('open', () => {
@@ -123,25 +112,25 @@ export class ReconnectLabStore {
       this.#errorBeforeClose = true;
     });
     socket.addEventListener('close', (event) => {
-      if (generation !== this.#generation || this.#snapshot.state !== 'running') return;
+      if (generation !== this.#generation || this.snapshot.state !== 'running') return;
       this.#closed(socket, event);
     });
   }
 
   /** Stops the run: closes the socket and says so. */
   stop(): void {
-    if (this.#snapshot.state !== 'running') return;
+    if (this.snapshot.state !== 'running') return;
     this.#generation += 1;
     this.#socket?.close(1000, 'stopped');
     this.#socket = null;
     this.#log('stop', 'Stopped by you.');
-    this.#update({ state: 'stopped' });
+    this.update({ state: 'stopped' });
   }
 
   #opened(): void {
-    const opens = this.#snapshot.opens + 1;
+    const opens = this.snapshot.opens + 1;
     const after = this.#closedAt === null ? '' : `, ${formatSeconds(this.#options.now() - this.#closedAt)} after the close`;
-    this.#update({ opens });
+    this.update({ opens });
     this.#log('open', `Connection ${String(opens)} open${after}.`);
   }
 
@@ -155,7 +144,7 @@ export class ReconnectLabStore {
       : `Closed with ${String(event.code)}${event.reason === '' ? '' : ` "${event.reason}"`} (${event.wasClean ? 'clean' : 'not clean'})`;
     if (!reconnecting) {
       this.#log('close', `${what}: the policy says do not reconnect. Stopped.`);
-      this.#update({ state: 'stopped' });
+      this.update({ state: 'stopped' });
       return;
     }
     if (this.#reconnects >= MAX_LAB_RECONNECTS) {
@@ -163,7 +152,7 @@ export class ReconnectLabStore {
       socket.close(1000, 'lab limit');
       this.#generation += 1;
       this.#log('stop', `The lab stops after ${String(MAX_LAB_RECONNECTS)} reconnects; a cell would keep going, waiting longer each time (at most 8 s).`);
-      this.#update({ state: 'stopped' });
+      this.update({ state: 'stopped' });
       return;
     }
     this.#reconnects += 1;
@@ -172,13 +161,9 @@ export class ReconnectLabStore {
 
   #log(kind: ReconnectLogEntry['kind'], text: string): void {
     const entry = { id: this.#nextId++, atMs: this.#options.now() - this.#startedAt, kind, text };
-    this.#update({ entries: [...this.#snapshot.entries, entry] });
+    this.update({ entries: [...this.snapshot.entries, entry] });
   }
 
-  #update(change: Partial<ReconnectLabSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
-  }
 }
 
 /** `0.62 s`. */

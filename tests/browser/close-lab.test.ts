@@ -41,18 +41,18 @@ const INITIATOR: Record<ExpectedClose['closedBy'], RegExp> = {
   network: /^nobody/,
 };
 
-describe('CloseLab on chapter 9', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+let browser: Browser;
+let running: RunningServer;
+beforeAll(async () => {
+  browser = await launchBrowser();
+  running = await startServer({ staticDir: SITE });
+});
+afterAll(async () => {
+  await browser.close();
+  await running.close();
+});
 
+describe('CloseLab on chapter 9', () => {
   it('produces the documented CloseEvent and server observation for every scenario, and the matching log line', async () => {
     const { page, errors, requests } = await newPage(browser);
     const lab = await openLab(page, running.httpUrl);
@@ -169,17 +169,6 @@ describe('CloseLab on chapter 9', () => {
 });
 
 describe('ReconnectLab on chapter 9', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
-
   async function openReconnectLab(page: Page): Promise<Locator> {
     await page.goto(`${running.httpUrl}/closing/`);
     const lab = page.locator('reconnect-lab');
@@ -220,20 +209,10 @@ describe('ReconnectLab on chapter 9', () => {
 });
 
 describe('EchoCell and the reconnect policy', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE, maxMessageBytes: 1024 });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
-
   it('says it will not reconnect after the server closes with 1009 for an oversize message', async () => {
+    const small = await startServer({ staticDir: SITE, maxMessageBytes: 1024 });
     const { page } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/why-websockets/`);
+    await page.goto(`${small.httpUrl}/why-websockets/`);
     const cell = page.locator('echo-cell').first();
     await cell.scrollIntoViewIfNeeded();
     await expect.poll(() => cell.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Open');
@@ -243,5 +222,6 @@ describe('EchoCell and the reconnect policy', () => {
       'Closed with code 1009 (clean). Not reconnecting: this code means "do not come straight back". Reload the page to connect again.',
     );
     await page.close();
+    await small.close();
   });
 });
