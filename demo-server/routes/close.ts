@@ -5,6 +5,7 @@ import {
   CLOSE_MESSAGES_PER_SECOND,
   checkClosePlan,
   closeClientMessage,
+  closeEndpoint,
   closePlanFromQuery,
   INVALID_MESSAGE_BURST,
   INVALID_MESSAGES_PER_SECOND,
@@ -25,6 +26,12 @@ import type { RouteContext, RouteFactory } from './route.ts';
  * handshake and `/ws/close/observe` adds them. Keyed by the server's
  * context so that servers in one process (tests) do not share observers.
  */
+/**
+ * Every query parameter `/ws/close` reads, as its reference documents them;
+ * others are refused, so a typo (`after=500`) is not silently ignored.
+ */
+const CLOSE_QUERY_PARAMETERS: readonly string[] = closeEndpoint.query.map((parameter) => parameter.name);
+
 const observerTables = new WeakMap<RouteContext, Map<string, Connection>>();
 
 function observersOf(context: RouteContext): Map<string, Connection> {
@@ -240,6 +247,13 @@ export const closeRoute: RouteFactory = (context) => {
   return {
     path: '/ws/close',
     check({ url }) {
+      const unknown = [...url.searchParams.keys()].find((name) => !CLOSE_QUERY_PARAMETERS.includes(name));
+      if (unknown !== undefined) {
+        return {
+          status: 400,
+          message: `unknown query parameter ${JSON.stringify(unknown.slice(0, 40))}; /ws/close takes ${CLOSE_QUERY_PARAMETERS.join(', ')}`,
+        };
+      }
       const result = closePlanFromQuery(url.searchParams);
       if (!result.ok) return { status: 400, message: result.message };
       const observer = url.searchParams.get('observer');

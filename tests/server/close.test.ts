@@ -101,6 +101,7 @@ describe('/ws/close', () => {
       ['code=1000&afterMs=10001', 'afterMs must be an integer from 0 to 10000 (milliseconds), got 10001'],
       ['code=1000&afterMs=soon', 'afterMs must be an integer from 0 to 10000 (milliseconds), got "soon"'],
       ['afterMs=100', 'afterMs applies only to actions the server performs, not wait'],
+      ['code=1000&after=500', 'unknown query parameter "after"; /ws/close takes action, code, reason, afterMs, observer, run'],
       ['run=abc', 'run needs observer: open /ws/close/observe first and pass the observerId it sends'],
       ['observer=nope&run=abc', 'no observer "nope" is connected: open /ws/close/observe and pass the observerId it sends'],
     ];

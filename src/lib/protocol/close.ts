@@ -127,7 +127,7 @@ const closeReport = v.object({
   closedBy: v.picklist(['server', 'client', 'network']),
   /** What went wrong on the server's side, e.g. `Max payload size exceeded`. */
   error: v.nullable(v.string()),
-  /** From the server acting (or the client's request arriving) to the TCP connection closing. */
+  /** From the server acting (for `wait`, from the connection opening) to the TCP connection closing, in milliseconds. */
   durationMs: v.number(),
   /** How the server log describes the close. */
   logLine: v.string(),
@@ -219,6 +219,7 @@ export const closeEndpoint: EndpointDoc = {
     `More than ${String(INVALID_MESSAGE_BURST)} invalid messages in a row (then ${String(INVALID_MESSAGES_PER_SECOND)} per second) close the connection with 1008.`,
     "A message larger than the server's --max-message-bytes closes the connection with 1009.",
     'One close request per connection.',
+    'Invalid or unknown query parameters are refused with HTTP 400 and a message naming the problem.',
   ],
   closeCodes: [
     { code: 1000, when: 'asked to with action close and no code' },
