@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_SCENARIOS, type ExpectedClose } from '../../src/lib/close-scenarios.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
@@ -148,6 +149,21 @@ describe('CloseLab on chapter 9', () => {
     expect(await field(row, 'server-received')).toBe('a close frame with no status code (1005)');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('has no axe violations with results showing, in light and dark themes', async () => {
+    for (const theme of ['light', 'dark']) {
+      const { page } = await newPage(browser);
+      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+      const lab = await openLab(page, running.httpUrl);
+      for (const id of ['close-4401', 'drop', 'server-custom', 'navigate-away']) await run(lab.locator(`[data-scenario="${id}"]`));
+      const reconnect = page.locator('reconnect-lab');
+      await reconnect.getByLabel('The server closes every connection with').selectOption('4401');
+      await reconnect.getByRole('button', { name: 'Connect' }).click();
+      await expect.poll(() => reconnect.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Stopped');
+      expect(await axeViolations(page), theme).toEqual([]);
+      await page.close();
+    }
   });
 
   it('loads at most 20 KB of gzipped JavaScript with the page, and the lab code only when the lab is in view', async () => {
