@@ -1,7 +1,7 @@
 // @ts-check
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
-import { publishedChapters } from './src/lib/chapters.ts';
+import { chapters, publishedChapters, referencePages } from './src/lib/chapters.ts';
 
 /**
  * `npm run dev`: mounts the demo server's WebSocket endpoints and /healthz on
@@ -70,10 +70,15 @@ export default defineConfig({
         { label: 'Start here', link: '/' },
         {
           label: 'Chapters',
-          items: publishedChapters.map((chapter, index) => ({
-            label: `${String(index + 1)}. ${chapter.title}`,
+          items: publishedChapters.map((chapter) => ({
+            // Numbered by place in the book, not among published chapters.
+            label: `${String(chapters.indexOf(chapter) + 1)}. ${chapter.title}`,
             slug: chapter.slug,
           })),
+        },
+        {
+          label: 'Reference',
+          items: referencePages.map((page) => ({ label: page.title, slug: page.slug })),
         },
       ],
       lastUpdated: false,

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { closeRequestProblem } from '../src/lib/close-codes.ts';
+import { closeRequestProblem } from '../src/lib/close-policy.ts';
 import { socketError, type SocketErrorName } from '../src/lib/protocol/errors.ts';
 import { formatBytes, formatDuration } from './log.ts';
 
@@ -118,6 +118,24 @@ export class Connection {
     this.closedBy ??= 'server';
     this.sentClose = { code, reason };
     this.socket.close(code, reason);
+    this.#startCloseTimer();
+  }
+
+  /**
+   * Starts the closing handshake with a close frame that has no body, which
+   * RFC 6455 §5.5.1 allows; the client then reports 1005 (no status). Logged
+   * as 1005, the code that stands for "none".
+   */
+  closeWithoutStatus(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.closedBy ??= 'server';
+    this.sentClose = { code: 1005, reason: '' };
+    this.socket.close();
+    this.#startCloseTimer();
+  }
+
+  #startCloseTimer(): void {
     this.#closeTimer = setTimeout(() => {
       this.socket.terminate();
     }, this.#limits.closeTimeoutMs);
@@ -155,14 +173,16 @@ export class Connection {
    */
   describeClose(receivedCode: number, receivedReason: string): string {
     const quote = (reason: string) => (reason === '' ? '' : ` "${reason}"`);
+    // RFC 6455 §7.1.5: 1005 stands for a close frame with no code in it.
+    const codeText = (code: number) => (code === 1005 ? '1005 (no status code)' : String(code));
     if (this.sentClose !== null) {
       const { code, reason } = this.sentClose;
       const unanswered = receivedCode === 1006 ? ', no close frame back' : '';
-      return `${String(code)}${quote(reason)} by server${unanswered}`;
+      return `${codeText(code)}${quote(reason)} by server${unanswered}`;
     }
     if (this.closedBy === 'server') return '1006 (terminated by server)';
     if (receivedCode === 1006) return '1006 (connection dropped, no close frame)';
-    return `${String(receivedCode)}${quote(receivedReason)} by client`;
+    return `${codeText(receivedCode)}${quote(receivedReason)} by client`;
   }
 
   /** The summary for the close log line. */

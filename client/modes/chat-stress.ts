@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { TokenBucket } from '../../demo-server/rate-limit.ts';
+import { TokenBucket } from '../../src/lib/token-bucket.ts';
 import { formatDuration } from '../../src/lib/format.ts';
 import { summarizeLatencies } from '../../src/lib/percentiles.ts';
 import { CHAT_DEFAULTS, chatUrl, roomNameProblem, type ChatLimits, type ChatServerMessage } from '../../src/lib/protocol/chat.ts';

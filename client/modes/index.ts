@@ -2,6 +2,7 @@ import type { ClientMode } from '../mode.ts';
 import { chatDemoMode } from './chat-demo.ts';
 import { chatStressMode } from './chat-stress.ts';
 import { chatMode } from './chat.ts';
+import { closeMode } from './close.ts';
 import { echoMode } from './echo.ts';
 
 /** Every mode of `npm run client -- <mode>`, by name. */
@@ -10,4 +11,5 @@ export const modes: Readonly<Record<string, ClientMode>> = {
   chat: chatMode,
   demo: chatDemoMode,
   stress: chatStressMode,
+  close: closeMode,
 };

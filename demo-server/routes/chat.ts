@@ -2,7 +2,7 @@ import type { ChatBroker, Membership } from '../chat/broker.ts';
 import { MemoryChatBroker } from '../chat/memory-broker.ts';
 import { resolveChatOptions } from '../chat/options.ts';
 import type { Connection } from '../connection.ts';
-import { TokenBucket } from '../rate-limit.ts';
+import { TokenBucket } from '../../src/lib/token-bucket.ts';
 import {
   CHAT_CLIENT_TYPES,
   ChatClientMessage,

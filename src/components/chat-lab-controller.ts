@@ -119,11 +119,13 @@ class Participant {
     this.#url = chatUrl(server, room);
     let store: ChatStore | null = null;
     // partysocket calls the URL function before every attempt: each reconnect resumes from the last id seen.
-    const socket = new ReconnectingWebSocket(() => store?.connectUrl(server) ?? this.#url, undefined, {
-      ...partysocketOptions(),
+    // Object.assign keeps partysocketOptions()' jittering getter (a spread would read it once).
+    const socket = new ReconnectingWebSocket(
+      () => store?.connectUrl(server) ?? this.#url,
+      undefined,
       // The store keeps its own outbox; partysocket must not replay raw sends on reconnect.
-      maxEnqueuedMessages: 0,
-    });
+      Object.assign(partysocketOptions(), { maxEnqueuedMessages: 0 }),
+    );
     store = new ChatStore(socket, { room });
     this.store = store;
     this.#clear();

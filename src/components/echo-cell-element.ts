@@ -2,12 +2,7 @@ import type { EchoEntry, EchoSnapshot, EchoStore } from '../lib/echo-store.ts';
 import { clockTimeMs, formatBytes, formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
 import { endpointUrl } from '../lib/server-url.ts';
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<echo-cell> is missing ${selector}`);
-  return element;
-}
+import { part, serverLabel } from './cell-dom.ts';
 
 function cell(text: string, className?: string): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -16,8 +11,12 @@ function cell(text: string, className?: string): HTMLTableCellElement {
   return td;
 }
 
-/** Status line for each connection state; `server` is where the cell connects. */
-function describeState(snapshot: EchoSnapshot, server: string): string {
+/**
+ * Status line for each connection state; `server` is where the cell
+ * connects, `reconnecting` whether partysocket will connect again (its
+ * close-code policy may say no).
+ */
+function describeState(snapshot: EchoSnapshot, server: string, reconnecting: boolean): string {
   const close = snapshot.lastClose;
   switch (snapshot.state) {
     case 'connecting':
@@ -27,7 +26,8 @@ function describeState(snapshot: EchoSnapshot, server: string): string {
     case 'closed': {
       if (close === null) return 'Closed. Reconnecting…';
       const reason = close.reason === '' ? '' : ` "${close.reason}"`;
-      return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). Reconnecting…`;
+      const next = reconnecting ? 'Reconnecting…' : 'Not reconnecting: this code means "do not come straight back". Reload the page to connect again.';
+      return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). ${next}`;
     }
     case 'unreachable':
       return `Can't reach the demo server at ${server} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point cells at another server with ?server=ws://host:port. Retrying…`;
@@ -46,9 +46,7 @@ export class EchoCellElement extends HTMLElement {
   #renderedIds = new Set<number>();
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
     this.#observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) {
         this.#observer?.disconnect();
@@ -83,7 +81,8 @@ export class EchoCellElement extends HTMLElement {
     this.#socket = socket;
     this.#store = new EchoStore(socket);
     this.#store.subscribe((snapshot) => {
-      this.#render(snapshot, url);
+      // partysocket decides before it dispatches the close event.
+      this.#render(snapshot, url, socket.shouldReconnect);
     });
   }
 
@@ -94,10 +93,10 @@ export class EchoCellElement extends HTMLElement {
     if (this.#store.send(input.value, binary.checked)) input.select();
   }
 
-  #render(snapshot: EchoSnapshot, url: string): void {
+  #render(snapshot: EchoSnapshot, url: string, reconnecting: boolean): void {
     const status = part<HTMLElement>(this, '.sb-status');
     status.dataset.state = snapshot.state;
-    part<HTMLElement>(this, '.sb-status-text').textContent = describeState(snapshot, url);
+    part<HTMLElement>(this, '.sb-status-text').textContent = describeState(snapshot, url, reconnecting);
     const error = part<HTMLElement>(this, '.sb-echo-error');
     error.hidden = snapshot.sendError === null;
     error.textContent = snapshot.sendError ?? '';

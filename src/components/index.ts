@@ -1,7 +1,9 @@
 /** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
 export { default as ChapterList } from './ChapterList.astro';
 export { default as ChatLab } from './ChatLab.astro';
+export { default as CloseLab } from './CloseLab.astro';
 export { default as CodeCell } from './CodeCell.astro';
 export { default as CourseProgress } from './CourseProgress.astro';
 export { default as EchoCell } from './EchoCell.astro';
 export { default as Exercise } from './Exercise.astro';
+export { default as ReconnectLab } from './ReconnectLab.astro';

@@ -65,8 +65,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'closing',
     title: 'Closing: close codes',
-    summary: 'The closing handshake and every close code, produced on demand.',
-    status: 'soon',
+    summary: 'The closing handshake, clean and abnormal closes, every close code produced on demand, and when to reconnect.',
+    status: 'published',
   },
   {
     slug: 'security',
@@ -89,3 +89,6 @@ export const chapters: readonly Chapter[] = [
 ];
 
 export const publishedChapters = chapters.filter((chapter) => chapter.status === 'published');
+
+/** Pages outside the reading order, listed in the sidebar's second group. */
+export const referencePages: readonly { readonly slug: string; readonly title: string }[] = [{ slug: 'reference', title: 'Reference' }];

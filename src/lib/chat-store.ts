@@ -1,5 +1,6 @@
-import { TokenBucket } from '../../demo-server/rate-limit.ts';
-import type { CloseInfo, EchoClock } from './echo-store.ts';
+import { TokenBucket } from './token-bucket.ts';
+import type { EchoClock } from './echo-store.ts';
+import { shouldReconnectOnClose } from './reconnect.ts';
 import {
   CHAT_DEFAULTS,
   characterCount,
@@ -11,7 +12,7 @@ import {
   type RoomsMessage,
   type WelcomeMessage,
 } from './protocol/chat.ts';
-import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
+import { closeInfoOf, SOCKET_OPEN, type CloseInfo, type SocketLike } from './socket-like.ts';
 
 /**
  * `connecting`: no welcome yet; `open`: joined (welcome received);
@@ -145,7 +146,7 @@ export class ChatStore {
       if (typeof event.data === 'string') this.#receive(event.data);
     });
     socket.addEventListener('close', (event) => {
-      this.#closed({ code: event.code, reason: event.reason, wasClean: event.wasClean });
+      this.#closed(closeInfoOf(event));
     });
   }
 
@@ -416,8 +417,14 @@ export class ChatStore {
       this.#notice('info', 'You went offline. Messages you type wait in the outbox.');
       return;
     }
+    const reason = close.reason === '' ? '' : ` "${close.reason}"`;
+    if (opened && !shouldReconnectOnClose(close)) {
+      // The reconnect policy (close-policy.ts) says not to come straight back: wait for the reader.
+      this.#notice('error', `Disconnected: ${String(close.code)}${reason}. Not reconnecting: this code means "do not come straight back". Press Reconnect to join again.`);
+      this.#update({ state: 'offline', lastClose: close, typing: [], outbox });
+      return;
+    }
     if (wasJoined) {
-      const reason = close.reason === '' ? '' : ` "${close.reason}"`;
       this.#notice(close.code === 1000 || close.code === 1001 ? 'info' : 'error', `Disconnected: ${String(close.code)}${reason}. Reconnecting…`);
     }
     if (opened) this.#update({ state: 'closed', lastClose: close, typing: [], outbox });

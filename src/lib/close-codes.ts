@@ -1,78 +1,267 @@
 /**
  * Close codes (RFC 6455 §7.4) and the rules for which may be sent. Shared by
- * the demo server (before it calls `ws.close()`, which throws on bad codes)
- * and by the browser cells (before `WebSocket.close()`, which throws too).
+ * the demo server (before it calls `ws.close()`, which throws on bad codes),
+ * the browser cells (before `WebSocket.close()`, which throws too), the
+ * reconnect policy (`reconnect.ts`) and the reference page's table.
  */
+
+import { closeCodeName, shouldReconnectAfter } from './close-policy.ts';
+
+/**
+ * Who may put a code in a close frame: `either` endpoint, only the `server`,
+ * only the `client`, or `nobody` (a code an API reports but that never goes
+ * on the wire).
+ */
+export type CloseCodeSender = 'either' | 'server' | 'client' | 'nobody';
 
 export interface CloseCodeInfo {
   readonly code: number;
   readonly name: string;
   readonly meaning: string;
+  /** Who sends it (RFC 6455 §7.4.1 and the IANA registry). */
+  readonly sentBy: CloseCodeSender;
+  /** When it is used in practice, including where the demo server and the browser produce it. */
+  readonly when: string;
+  /**
+   * Whether a client that wants to stay connected should reconnect (with
+   * backoff) after receiving it. `reconnect.ts` follows this table.
+   */
+  readonly reconnect: boolean;
+  /** What a client should do, and why. */
+  readonly advice: string;
 }
 
-/** RFC 6455 §7.4.1 and the IANA registry. */
-export const CLOSE_CODES: readonly CloseCodeInfo[] = [
-  { code: 1000, name: 'Normal Closure', meaning: 'The purpose of the connection has been fulfilled.' },
-  { code: 1001, name: 'Going Away', meaning: 'The server is shutting down or the page is navigating away.' },
-  { code: 1002, name: 'Protocol Error', meaning: 'The peer broke the WebSocket protocol.' },
-  { code: 1003, name: 'Unsupported Data', meaning: 'The peer sent a kind of data it cannot accept (e.g. binary to a text-only endpoint).' },
-  { code: 1004, name: 'Reserved', meaning: 'Reserved; never sent.' },
-  { code: 1005, name: 'No Status Received', meaning: 'The close frame carried no code. Never sent on the wire.' },
-  { code: 1006, name: 'Abnormal Closure', meaning: 'The connection dropped without a close frame. Never sent on the wire.' },
-  { code: 1007, name: 'Invalid Payload Data', meaning: 'A message was not consistent with its type (e.g. invalid UTF-8 in text).' },
-  { code: 1008, name: 'Policy Violation', meaning: 'The message broke a policy (rate limit, origin, send-buffer cap).' },
-  { code: 1009, name: 'Message Too Big', meaning: 'A message was larger than the peer accepts.' },
-  { code: 1010, name: 'Mandatory Extension', meaning: 'The client expected an extension the server did not negotiate.' },
-  { code: 1011, name: 'Internal Error', meaning: 'The server hit an unexpected condition (also: keepalive ping timeout in some libraries).' },
-  { code: 1012, name: 'Service Restart', meaning: 'The server is restarting; reconnect later.' },
-  { code: 1013, name: 'Try Again Later', meaning: 'The server is overloaded; reconnect with backoff.' },
-  { code: 1014, name: 'Bad Gateway', meaning: 'A gateway received an invalid response from upstream.' },
-  { code: 1015, name: 'TLS Handshake', meaning: 'The TLS handshake failed. Never sent on the wire.' },
+/** RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number Registry" (1012–1014). */
+const CODE_DESCRIPTIONS: readonly Omit<CloseCodeInfo, 'name' | 'reconnect'>[] = [
+  {
+    code: 1000,
+    meaning: 'The purpose of the connection has been fulfilled.',
+    sentBy: 'either',
+    when: 'A client or server ends a conversation on purpose: logout, a finished task, a browser calling close().',
+    advice: 'Do not reconnect automatically: the peer ended the conversation deliberately. Reconnect when the user or the application asks.',
+  },
+  {
+    code: 1001,
+    meaning: 'The server is shutting down or the page is navigating away.',
+    sentBy: 'either',
+    when: 'A server stops or restarts (the demo server on Ctrl+C); a browser leaves or reloads the page that owned the socket.',
+    advice: 'Reconnect with backoff: the server is probably coming back, perhaps as another process behind the same address.',
+  },
+  {
+    code: 1002,
+    meaning: 'The peer broke the WebSocket protocol.',
+    sentBy: 'either',
+    when: 'A frame was malformed: a masked frame from a server, an unknown opcode, a bad length. Chromium also sends it for invalid UTF-8 in a text message.',
+    advice: 'Do not reconnect: the same code would break the protocol again. It is a bug in one of the two implementations.',
+  },
+  {
+    code: 1003,
+    meaning: 'The peer sent a kind of data it cannot accept (e.g. binary to a text-only endpoint).',
+    sentBy: 'either',
+    when: 'An endpoint that understands only text receives a binary message, or the other way round.',
+    advice: 'Do not reconnect until the client sends data the server accepts.',
+  },
+  {
+    code: 1004,
+    meaning: 'Reserved; never sent.',
+    sentBy: 'nobody',
+    when: 'Never: RFC 6455 reserves it for a future meaning.',
+    advice: 'Cannot arrive. Treated like an unknown code: reconnect with backoff.',
+  },
+  {
+    code: 1005,
+    meaning: 'The close frame carried no code. Never sent on the wire.',
+    sentBy: 'nobody',
+    when: 'The peer sent a close frame with an empty body; APIs report 1005 in its place. A browser calling close() with no code sends such a frame.',
+    advice: 'Reconnect with backoff: the peer closed cleanly but gave no reason, as proxies and generic shutdowns often do.',
+  },
+  {
+    code: 1006,
+    meaning: 'The connection dropped without a close frame. Never sent on the wire.',
+    sentBy: 'nobody',
+    when: 'The TCP connection ended with no closing handshake: a crash, a dropped network, a heartbeat timeout, or the browser failing the connection.',
+    advice: 'Reconnect with backoff and jitter: this is the network or a crash, and usually temporary.',
+  },
+  {
+    code: 1007,
+    meaning: 'A message was not consistent with its type (e.g. invalid UTF-8 in text).',
+    sentBy: 'either',
+    when: 'A text message was not valid UTF-8 (the ws library sends 1007; Chromium sends 1002 for the same fault).',
+    advice: 'Do not reconnect: the same data would be refused again. Fix the encoding.',
+  },
+  {
+    code: 1008,
+    meaning: 'The message broke a policy (rate limit, origin, send-buffer cap).',
+    sentBy: 'either',
+    when: 'A client sent too fast, kept sending invalid messages, or stopped reading; also a generic "no" when details are hidden.',
+    advice: 'Do not reconnect automatically: the server refused this client’s behaviour, and coming straight back repeats it.',
+  },
+  {
+    code: 1009,
+    meaning: 'A message was larger than the peer accepts.',
+    sentBy: 'either',
+    when: 'A message passed the receiver’s size limit (the demo server’s --max-message-bytes, 64 KiB by default).',
+    advice: 'Do not reconnect to send the same message: split it or shrink it first.',
+  },
+  {
+    code: 1010,
+    meaning: 'The client expected an extension the server did not negotiate.',
+    sentBy: 'client',
+    when: 'A client required an extension (such as compression) that the server’s handshake response did not accept.',
+    advice: 'Do not reconnect: the server will refuse the extension again.',
+  },
+  {
+    code: 1011,
+    meaning: 'The server hit an unexpected condition (also: keepalive ping timeout in some libraries).',
+    sentBy: 'server',
+    when: 'A handler threw; Python’s websockets also reports 1011 when a keepalive ping goes unanswered.',
+    advice: 'Reconnect with backoff: the fault is on the server and often passes; backoff keeps a persistent bug from becoming a flood.',
+  },
+  {
+    code: 1012,
+    meaning: 'The server is restarting; reconnect later.',
+    sentBy: 'server',
+    when: 'A deploy or restart, announced before the process stops.',
+    advice: 'Reconnect with backoff and jitter, so every client does not return in the same second.',
+  },
+  {
+    code: 1013,
+    meaning: 'The server is overloaded; reconnect with backoff.',
+    sentBy: 'server',
+    when: 'The server sheds load or is briefly unable to serve this client.',
+    advice: 'Reconnect, but only with backoff: coming back at once adds to the overload.',
+  },
+  {
+    code: 1014,
+    meaning: 'A gateway received an invalid response from upstream.',
+    sentBy: 'server',
+    when: 'A proxy or gateway could not reach, or did not understand, the server behind it.',
+    advice: 'Reconnect with backoff: the upstream server may be restarting.',
+  },
+  {
+    code: 1015,
+    meaning: 'The TLS handshake failed. Never sent on the wire.',
+    sentBy: 'nobody',
+    when: 'A wss:// connection failed its TLS handshake, e.g. an untrusted certificate. Browsers report 1006 to pages instead.',
+    advice: 'Do not reconnect: the same certificate fails the same way. Fix the certificate or the URL.',
+  },
 ];
 
-/** Longest close reason: a control frame payload is at most 125 bytes, 2 of them the code (RFC 6455 §5.5). */
-export const MAX_CLOSE_REASON_BYTES = 123;
+/** The table: descriptions, with the name and reconnect advice from close-policy.ts. */
+export const CLOSE_CODES: readonly CloseCodeInfo[] = CODE_DESCRIPTIONS.map((entry) => ({
+  ...entry,
+  name: closeCodeName(entry.code),
+  reconnect: shouldReconnectAfter(entry.code),
+}));
 
 /**
- * Whether `code` may appear in a close frame (RFC 6455 §7.4.2): the defined
- * codes except 1004, 1005, 1006 and 1015, and the 3000–4999 registered and
- * private ranges.
+ * Ranges outside the table. `4400–4499` follows the convention of adding
+ * 4000 to an HTTP status (used by graphql-ws: 4400 Bad Request, 4401
+ * Unauthorized, 4403 Forbidden, 4429 Too Many Requests): a client error that
+ * reconnecting cannot fix.
  */
-export function isSendableCloseCode(code: number): boolean {
-  if (!Number.isInteger(code)) return false;
-  if (code >= 3000 && code <= 4999) return true;
-  return code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006;
+export interface CloseCodeRange extends Omit<CloseCodeInfo, 'code'> {
+  readonly from: number;
+  readonly to: number;
 }
 
-/** Byte length of `reason` in UTF-8, the unit the 123-byte limit counts in. */
-export function utf8ByteLength(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
-}
+const RANGE_DESCRIPTIONS: readonly Omit<CloseCodeRange, 'name' | 'reconnect'>[] = [
+  {
+    from: 0,
+    to: 999,
+    meaning: 'Not a close code: never sent.',
+    sentBy: 'nobody',
+    when: 'Never.',
+    advice: 'Cannot arrive from a conforming peer. Treated like an unknown code: reconnect with backoff.',
+  },
+  {
+    from: 1016,
+    to: 2999,
+    meaning: 'Reserved for RFC 6455, its extensions and future revisions.',
+    sentBy: 'nobody',
+    when: 'Never today: browsers and ws refuse to send them.',
+    advice: 'Treated like an unknown code: reconnect with backoff.',
+  },
+  {
+    from: 3000,
+    to: 3999,
+    meaning: 'Reserved for libraries, frameworks and applications registered with IANA.',
+    sentBy: 'either',
+    when: 'A library defines its own meaning and registers it; a browser may send any of them with close().',
+    advice: 'Follow the library that defined it; without its rules, reconnect with backoff.',
+  },
+  {
+    from: 4000,
+    to: 4399,
+    meaning: 'Defined by this application.',
+    sentBy: 'either',
+    when: 'An application’s own reasons, agreed between its client and server.',
+    advice: 'The application decides; a generic client reconnects with backoff.',
+  },
+  {
+    from: 4400,
+    to: 4499,
+    meaning: 'Defined by this application; by convention 4000 + an HTTP 4xx status, e.g. 4401 Unauthorized.',
+    sentBy: 'either',
+    when: 'The server refuses this client: a bad request (4400), an expired token (4401), a forbidden room (4403), too many requests (4429).',
+    advice: 'Do not reconnect until something changes: a new token, a corrected request. Coming back as is gets the same answer.',
+  },
+  {
+    from: 4500,
+    to: 4999,
+    meaning: 'Defined by this application; by convention 4500–4599 mirror HTTP 5xx server errors.',
+    sentBy: 'either',
+    when: 'An application’s own reasons, e.g. 4500 for an internal server error.',
+    advice: 'Reconnect with backoff, unless the application defines otherwise.',
+  },
+];
 
-/**
- * Explains why `code`/`reason` cannot be sent, or returns `null` when both are
- * fine. The message names what was received and what is allowed.
- */
-export function closeRequestProblem(code: number, reason = ''): string | null {
-  if (!isSendableCloseCode(code)) {
-    return `close code ${String(code)} cannot be sent: use 1000–1003, 1007–1014 or 3000–4999 (1004, 1005, 1006 and 1015 never go on the wire)`;
-  }
-  const bytes = utf8ByteLength(reason);
-  if (bytes > MAX_CLOSE_REASON_BYTES) {
-    return `close reason is ${String(bytes)} bytes of UTF-8; at most ${String(MAX_CLOSE_REASON_BYTES)} fit in a close frame`;
-  }
-  return null;
-}
+export const CLOSE_CODE_RANGES: readonly CloseCodeRange[] = RANGE_DESCRIPTIONS.map((range) => ({
+  ...range,
+  name: closeCodeName(range.from),
+  reconnect: shouldReconnectAfter(range.from),
+}));
+
+export {
+  browserCloseProblem,
+  closeCodeName,
+  closeRequestProblem,
+  isSendableCloseCode,
+  MAX_CLOSE_REASON_BYTES,
+  shouldReconnectAfter,
+  utf8ByteLength,
+} from './close-policy.ts';
 
 /** The registry entry for `code`, or a description of its range. */
 export function describeCloseCode(code: number): CloseCodeInfo {
   const known = CLOSE_CODES.find((entry) => entry.code === code);
   if (known) return known;
-  if (code >= 3000 && code <= 3999) {
-    return { code, name: 'Registered', meaning: 'Reserved for libraries, frameworks and applications registered with IANA.' };
+  const range = CLOSE_CODE_RANGES.find((entry) => code >= entry.from && code <= entry.to);
+  if (range !== undefined && Number.isInteger(code)) {
+    const { name, meaning, sentBy, when, reconnect, advice } = range;
+    return { code, name, meaning, sentBy, when, reconnect, advice };
   }
-  if (code >= 4000 && code <= 4999) {
-    return { code, name: 'Private use', meaning: 'Defined by this application.' };
+  return {
+    code,
+    name: 'Unknown',
+    meaning: 'Not a code RFC 6455 defines.',
+    sentBy: 'nobody',
+    when: 'Never from a conforming peer.',
+    reconnect: true,
+    advice: 'Treated like an unknown code: reconnect with backoff.',
+  };
+}
+
+/** `server`, `client`, … as words for tables. */
+export function describeSender(sentBy: CloseCodeSender): string {
+  switch (sentBy) {
+    case 'either':
+      return 'Either side';
+    case 'server':
+      return 'Server';
+    case 'client':
+      return 'Client';
+    case 'nobody':
+      return 'Never sent (reported locally)';
   }
-  return { code, name: 'Unknown', meaning: 'Not a code RFC 6455 defines.' };
 }

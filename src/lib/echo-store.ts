@@ -1,4 +1,6 @@
-import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
+import { closeInfoOf, SOCKET_OPEN, type CloseInfo, type SocketLike } from './socket-like.ts';
+
+export type { CloseInfo } from './socket-like.ts';
 
 /**
  * `connecting`: first attempt under way; `open`; `closed`: was open, now
@@ -18,12 +20,6 @@ export interface EchoEntry {
   readonly at: number;
   /** For received echoes: time since the matching send. */
   readonly roundTripMs: number | null;
-}
-
-export interface CloseInfo {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
 }
 
 export interface EchoSnapshot {
@@ -92,7 +88,7 @@ export class EchoStore {
       this.#receive(event.data);
     });
     socket.addEventListener('close', (event) => {
-      const lastClose = { code: event.code, reason: event.reason, wasClean: event.wasClean };
+      const lastClose = closeInfoOf(event);
       this.#pendingSends = [];
       if (this.#openedSinceLastClose) {
         this.#openedSinceLastClose = false;

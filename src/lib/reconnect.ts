@@ -1,8 +1,11 @@
 /**
  * How cells reconnect: partysocket's exponential backoff, with jitter so a
  * classroom of browsers does not reconnect to a restarted server in one
- * synchronised wave.
+ * synchronised wave, and a close-code policy so a cell does not come straight
+ * back after the server said "don't" (1008, 4401, …).
  */
+import { CloseEvent as PartySocketCloseEvent } from 'partysocket/ws';
+import { shouldReconnectAfter } from './close-policy.ts';
 
 export interface ReconnectOptions {
   /** First retry delay, before jitter. */
@@ -28,11 +31,49 @@ export const RECONNECT_DEFAULTS: ReconnectOptions = {
   jitterRatio: 0.3,
 };
 
+/** The part of a close event the policy reads. */
+export interface CloseLike {
+  readonly code: number;
+}
+
 /**
- * partysocket options with jitter. partysocket reads `minReconnectionDelay`
- * from its options object each time it computes a delay
- * (`min * grow ** (retry - 1)`, capped at max), so a getter that returns a
- * freshly jittered value jitters every attempt without patching the library.
+ * Whether a client that wants to stay connected should reconnect after the
+ * server closed with `event.code`, following `shouldReconnectAfter` in `close-policy.ts` (the reference table shows the same):
+ *
+ * - reconnect (with backoff) after 1001, 1005, 1006, 1011, 1012, 1013, 1014:
+ *   the server went away, the network failed, or the server asked to come
+ *   back later;
+ * - stop after 1000 (the conversation was ended on purpose), 1002, 1003,
+ *   1007, 1009, 1010 (this client's data or protocol was refused and would be
+ *   again), 1008 (policy: rate limit, origin, not reading), 1015, and the
+ *   application range 4400–4499 (4000 + an HTTP 4xx status, e.g. 4401
+ *   Unauthorized: nothing changes by coming back as is);
+ * - reconnect after other codes (3000–3999, the rest of 4000–4999): a generic
+ *   client cannot know them, and backoff bounds the cost of being wrong.
+ */
+export function shouldReconnectOnClose(event: CloseLike): boolean {
+  return shouldReconnectAfter(event.code);
+}
+
+/**
+ * The `shouldReconnectOnClose` option for partysocket. partysocket also calls
+ * it with close events of its own making, with code 1000: after an `error`
+ * event (the browser fires one before closing with 1006 for a refused or
+ * failed connection), after a connection timeout, and on `reconnect()`. Those
+ * stand for a failed attempt, not for a server that said goodbye, so they
+ * always reconnect; only real close events go through the policy.
+ */
+export function partysocketShouldReconnect(event: CloseLike): boolean {
+  if (event instanceof PartySocketCloseEvent) return true;
+  return shouldReconnectOnClose(event);
+}
+
+/**
+ * partysocket options with jitter and the close-code policy. partysocket
+ * reads `minReconnectionDelay` from its options object each time it computes
+ * a delay (`min * grow ** (retry - 1)`, capped at max), so a getter that
+ * returns a freshly jittered value jitters every attempt without patching the
+ * library.
  */
 export function partysocketOptions(overrides: Partial<ReconnectOptions> = {}, random: () => number = Math.random) {
   const options = { ...RECONNECT_DEFAULTS, ...overrides };
@@ -41,6 +82,7 @@ export function partysocketOptions(overrides: Partial<ReconnectOptions> = {}, ra
     reconnectionDelayGrowFactor: options.reconnectionDelayGrowFactor,
     connectionTimeout: options.connectionTimeout,
     minUptime: options.minUptime,
+    shouldReconnectOnClose: partysocketShouldReconnect,
     get minReconnectionDelay(): number {
       return options.minReconnectionDelay * (1 - options.jitterRatio + 2 * options.jitterRatio * random());
     },

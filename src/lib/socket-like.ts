@@ -18,3 +18,26 @@ export interface SocketLike {
 
 /** `WebSocket.OPEN`, spelled out so DOM-free modules need no global. */
 export const SOCKET_OPEN = 1;
+
+/** A close event's fields, always well-typed. */
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+/**
+ * Reads a close event defensively. partysocket re-dispatches the close
+ * events it makes itself (after an error, a timeout or `reconnect()`) by
+ * calling their constructor as `new CloseEvent(type, event)`, which in a
+ * browser leaves `code` set to the string "close" and `reason` to an object.
+ * Those stand for a failed connection: report them as 1006, not clean.
+ */
+export function closeInfoOf(event: { readonly code: unknown; readonly reason: unknown; readonly wasClean?: unknown }): CloseInfo {
+  if (typeof event.code !== 'number') return { code: 1006, reason: '', wasClean: false };
+  return {
+    code: event.code,
+    reason: typeof event.reason === 'string' ? event.reason : '',
+    wasClean: event.wasClean === true,
+  };
+}

@@ -157,12 +157,16 @@ describe('ChatLab on chapter 6', () => {
     await expect.poll(() => notices(second)).toContainEqual(
       'slow down: message dropped, over the rate limit: at most 5 messages a second (bursts of 10); 10 more dropped in a row close the connection',
     );
-    await expect.poll(() => notices(second)).toContainEqual('Disconnected: 1008 "too many messages: over 5 messages a second after a warning". Reconnecting…');
+    await expect.poll(() => notices(second)).toContainEqual(
+      'Disconnected: 1008 "too many messages: over 5 messages a second after a warning". Not reconnecting: this code means "do not come straight back". Press Reconnect to join again.',
+    );
     await say(page, 'Your message', 'after the flood');
     await expect.poll(async () => (await texts(you)).at(-1)).toBe('after the flood');
     expect((await notices(you)).filter((text) => text.startsWith('Disconnected'))).toEqual([]);
     expect(await statusOf(you)).toMatch(JOINED);
-    // The flooder reconnects by itself and resumes: it sees the message sent while it was away.
+    // 1008 means "do not come straight back": the flooder waits for the reader, then resumes
+    // and sees the message sent while it was away.
+    await second.getByRole('button', { name: 'Reconnect' }).click();
     await expect.poll(async () => (await texts(second)).at(-1), { timeout: 15_000 }).toBe('after the flood');
     await page.close();
   });

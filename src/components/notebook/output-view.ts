@@ -1,4 +1,4 @@
-import { describeCloseCode } from '../../lib/close-codes.ts';
+import { closeCodeName } from '../../lib/close-policy.ts';
 import { clockTimeMs, formatBytes, formatDuration } from '../../lib/format.ts';
 import type { OutputItem, Preview } from '../../lib/kernel/protocol.ts';
 import type { Notice, OutputRow } from '../../lib/notebook/cell-store.ts';
@@ -57,9 +57,8 @@ export function renderPreview(value: Preview, quoteStrings = true): HTMLElement 
 }
 
 function closeLine(code: number, reason: string, wasClean: boolean): string {
-  const info = describeCloseCode(code);
   const quoted = reason === '' ? '' : ` "${reason}"`;
-  return `close ${String(code)}${quoted} · ${wasClean ? 'clean' : 'not clean'} · ${info.name}`;
+  return `close ${String(code)}${quoted} · ${wasClean ? 'clean' : 'not clean'} · ${closeCodeName(code)}`;
 }
 
 /** Label and body of one output item. */

@@ -24,6 +24,9 @@ export const SOCKET_ERRORS = {
   RATE_WARNING: { closeCode: null, text: 'slow down: message dropped, over the rate limit' },
   ROOM_FULL: { closeCode: 1013, text: 'room is full, try again later' },
   TOO_MANY_ROOMS: { closeCode: 1013, text: 'too many rooms on this server, try again later' },
+  // /ws/close
+  INVALID_CLOSE_REQUEST: { closeCode: null, text: 'invalid close request' },
+  CLOSE_ALREADY_REQUESTED: { closeCode: null, text: 'this connection already has a close request' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

@@ -4,14 +4,16 @@
  * import the types. One file per endpoint, each exporting its EndpointDoc.
  */
 import { chatEndpoint } from './chat.ts';
+import { closeEndpoint, closeObserverEndpoint } from './close.ts';
 import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 
 export * from './chat.ts';
+export * from './close.ts';
 export * from './echo.ts';
 export * from './endpoint-doc.ts';
 export * from './errors.ts';
 export * from './parse.ts';
 
 /** Every endpoint, for the reference page. */
-export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, chatEndpoint];
+export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, chatEndpoint, closeEndpoint, closeObserverEndpoint];

@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modes } from '../../client/modes/index.ts';
+import { USAGE } from '../../demo-server/cli-options.ts';
+import { CLOSE_CODE_RANGES, CLOSE_CODES } from '../../src/lib/close-codes.ts';
+import { endpointDocs } from '../../src/lib/protocol/index.ts';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+
+const SITE = resolve('dist');
+
+describe('the reference page', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  let page: Page;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE });
+    ({ page } = await newPage(browser));
+    await page.goto(`${running.httpUrl}/reference/`);
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  it('documents every endpoint in endpointDocs, with its query parameters, messages and close codes', async () => {
+    for (const doc of endpointDocs) {
+      const section = page.locator(`section[data-endpoint="${doc.path}"]`);
+      expect((await section.getByRole('heading', { level: 3 }).textContent())?.trim(), doc.path).toBe(doc.path);
+      const text = (await section.textContent()) ?? '';
+      for (const parameter of doc.query) expect(text, `${doc.path} ?${parameter.name}`).toContain(parameter.description);
+      for (const message of doc.messages) expect(text, `${doc.path} ${message.type}`).toContain(message.description);
+      for (const limit of doc.limits) expect(text, `${doc.path} limit`).toContain(limit);
+      const codes = await section.locator('[data-close-code]').evaluateAll((items) => items.map((item) => item.getAttribute('data-close-code')));
+      expect(codes, doc.path).toEqual(doc.closeCodes.map(({ code }) => String(code)));
+    }
+    expect(await page.locator('section[data-endpoint]').count()).toBe(endpointDocs.length);
+  });
+
+  it('lists every close code and range, with the reconnect advice the cells follow', async () => {
+    const table = page.getByRole('table', { name: /^Close codes/ });
+    const rows = await table.locator('tbody tr').evaluateAll((items) =>
+      items.map((item) => ({ code: item.getAttribute('data-code'), reconnect: item.querySelectorAll('td')[3]?.textContent })),
+    );
+    const expected = [
+      ...CLOSE_CODES.map((entry) => ({ code: String(entry.code), reconnect: entry.reconnect, from: entry.code })),
+      ...CLOSE_CODE_RANGES.map((range) => ({ code: `${String(range.from)}–${String(range.to)}`, reconnect: range.reconnect, from: range.from })),
+    ]
+      .sort((a, b) => a.from - b.from)
+      .map(({ code, reconnect }) => ({ code, reconnect: reconnect ? 'Yes' : 'No' }));
+    expect(rows).toEqual(expected);
+  });
+
+  it("shows the server's --help text and every terminal-client mode", async () => {
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const line of USAGE.trim().split('\n')) expect(text).toContain(line.trim());
+    const modeRows = await page.getByRole('table', { name: 'Modes of the terminal client' }).locator('tbody th').allTextContents();
+    expect(modeRows.map((row) => row.trim().split(' ')[4])).toEqual(Object.keys(modes));
+  });
+
+  it('is in the sidebar, after the chapters, which are numbered by their place in the book', async () => {
+    const sidebar = page.locator('nav[aria-label="Main"]');
+    expect(await sidebar.getByRole('link', { name: 'Reference' }).getAttribute('href')).toBe('/reference/');
+    expect(await sidebar.getByRole('link', { name: '9. Closing: close codes' }).getAttribute('href')).toBe('/closing/');
+  });
+});
