@@ -1,5 +1,7 @@
 import { echoRoute } from './echo.ts';
+import { heartbeatRoute } from './heartbeat.ts';
+import { realtimeRoute } from './realtime.ts';
 import type { RouteFactory } from './route.ts';
 
 /** Every WebSocket endpoint, in the order they are matched. */
-export const routeFactories: readonly RouteFactory[] = [echoRoute];
+export const routeFactories: readonly RouteFactory[] = [echoRoute, realtimeRoute, heartbeatRoute];
