@@ -1,3 +1,5 @@
 /** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
 export { default as ChapterList } from './ChapterList.astro';
 export { default as EchoCell } from './EchoCell.astro';
+export { default as DeadlineLab } from './DeadlineLab.astro';
+export { default as HeartbeatLab } from './HeartbeatLab.astro';

@@ -6,7 +6,7 @@ export interface JsonClient<T> {
   /** Every JSON message received since the socket was created, in order. */
   readonly messages: T[];
   /** Messages of one `type`. */
-  ofType<K extends T extends { type: infer N } ? N : never>(type: K): Extract<T, { type: K }>[];
+  readonly ofType: <K extends T extends { type: infer N } ? N : never>(type: K) => Extract<T, { type: K }>[];
 }
 
 /**

@@ -39,7 +39,7 @@ export function integerParameterProblem(parameter: IntegerParameter, value: unkn
     ((value >= parameter.min && value <= parameter.max) || (parameter.zeroMeansOff === true && value === 0));
   if (ok) return null;
   const range = parameter.zeroMeansOff === true ? `0 (off) or an integer from ${String(parameter.min)}` : `an integer from ${String(parameter.min)}`;
-  return `must be ${range} to ${String(parameter.max)} (${parameter.unit}), got ${JSON.stringify(value) ?? String(value)}`;
+  return `must be ${range} to ${String(parameter.max)} (${parameter.unit}), got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
 }
 
 export type QueryValue = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly message: string };
