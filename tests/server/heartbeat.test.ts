@@ -132,6 +132,17 @@ describe('/ws/heartbeat', () => {
     client.socket.close();
   });
 
+  it('refuses binary messages with an error, and closes with 1008 a client that sends too fast', async () => {
+    const client = await open('?interval=60000&timeout=60000');
+    client.socket.send(Buffer.from([1, 2, 3]));
+    await expect.poll(() => client.ofType('error')).toEqual([
+      { type: 'error', error: 'BINARY_NOT_ACCEPTED', message: 'this endpoint accepts text messages only' },
+    ]);
+    const closing = closed(client.socket);
+    for (let index = 0; index < 100; index++) client.socket.send(JSON.stringify({ type: 'ping', id: index, sent: 0 }));
+    expect(await closing).toEqual({ code: 1008, reason: 'too many messages: more than 20 a second' });
+  });
+
   it('refuses a freeze out of range with an error naming the range', async () => {
     const client = await open();
     client.socket.send(JSON.stringify({ type: 'freeze', seconds: 61 }));
