@@ -2,6 +2,7 @@ import type { DeadlineChart } from '../lib/charts/deadline-chart.ts';
 import type { DeadlineSnapshot, DeadlineStore } from '../lib/deadline-store.ts';
 import { formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
+import { part, setText } from './lab-dom.ts';
 import type { RealtimeSettings } from '../lib/protocol/realtime.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 
@@ -17,16 +18,9 @@ const SETTING_FIELDS = Object.keys(QUERY_NAMES) as (keyof RealtimeSettings)[];
 const WINDOW_SECONDS = 10;
 /** Text below the chart changes at most this often, so it stays readable at 50 samples a second. */
 const TEXT_INTERVAL_MS = 250;
+/** The chart redraws at most this often: about 30 frames a second is smooth, and half the work of 60. */
+const CHART_INTERVAL_MS = 33;
 
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<deadline-lab> is missing ${selector}`);
-  return element;
-}
-
-function setText(element: Element, text: string): void {
-  if (element.textContent !== text) element.textContent = text;
-}
 
 const count = (value: number) => value.toLocaleString('en');
 const percent = (fraction: number) => `${(fraction * 100).toFixed(fraction === 0 || fraction === 1 ? 0 : 1)} %`;
@@ -59,6 +53,7 @@ export class DeadlineLabElement extends HTMLElement {
   #visible = false;
   #frame = 0;
   #textUpdatedAt = 0;
+  #chartUpdatedAt = 0;
   #observer: IntersectionObserver | null = null;
 
   connectedCallback(): void {
@@ -156,7 +151,8 @@ export class DeadlineLabElement extends HTMLElement {
     if (store === null) return;
     const snapshot = store.snapshot;
     const now = performance.timeOrigin + performance.now();
-    if (this.#visible) {
+    if (this.#visible && now - this.#chartUpdatedAt >= CHART_INTERVAL_MS) {
+      this.#chartUpdatedAt = now;
       const { times, delays } = store.points(0);
       this.#chart?.update(times, delays, now / 1000, snapshot.deadlineMs);
     }

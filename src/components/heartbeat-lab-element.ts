@@ -2,6 +2,7 @@ import type { HeartbeatChart } from '../lib/charts/heartbeat-chart.ts';
 import type { HeartbeatSnapshot, HeartbeatStore, RttSeries } from '../lib/heartbeat-store.ts';
 import { formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
+import { part, setText } from './lab-dom.ts';
 import type { HeartbeatTopicName } from '../lib/protocol/heartbeat.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 
@@ -12,15 +13,6 @@ const SERIES: readonly { key: RttSeries; label: string; colourProperty: string }
   { key: 'serverProtocol', label: "server's protocol ping", colourProperty: '--sl-color-text-accent' },
 ];
 
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<heartbeat-lab> is missing ${selector}`);
-  return element;
-}
-
-function setText(element: Element, text: string): void {
-  if (element.textContent !== text) element.textContent = text;
-}
 
 function describeState(snapshot: HeartbeatSnapshot, url: string, now: number): string {
   switch (snapshot.state) {

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { integerParameterProblem } from './protocol/integer-parameter.ts';
 import {
   REALTIME_PARAMETERS,
@@ -7,7 +8,6 @@ import {
   type RealtimeSettings,
 } from './protocol/realtime.ts';
 import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
-import * as v from 'valibot';
 
 /**
  * `connecting`; `open`: samples flow; `closed`: the socket closed (the lab

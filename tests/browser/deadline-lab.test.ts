@@ -4,15 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { parseDuration } from '../helpers/durations.ts';
 
 const SITE = resolve('dist');
 
-/** Milliseconds from a duration as the lab prints it: `0.42 ms`, `312 ms`, `1.2 s`. */
-function parseDuration(text: string): number {
-  const match = /^([\d.]+) (ms|s)$/.exec(text.trim());
-  if (match === null) throw new Error(`not a duration: ${JSON.stringify(text)}`);
-  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
-}
 
 describe('DeadlineLab on chapter 4', () => {
   let browser: Browser;
