@@ -10,7 +10,7 @@ const WINDOW_SECONDS = 60;
 const SERIES: readonly { key: RttSeries; label: string; colourProperty: string }[] = [
   { key: 'client', label: 'your ping', colourProperty: '--sb-up' },
   { key: 'serverApplication', label: "server's application ping", colourProperty: '--sb-down' },
-  { key: 'serverProtocol', label: "server's protocol ping", colourProperty: '--sl-color-text-accent' },
+  { key: 'serverProtocol', label: "server's protocol ping", colourProperty: '--sb-ok' },
 ];
 
 
