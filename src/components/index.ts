@@ -4,6 +4,8 @@ export { default as ChatLab } from './ChatLab.astro';
 export { default as CloseLab } from './CloseLab.astro';
 export { default as CodeCell } from './CodeCell.astro';
 export { default as CourseProgress } from './CourseProgress.astro';
+export { default as DeadlineLab } from './DeadlineLab.astro';
 export { default as EchoCell } from './EchoCell.astro';
 export { default as Exercise } from './Exercise.astro';
+export { default as HeartbeatLab } from './HeartbeatLab.astro';
 export { default as ReconnectLab } from './ReconnectLab.astro';

@@ -35,8 +35,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'real-time',
     title: 'What "real-time" means',
-    summary: 'Hard, firm and soft deadlines, judged live on an impaired stream.',
-    status: 'soon',
+    summary: 'Hard, firm and soft deadlines, latency, throughput, jitter and clocks, judged live on a stream through a network you make worse.',
+    status: 'published',
   },
   {
     slug: 'messages',
@@ -53,8 +53,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'heartbeats',
     title: 'Heartbeats, dead peers, reconnection',
-    summary: 'Ping/pong, freezing a peer, and reconnecting with backoff and jitter.',
-    status: 'soon',
+    summary: 'Protocol and application ping/pong, freezing a peer or the server, and reconnecting with backoff and jitter.',
+    status: 'published',
   },
   {
     slug: 'backpressure',

@@ -27,6 +27,9 @@ export const SOCKET_ERRORS = {
   // /ws/close
   INVALID_CLOSE_REQUEST: { closeCode: null, text: 'invalid close request' },
   CLOSE_ALREADY_REQUESTED: { closeCode: null, text: 'this connection already has a close request' },
+  // /ws/heartbeat
+  HEARTBEAT_TIMEOUT: { closeCode: 4000, text: 'heartbeat timeout' },
+  UNKNOWN_TOPIC: { closeCode: null, text: 'unknown topic' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

@@ -7,13 +7,26 @@ import { chatEndpoint } from './chat.ts';
 import { closeEndpoint, closeObserverEndpoint } from './close.ts';
 import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
+import { heartbeatEndpoint } from './heartbeat.ts';
+import { realtimeEndpoint } from './realtime.ts';
 
 export * from './chat.ts';
 export * from './close.ts';
 export * from './echo.ts';
 export * from './endpoint-doc.ts';
 export * from './errors.ts';
+export * from './error-message.ts';
+export * from './heartbeat.ts';
+export * from './integer-parameter.ts';
+export * from './realtime.ts';
 export * from './parse.ts';
 
 /** Every endpoint, for the reference page. */
-export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, chatEndpoint, closeEndpoint, closeObserverEndpoint];
+export const endpointDocs: readonly EndpointDoc[] = [
+  echoEndpoint,
+  chatEndpoint,
+  closeEndpoint,
+  closeObserverEndpoint,
+  realtimeEndpoint,
+  heartbeatEndpoint,
+];

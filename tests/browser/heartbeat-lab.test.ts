@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { parseDuration } from '../helpers/durations.ts';
+
+const SITE = resolve('dist');
+
+
+describe('HeartbeatLab on chapter 7', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  /** Opens the lab with a short heartbeat (500 ms interval, 1 s timeout) and waits for topic values. */
+  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
+    const { page, errors, requests } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/heartbeats/`);
+    const lab = page.locator('heartbeat-lab');
+    await lab.scrollIntoViewIfNeeded();
+    const status = lab.getByRole('status');
+    await expect.poll(() => status.textContent()).toContain('Open: heartbeat every 1.0 s, timeout 3.0 s.');
+    await lab.getByLabel('Interval (ms)').fill('500');
+    await lab.getByLabel('Timeout (ms)').fill('1000');
+    await lab.getByRole('button', { name: 'Reconnect with these' }).click();
+    await expect.poll(() => status.textContent()).toContain('Open: heartbeat every 500 ms, timeout 1.0 s.');
+    await expect.poll(() => lab.locator('[data-topic="temperature"] .sb-heartbeat-topic-value').textContent()).toMatch(/^[\d.]+ °C$/);
+    return { page, lab, errors, requests };
+  }
+
+  const events = (lab: Locator) => lab.locator('.sb-heartbeat-events').innerText();
+
+  it('shows the three round trips and the subscribed topics, loading nothing from elsewhere', async () => {
+    const { page, lab, errors, requests } = await openLab();
+    for (const key of ['client', 'serverApplication', 'serverProtocol']) {
+      await expect.poll(() => lab.locator(`[data-rtt="${key}"]`).textContent(), { timeout: 10_000 }).toMatch(/^[\d.]+ (ms|s)$/);
+    }
+    expect(await lab.locator('[data-topic="wind"] .sb-heartbeat-topic-value').textContent()).toMatch(/^[\d.]+ km\/h$/);
+    expect(await lab.locator('[data-topic="humidity"] .sb-heartbeat-topic-value').textContent()).toBe('–');
+    await lab.getByRole('checkbox', { name: /humidity/ }).check();
+    await expect.poll(() => lab.locator('[data-topic="humidity"] .sb-heartbeat-topic-value').textContent()).toMatch(/^[\d.]+ %$/);
+    expect(await lab.locator('.sb-heartbeat-chart canvas').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    await page.close();
+  });
+
+  it('Freeze this client: the server drops it with 4000 within interval + timeout; it reconnects and restores its subscriptions', async () => {
+    const { page, lab } = await openLab();
+    const freeze = lab.getByRole('button', { name: 'Freeze this client' });
+    await freeze.click();
+    await expect.poll(() => lab.getByRole('button', { name: 'Unfreeze this client' }).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => events(lab), { timeout: 15_000 }).toMatch(/Closed by the server with 4000 "heartbeat timeout: no pong to ping \d+ within 1000 ms"/);
+    const text = await events(lab);
+    const elapsed = /That was ([\d.]+) s after you froze this client \(limit: interval \+ timeout = 1\.5 s\)/.exec(text);
+    expect(elapsed).not.toBeNull();
+    // Measured from the click, so it includes a little browser and timer latency on top of the server's bound.
+    expect(Number(elapsed?.[1])).toBeLessThanOrEqual(1.5 + 0.5);
+    expect(Number(await lab.locator('[data-stat="ignored"]').textContent())).toBeGreaterThan(0);
+    await expect.poll(() => events(lab), { timeout: 15_000 }).toMatch(/Restored temperature at update #\d+/);
+    expect(await events(lab)).toMatch(/Restored wind at update #\d+/);
+    await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: heartbeat every 500 ms');
+    expect(await lab.getByRole('button', { name: 'Freeze this client' }).getAttribute('aria-pressed')).toBe('false');
+    expect(running.log.some((line) => /close .*\/ws\/heartbeat .* 4000 "heartbeat timeout: no pong to ping \d+ within 1000 ms" by server/.test(line))).toBe(true);
+    await page.close();
+  });
+
+  it('has no axe violations once it has run, in light and dark themes', async () => {
+    for (const theme of ['light', 'dark']) {
+      const { page: themed } = await newPage(browser);
+      await themed.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+      await themed.goto(`${running.httpUrl}/heartbeats/`);
+      const lab = themed.locator('heartbeat-lab');
+      await lab.scrollIntoViewIfNeeded();
+      await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: heartbeat every');
+      // Events of every colour, and the frozen toggle pressed.
+      await lab.getByRole('button', { name: 'Freeze this client' }).click();
+      await expect.poll(() => events(lab), { timeout: 15_000 }).toContain('Restored temperature');
+      await lab.getByRole('button', { name: 'Freeze this client' }).click();
+      await expect.poll(() => lab.getByRole('button', { name: 'Unfreeze this client' }).count()).toBe(1);
+      const violations = await axeViolations(themed);
+      expect(violations.map((violation) => `${theme}: ${violation.id} ${violation.help} at ${violation.targets.join(', ')}`)).toEqual([]);
+      await themed.close();
+    }
+  });
+
+  it('Freeze the server: the client\'s own timeout fires, it reconnects with growing delays, then restores its subscriptions', async () => {
+    const { page, lab } = await openLab();
+    await lab.getByLabel('Freeze for (s)').fill('6');
+    await lab.getByRole('button', { name: 'Freeze the server' }).click();
+    await expect.poll(() => events(lab), { timeout: 10_000 }).toMatch(/No pong for [\d.]+ s: the server is not answering\. Closing with 4000 and reconnecting\./);
+    expect(await events(lab)).toContain('Closed by this client with 4000 "heartbeat timeout: no pong within 1000 ms".');
+    const attempts = lab.locator('.sb-heartbeat-attempts li');
+    await expect.poll(() => lab.locator('.sb-heartbeat-attempts li[data-outcome="opened"]').count(), { timeout: 40_000 }).toBe(1);
+    const rows = await attempts.allTextContents();
+    const outcomes = await attempts.evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.outcome));
+    expect(outcomes.at(-1)).toBe('opened');
+    expect(outcomes.slice(0, -1).every((outcome) => outcome === 'failed')).toBe(true);
+    expect(outcomes.length).toBeGreaterThanOrEqual(4);
+    // Backoff: 0, then 500 ms ± 30 %, doubling each time. Attempt 4 waits at least 1.4 s, attempt 2 at most 0.65 s.
+    const delays = rows.map(parseDuration);
+    expect(delays[1]).toBeGreaterThanOrEqual(350);
+    expect(Math.max(...delays)).toBeGreaterThan((delays[1] ?? 0) * 2);
+    await expect.poll(() => events(lab), { timeout: 15_000 }).toMatch(/Restored temperature at update #\d+: \d+ updates? happened while away/);
+    expect(running.log.some((line) => / refuse \/ws\/heartbeat .* 503 the server is frozen for client lab-/.test(line))).toBe(true);
+    await page.close();
+  });
+});
