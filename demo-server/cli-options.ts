@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { resolveChatOptions } from './chat/options.ts';
 import type { DemoServerOptions } from './options.ts';
+import { CHAT_DEFAULTS, type ChatOptions } from '../src/lib/protocol/chat.ts';
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -15,6 +17,9 @@ Options (environment variable in brackets):
   --max-message-bytes <n>  largest message a client may send; larger closes with 1009
                            (MAX_MESSAGE_BYTES, default 65536)
   --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
+  --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
+                           e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
+                           benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -37,6 +42,26 @@ function parseInteger(name: string, text: string, min: number, max: number): num
   return value;
 }
 
+/**
+ * Reads `--chat-limits` (`name=value,name=value`): each name must be one of
+ * `CHAT_DEFAULTS`, each value a whole number, and the result must pass the
+ * same checks as `createDemoServer()` makes, so a bad flag fails at start-up.
+ */
+export function parseChatLimits(text: string): Partial<ChatOptions> {
+  const limits: Partial<Record<keyof ChatOptions, number>> = {};
+  const names = Object.keys(CHAT_DEFAULTS) as (keyof ChatOptions)[];
+  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const match = /^([A-Za-z]+)=(\d+)$/.exec(entry);
+    if (match === null) throw new TypeError(`--chat-limits entries look like name=number, got ${JSON.stringify(entry)}`);
+    const [, name = '', value = ''] = match;
+    const known = names.find((candidate) => candidate === name);
+    if (known === undefined) throw new TypeError(`--chat-limits: unknown limit ${JSON.stringify(name)}; known: ${names.join(', ')}`);
+    limits[known] = Number(value);
+  }
+  resolveChatOptions(limits);
+  return limits;
+}
+
 /** Reads flags, falling back to environment variables, then defaults. Throws `TypeError` on bad values. */
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
   const { values } = parseArgs({
@@ -47,6 +72,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       'allowed-origins': { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
+      'chat-limits': { type: 'string' },
       site: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -62,6 +88,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
   if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
+  const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
+  if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
   return {
     port: parseInteger('--port', values.port ?? env.PORT ?? '8080', 0, 65_535),
     host: values.host ?? env.HOST ?? '127.0.0.1',

@@ -1,3 +1,6 @@
+import { resolveChatOptions } from './chat/options.ts';
+import type { ChatOptions } from '../src/lib/protocol/chat.ts';
+
 /**
  * Options of `createDemoServer()`: one object, a `DEFAULTS` table, units in
  * the names. Contradictory or out-of-range values throw a `TypeError` at
@@ -25,6 +28,12 @@ export interface DemoServerOptions {
   closeTimeoutMs: number;
   /** Receives one human-readable line per event; `null` is silent. */
   log: ((line: string) => void) | null;
+  /**
+   * Overrides of the chat's limits (`CHAT_DEFAULTS` in src/lib/protocol/chat.ts),
+   * e.g. a benchmark's `{ maxMembersPerRoom: 2000, messagesPerSecond: 10_000 }`.
+   * `{}` keeps every default.
+   */
+  chat: Readonly<Partial<ChatOptions>>;
 }
 
 export const DEFAULTS: Readonly<DemoServerOptions> = {
@@ -36,6 +45,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   heartbeatIntervalMs: 30_000,
   closeTimeoutMs: 1_000,
   log: null,
+  chat: {},
 };
 
 function requireInteger(name: string, value: number, min: number, max: number): void {
@@ -60,6 +70,7 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
       `maxBufferedBytes (${String(resolved.maxBufferedBytes)}) must be at least maxMessageBytes (${String(resolved.maxMessageBytes)}): an echo of one full message must fit`,
     );
   }
+  resolveChatOptions(resolved.chat);
   for (const origin of resolved.allowedOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new TypeError(`allowedOrigins entries must look like http://host:port or be *, got ${JSON.stringify(origin)}`);

@@ -237,5 +237,5 @@ function explainRefusal(error: ErrorMessage, raw: string): ErrorMessage {
   return socketError('SPOOFED_FIELD', `"${field}": the server sets the sender, id and time of every message; remove it`);
 }
 
-/** `/ws/chat/:room` with the default limits and rooms in memory. */
-export const chatRoute: RouteFactory = createChatRoute();
+/** `/ws/chat/:room` with rooms in memory and the limits of the server's `chat` option (the defaults unless overridden). */
+export const chatRoute: RouteFactory = (context) => createChatRoute(context.options.chat)(context);

@@ -16,6 +16,13 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ allowedOrigins: ['evil.example'] })).toThrow(/allowedOrigins entries must look like http:\/\/host:port/);
   });
 
+  it('keeps the chat defaults unless overridden, and checks overrides like the chat does', () => {
+    expect(DEFAULTS.chat).toEqual({});
+    expect(resolveOptions({ chat: { maxMembersPerRoom: 2000 } }).chat).toEqual({ maxMembersPerRoom: 2000 });
+    expect(() => resolveOptions({ chat: { maxMembersPerRoom: 0 } })).toThrow(new TypeError('chat option maxMembersPerRoom must be an integer from 1 to 100000, got 0'));
+    expect(() => resolveOptions({ chat: { historyLength: 10, historyOnJoin: 20 } })).toThrow(/historyOnJoin \(20\) cannot exceed historyLength \(10\)/);
+  });
+
   it('rejects a send-buffer cap smaller than one message', () => {
     expect(() => resolveOptions({ maxMessageBytes: 100_000, maxBufferedBytes: 50_000 })).toThrow(TypeError);
   });
@@ -27,6 +34,18 @@ describe('parseCliOptions', () => {
     expect(options).toMatchObject({ port: 9000, host: '0.0.0.0', quiet: false, siteDir: 'dist' });
     expect(options.server.allowedOrigins).toEqual(['http://a:1', 'http://b:2']);
     expect(parseCliOptions([], {}).port).toBe(8080);
+  });
+
+  it('reads --chat-limits (or CHAT_LIMITS) as name=value overrides of the chat limits', () => {
+    expect(parseCliOptions(['--chat-limits', 'messagesPerSecond=10000, maxMembersPerRoom=1001'], {}).server.chat).toEqual({ messagesPerSecond: 10_000, maxMembersPerRoom: 1001 });
+    expect(parseCliOptions([], { CHAT_LIMITS: 'burstMessages=50' }).server.chat).toEqual({ burstMessages: 50 });
+    expect(parseCliOptions([], {}).server.chat).toBeUndefined();
+  });
+
+  it('rejects unknown chat limits, malformed entries and values out of range, naming them', () => {
+    expect(() => parseCliOptions(['--chat-limits', 'maxMembers=5'], {})).toThrow(/--chat-limits: unknown limit "maxMembers"; known: maxTextChars, messagesPerSecond, /);
+    expect(() => parseCliOptions(['--chat-limits', 'messagesPerSecond=-1'], {})).toThrow('--chat-limits entries look like name=number, got "messagesPerSecond=-1"');
+    expect(() => parseCliOptions(['--chat-limits', 'messagesPerSecond=20000'], {})).toThrow('chat option messagesPerSecond must be an integer from 1 to 10000, got 20000');
   });
 
   it('rejects unknown flags and bad numbers', () => {

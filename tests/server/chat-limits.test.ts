@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatConnection } from '../../client/chat-connection.ts';
+import { CHAT_DEFAULTS, chatUrl } from '../../src/lib/protocol/chat.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+
+describe('createDemoServer({ chat }): the chat limits a server starts with', () => {
+  let running: RunningServer | null = null;
+  const open: ChatConnection[] = [];
+  afterEach(async () => {
+    for (const connection of open.splice(0)) connection.socket.terminate();
+    await running?.close();
+    running = null;
+  });
+
+  async function join(room: string) {
+    const connection = await ChatConnection.open(chatUrl(running?.wsUrl ?? '', room));
+    open.push(connection);
+    return { connection, welcome: await connection.next('welcome') };
+  }
+
+  it('applies overrides to the rate and the room size, and announces them in the welcome', async () => {
+    running = await startServer({ chat: { messagesPerSecond: 500, burstMessages: 1000, maxMembersPerRoom: 2 } });
+    const first = await join('bench');
+    expect(first.welcome.limits).toMatchObject({ messagesPerSecond: 500, burstMessages: 1000, maxTextChars: CHAT_DEFAULTS.maxTextChars });
+    await join('bench');
+    const third = await ChatConnection.open(chatUrl(running.wsUrl, 'bench'));
+    open.push(third);
+    expect(await third.closed).toEqual({ code: 1013, reason: 'room is full, try again later: bench has 2 members' });
+  });
+
+  it('keeps CHAT_DEFAULTS when the option is not given', async () => {
+    running = await startServer();
+    const { welcome } = await join('lobby');
+    expect(welcome.limits).toEqual({
+      maxTextChars: CHAT_DEFAULTS.maxTextChars,
+      messagesPerSecond: CHAT_DEFAULTS.messagesPerSecond,
+      burstMessages: CHAT_DEFAULTS.burstMessages,
+      historyLength: CHAT_DEFAULTS.historyLength,
+      typingTimeoutMs: CHAT_DEFAULTS.typingTimeoutMs,
+    });
+  });
+});
