@@ -1,0 +1,287 @@
+/**
+ * The server scenarios: what load each applies, what it measures, and the
+ * budget it is held to (design.md, "Budgets"). Each runs once per round
+ * against the demo server and once against its bare `ws` reference.
+ */
+import { LatencyHistogram } from './histogram.ts';
+import { spread, type LoadWorker } from './load.ts';
+import type { JoinResult, MembersReport, OpenIdleResult, Pacing, PublishResult, RoundTripResult, ThroughputResult } from './load-protocol.ts';
+import type { BenchSettings } from './settings.ts';
+import { monotonicMs, sleep } from './system.ts';
+import { referenceTarget, socketbookTarget, type RunningTarget, type TargetName, type TargetSpec } from './targets.ts';
+
+export interface MetricSpec {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: string;
+  /** Decimal places in the table. */
+  readonly digits: number;
+}
+
+/** A budget: on the ratio Socketbook / bare ws, or on Socketbook's own value. */
+export type Budget =
+  | { readonly metric: string; readonly kind: 'ratio-at-least'; readonly value: number }
+  | { readonly metric: string; readonly kind: 'at-most'; readonly value: number };
+
+export interface ScenarioContext {
+  readonly workers: readonly LoadWorker[];
+  readonly settings: BenchSettings;
+  /** Problems worth reporting (connection errors, losses); they go in the report's notes. */
+  note(message: string): void;
+}
+
+export interface Scenario {
+  readonly id: string;
+  /** What it does, with the loads of `settings` (a --quick run applies less). */
+  title(settings: BenchSettings): string;
+  readonly metrics: readonly MetricSpec[];
+  readonly budgets: readonly Budget[];
+  /** Open files a server and the load generator each need (connections plus slack). */
+  openFilesNeeded(settings: BenchSettings): number;
+  target(name: TargetName, settings: BenchSettings): TargetSpec | null;
+  run(target: RunningTarget, context: ScenarioContext): Promise<Record<string, number>>;
+}
+
+/** Leaves a moment for all workers to be ready before the load starts together. */
+const START_DELAY_MS = 300;
+
+function noteErrors(context: ScenarioContext, target: RunningTarget, errors: readonly string[]): void {
+  for (const error of errors) context.note(`${target.name}: ${error}`);
+}
+
+/** `10000` → `10,000` */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function echoScenario(payloadBytes: number, id: string, size: string): Scenario {
+  return {
+    id,
+    title: (settings) => `Echo throughput, ${size}, ${count(settings.echo.clients)} clients × ${count(settings.echo.inFlight)} in flight`,
+    metrics: [
+      { key: 'messagesPerSecond', label: 'echoes/s', unit: '', digits: 0 },
+      { key: 'megabytesPerSecond', label: 'payload MB/s each way', unit: '', digits: 1 },
+    ],
+    budgets: [{ metric: 'messagesPerSecond', kind: 'ratio-at-least', value: 0.9 }],
+    openFilesNeeded: (settings) => settings.echo.clients + 64,
+    target: (name) => (name === 'socketbook' ? socketbookTarget() : referenceTarget('reference-echo.ts')),
+    async run(target, context) {
+      const { workers, settings } = context;
+      const path = target.name === 'socketbook' ? '/ws/echo' : '/';
+      const startAtMs = monotonicMs() + START_DELAY_MS;
+      const results = await spread(workers, settings.echo.clients, (worker, clients) =>
+        worker.run<ThroughputResult>({
+          type: 'echo-throughput',
+          url: `${target.wsOrigin}${path}`,
+          clients,
+          inFlight: settings.echo.inFlight,
+          payloadBytes,
+          startAtMs,
+          warmupMs: settings.echo.warmupMs,
+          durationMs: settings.echo.durationMs,
+        }),
+      );
+      let messagesPerSecond = 0;
+      for (const result of results) {
+        messagesPerSecond += (result.messages * 1000) / result.elapsedMs;
+        noteErrors(context, target, result.errors);
+      }
+      return { messagesPerSecond, megabytesPerSecond: (messagesPerSecond * payloadBytes) / 1e6 };
+    },
+  };
+}
+
+const roundTripScenario: Scenario = {
+  id: 'round-trip',
+  title: (settings) => `Round trip, ${count(settings.roundTrip.messagesPerSecond)} msg/s from ${count(settings.roundTrip.clients)} clients`,
+  metrics: [
+    { key: 'p50Ms', label: 'round trip p50', unit: 'ms', digits: 3 },
+    { key: 'p99Ms', label: 'round trip p99', unit: 'ms', digits: 3 },
+    { key: 'maxMs', label: 'round trip max', unit: 'ms', digits: 2 },
+    { key: 'messagesPerSecond', label: 'messages sent/s', unit: '', digits: 0 },
+  ],
+  budgets: [{ metric: 'p99Ms', kind: 'at-most', value: 1 }],
+  openFilesNeeded: (settings) => settings.roundTrip.clients + 64,
+  target: (name) => (name === 'socketbook' ? socketbookTarget() : referenceTarget('reference-echo.ts')),
+  async run(target, context) {
+    const { workers, settings } = context;
+    const path = target.name === 'socketbook' ? '/ws/echo' : '/';
+    const startAtMs = monotonicMs() + START_DELAY_MS;
+    const results = await spread(workers, settings.roundTrip.clients, (worker, clients) =>
+      worker.run<RoundTripResult>({
+        type: 'round-trips',
+        url: `${target.wsOrigin}${path}`,
+        clients,
+        messagesPerSecond: (settings.roundTrip.messagesPerSecond * clients) / settings.roundTrip.clients,
+        payloadBytes: settings.roundTrip.payloadBytes,
+        startAtMs,
+        warmupMs: settings.roundTrip.warmupMs,
+        durationMs: settings.roundTrip.durationMs,
+      }),
+    );
+    const histogram = new LatencyHistogram();
+    let sent = 0;
+    for (const result of results) {
+      histogram.add(result.histogram);
+      sent += result.sent;
+      noteErrors(context, target, result.errors);
+    }
+    if (histogram.count < sent) context.note(`${target.name}: ${String(sent - histogram.count)} of ${String(sent)} round trips unanswered`);
+    return {
+      p50Ms: histogram.percentile(0.5),
+      p99Ms: histogram.percentile(0.99),
+      maxMs: histogram.maxMs,
+      messagesPerSecond: (sent * 1000) / settings.roundTrip.durationMs,
+    };
+  },
+};
+
+const idleScenario: Scenario = {
+  id: 'idle',
+  title: (settings) => `${count(settings.idle.connections)} idle connections`,
+  metrics: [
+    { key: 'connections', label: 'connections held', unit: '', digits: 0 },
+    { key: 'handshakesPerSecond', label: 'handshakes/s', unit: '', digits: 0 },
+    { key: 'handshakeP50Ms', label: 'handshake p50', unit: 'ms', digits: 2 },
+    { key: 'handshakeP99Ms', label: 'handshake p99', unit: 'ms', digits: 2 },
+    { key: 'rssPerConnectionKiB', label: 'server RSS per connection', unit: 'KiB', digits: 2 },
+  ],
+  budgets: [{ metric: 'rssPerConnectionKiB', kind: 'at-most', value: 8 }],
+  openFilesNeeded: (settings) => settings.idle.connections + 256,
+  target: (name) => (name === 'socketbook' ? socketbookTarget(['--max-connections', '1000000']) : referenceTarget('reference-echo.ts')),
+  async run(target, context) {
+    const { workers, settings } = context;
+    const url = `${target.wsOrigin}${target.name === 'socketbook' ? '/ws/echo' : '/'}`;
+    const open = (connections: number) =>
+      spread(workers, connections, (worker, share) => worker.run<OpenIdleResult>({ type: 'open-idle', url, connections: share, concurrency: settings.idle.concurrency }));
+    const dropAll = () => Promise.all(workers.map((worker) => worker.run({ type: 'drop-all' })));
+    await open(settings.idle.warmupConnections);
+    await dropAll();
+    await sleep(500);
+    const baselineBytes = await target.residentBytes();
+    const results = await open(settings.idle.connections);
+    await sleep(settings.idle.settleMs);
+    const heldBytes = await target.residentBytes();
+    await dropAll();
+    const histogram = new LatencyHistogram();
+    let failed = 0;
+    for (const result of results) {
+      histogram.add(result.histogram);
+      failed += result.failed;
+      noteErrors(context, target, result.errors);
+    }
+    if (failed > 0) context.note(`${target.name}: ${String(failed)} of ${String(settings.idle.connections)} handshakes failed`);
+    const startedAt = Math.min(...results.map((result) => result.startedAtMs));
+    const endedAt = Math.max(...results.map((result) => result.endedAtMs));
+    return {
+      connections: histogram.count,
+      handshakesPerSecond: (histogram.count * 1000) / (endedAt - startedAt),
+      handshakeP50Ms: histogram.percentile(0.5),
+      handshakeP99Ms: histogram.percentile(0.99),
+      rssPerConnectionKiB: (heldBytes - baselineBytes) / histogram.count / 1024,
+    };
+  },
+};
+
+/** The room the fan-out joins, and the limits the demo server needs for it (defaults: 100 members, 5 msg/s). */
+const FANOUT_ROOM = 'bench';
+function fanoutChatLimits(members: number): string {
+  return `maxMembersPerRoom=${String(members + 1)},messagesPerSecond=10000,burstMessages=10000`;
+}
+
+const fanoutScenario: Scenario = {
+  id: 'fanout',
+  title: (settings) => `Chat fan-out, ${count(settings.fanout.members)} members in one room, ${count(settings.fanout.messagesPerSecond)} msg/s and saturated`,
+  metrics: [
+    { key: 'members', label: 'members', unit: '', digits: 0 },
+    { key: 'pacedDeliveriesPerSecond', label: 'paced: deliveries/s', unit: '', digits: 0 },
+    { key: 'pacedP99Ms', label: 'paced: delivery p99', unit: 'ms', digits: 2 },
+    { key: 'pacedLost', label: 'paced: lost', unit: '', digits: 0 },
+    { key: 'saturatedDeliveriesPerSecond', label: 'saturated: deliveries/s', unit: '', digits: 0 },
+    { key: 'saturatedP99Ms', label: 'saturated: delivery p99', unit: 'ms', digits: 1 },
+    { key: 'saturatedLost', label: 'saturated: lost', unit: '', digits: 0 },
+  ],
+  budgets: [
+    { metric: 'saturatedDeliveriesPerSecond', kind: 'ratio-at-least', value: 0.9 },
+    { metric: 'pacedLost', kind: 'at-most', value: 0 },
+    { metric: 'saturatedLost', kind: 'at-most', value: 0 },
+  ],
+  openFilesNeeded: (settings) => settings.fanout.members + 64,
+  target: (name, settings) => (name === 'socketbook' ? socketbookTarget(['--chat-limits', fanoutChatLimits(settings.fanout.members)]) : referenceTarget('reference-broadcast.ts')),
+  async run(target, context) {
+    const { workers, settings } = context;
+    const chat = target.name === 'socketbook';
+    const urlFor = (name: string) => (chat ? `${target.wsOrigin}/ws/chat/${FANOUT_ROOM}?name=${name}` : `${target.wsOrigin}/`);
+    const joins = await spread(workers, settings.fanout.members, (worker, share, first) => {
+      const urls = Array.from({ length: share }, (_, offset) => urlFor(`member-${String(first + offset)}`));
+      return worker.run<JoinResult>({ type: 'join-members', urls, awaitWelcome: chat, concurrency: 25 });
+    });
+    let members = 0;
+    for (const join of joins) {
+      members += join.joined;
+      noteErrors(context, target, join.errors);
+    }
+    const publisherWorker = workers[0];
+    if (publisherWorker === undefined) throw new Error('no load workers');
+    // Joins last: the chat and ws both deliver in join order, so its own copy comes after everyone's.
+    await publisherWorker.run({ type: 'open-publisher', url: urlFor('publisher'), awaitWelcome: chat });
+    // Let the chat's `joined` notices drain before measuring.
+    await sleep(500);
+
+    const phase = async (name: string, pacing: Pacing, durationMs: number) => {
+      await Promise.all(workers.map((worker) => worker.run({ type: 'start-phase', phase: name })));
+      const published = await publisherWorker.run<PublishResult>({ type: 'publish', phase: name, pacing, durationMs });
+      noteErrors(context, target, published.errors);
+      const expected = published.published * members;
+      let delivered = 0;
+      let lastProgressAt = monotonicMs();
+      while (delivered < expected && monotonicMs() - lastProgressAt < settings.fanout.stallTimeoutMs) {
+        await sleep(50);
+        const now = (await Promise.all(workers.map((worker) => worker.run<number>({ type: 'members-progress' })))).reduce((sum, count) => sum + count, 0);
+        if (now > delivered) lastProgressAt = monotonicMs();
+        delivered = now;
+      }
+      const reports = await Promise.all(workers.map((worker) => worker.run<MembersReport>({ type: 'members-report' })));
+      const histogram = new LatencyHistogram();
+      let lastDeliveryAtMs = published.endedAtMs;
+      let disordered = 0;
+      const closed: string[] = [];
+      for (const report of reports) {
+        histogram.add(report.histogram);
+        lastDeliveryAtMs = Math.max(lastDeliveryAtMs, report.lastDeliveryAtMs);
+        disordered += report.disordered;
+        closed.push(...report.closed);
+      }
+      const lost = expected - histogram.count;
+      if (lost !== 0) context.note(`${target.name}, ${name}: ${String(lost)} of ${String(expected)} deliveries missing after ${String(settings.fanout.stallTimeoutMs)} ms without progress`);
+      if (disordered > 0) context.note(`${target.name}, ${name}: ${String(disordered)} deliveries out of order or repeated`);
+      if (closed.length > 0) context.note(`${target.name}, ${name}: ${String(closed.length)} members closed (codes ${[...new Set(closed)].join(', ')})`);
+      return {
+        deliveriesPerSecond: (histogram.count * 1000) / (lastDeliveryAtMs - published.startedAtMs),
+        p99Ms: histogram.percentile(0.99),
+        lost,
+      };
+    };
+
+    const paced = await phase('paced', { kind: 'rate', messagesPerSecond: settings.fanout.messagesPerSecond }, settings.fanout.pacedDurationMs);
+    const saturated = await phase('saturated', { kind: 'window', inFlight: settings.fanout.saturationInFlight }, settings.fanout.saturationDurationMs);
+    await Promise.all(workers.map((worker) => worker.run({ type: 'drop-all' })));
+    return {
+      members,
+      pacedDeliveriesPerSecond: paced.deliveriesPerSecond,
+      pacedP99Ms: paced.p99Ms,
+      pacedLost: paced.lost,
+      saturatedDeliveriesPerSecond: saturated.deliveriesPerSecond,
+      saturatedP99Ms: saturated.p99Ms,
+      saturatedLost: saturated.lost,
+    };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [
+  echoScenario(32, 'echo-32b', '32 B'),
+  echoScenario(16 * 1024, 'echo-16k', '16 KiB'),
+  roundTripScenario,
+  idleScenario,
+  fanoutScenario,
+];
