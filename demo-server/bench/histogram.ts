@@ -56,6 +56,7 @@ export class LatencyHistogram {
   percentile(fraction: number): number {
     if (this.#count === 0) return NaN;
     const rank = Math.max(1, Math.ceil(fraction * this.#count));
+    if (rank >= this.#count) return this.#maxMs;
     let seen = 0;
     for (const [index, count] of this.#counts.entries()) {
       seen += count;

@@ -7,7 +7,8 @@ import { startServer, type RunningServer } from './demo-server.ts';
 /** Debian's Chromium; playwright-core never downloads a browser of its own here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const CHROMIUM_FLAGS = [
+/** How every tool here starts Chromium: headless, and no background requests (this machine has no internet). */
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
