@@ -45,6 +45,19 @@ export interface Scenario {
 /** Leaves a moment for all workers to be ready before the load starts together. */
 const START_DELAY_MS = 300;
 
+/**
+ * The server's CPU time between `fromMs` and `toMs` (monotonic): how much
+ * of a core it used, the figure that says whether the server or the load
+ * generator was the bottleneck, and the cost per message that other work
+ * on the machine does not change much.
+ */
+async function serverCpuBetween(target: RunningTarget, fromMs: number, toMs: number): Promise<number> {
+  await sleep(fromMs - monotonicMs());
+  const before = await target.cpuTimeMs();
+  await sleep(toMs - monotonicMs());
+  return (await target.cpuTimeMs()) - before;
+}
+
 function noteErrors(context: ScenarioContext, target: RunningTarget, errors: readonly string[]): void {
   for (const error of errors) context.note(`${target.name}: ${error}`);
 }
@@ -61,6 +74,8 @@ function echoScenario(payloadBytes: number, id: string, size: string): Scenario 
     metrics: [
       { key: 'messagesPerSecond', label: 'echoes/s', unit: '', digits: 0 },
       { key: 'megabytesPerSecond', label: 'payload MB/s each way', unit: '', digits: 1 },
+      { key: 'serverCpuPercent', label: 'server CPU', unit: '% of a core', digits: 0 },
+      { key: 'serverCpuMicrosPerMessage', label: 'server CPU per echo', unit: 'µs', digits: 2 },
     ],
     budgets: [{ metric: 'messagesPerSecond', kind: 'ratio-at-least', value: 0.9 }],
     openFilesNeeded: (settings) => settings.echo.clients + 64,
@@ -69,6 +84,8 @@ function echoScenario(payloadBytes: number, id: string, size: string): Scenario 
       const { workers, settings } = context;
       const path = target.name === 'socketbook' ? '/ws/echo' : '/';
       const startAtMs = monotonicMs() + START_DELAY_MS;
+      const measureFrom = startAtMs + settings.echo.warmupMs;
+      const cpu = serverCpuBetween(target, measureFrom, measureFrom + settings.echo.durationMs);
       const results = await spread(workers, settings.echo.clients, (worker, clients) =>
         worker.run<ThroughputResult>({
           type: 'echo-throughput',
@@ -86,7 +103,14 @@ function echoScenario(payloadBytes: number, id: string, size: string): Scenario 
         messagesPerSecond += (result.messages * 1000) / result.elapsedMs;
         noteErrors(context, target, result.errors);
       }
-      return { messagesPerSecond, megabytesPerSecond: (messagesPerSecond * payloadBytes) / 1e6 };
+      const cpuMs = await cpu;
+      const messages = (messagesPerSecond * settings.echo.durationMs) / 1000;
+      return {
+        messagesPerSecond,
+        megabytesPerSecond: (messagesPerSecond * payloadBytes) / 1e6,
+        serverCpuPercent: (100 * cpuMs) / settings.echo.durationMs,
+        serverCpuMicrosPerMessage: (1000 * cpuMs) / messages,
+      };
     },
   };
 }
@@ -145,6 +169,7 @@ const idleScenario: Scenario = {
     { key: 'handshakeP50Ms', label: 'handshake p50', unit: 'ms', digits: 2 },
     { key: 'handshakeP99Ms', label: 'handshake p99', unit: 'ms', digits: 2 },
     { key: 'rssPerConnectionKiB', label: 'server RSS per connection', unit: 'KiB', digits: 2 },
+    { key: 'rssMarginalKiB', label: 'server RSS per connection, second half', unit: 'KiB', digits: 2 },
   ],
   budgets: [{ metric: 'rssPerConnectionKiB', kind: 'at-most', value: 8 }],
   openFilesNeeded: (settings) => settings.idle.connections + 256,
@@ -159,26 +184,34 @@ const idleScenario: Scenario = {
     await dropAll();
     await sleep(500);
     const baselineBytes = await target.residentBytes();
-    const results = await open(settings.idle.connections);
+    // Two halves: the growth over the second half is what one more connection costs, without the
+    // one-off growth (V8's young generation, allocator arenas) that the first handshakes cause.
+    const firstHalf = Math.floor(settings.idle.connections / 2);
+    const halves = [await open(firstHalf)];
+    await sleep(settings.idle.settleMs);
+    const halfBytes = await target.residentBytes();
+    halves.push(await open(settings.idle.connections - firstHalf));
     await sleep(settings.idle.settleMs);
     const heldBytes = await target.residentBytes();
     await dropAll();
     const histogram = new LatencyHistogram();
     let failed = 0;
-    for (const result of results) {
+    for (const result of halves.flat()) {
       histogram.add(result.histogram);
       failed += result.failed;
       noteErrors(context, target, result.errors);
     }
     if (failed > 0) context.note(`${target.name}: ${String(failed)} of ${String(settings.idle.connections)} handshakes failed`);
-    const startedAt = Math.min(...results.map((result) => result.startedAtMs));
-    const endedAt = Math.max(...results.map((result) => result.endedAtMs));
+    // Handshakes/s over the time spent opening, without the settling pause between the halves.
+    const openingMs = halves.reduce((sum, half) => sum + Math.max(...half.map((result) => result.endedAtMs)) - Math.min(...half.map((result) => result.startedAtMs)), 0);
+    const secondHalfOpened = (halves[1] ?? []).reduce((sum, result) => sum + result.opened, 0);
     return {
       connections: histogram.count,
-      handshakesPerSecond: (histogram.count * 1000) / (endedAt - startedAt),
+      handshakesPerSecond: (histogram.count * 1000) / openingMs,
       handshakeP50Ms: histogram.percentile(0.5),
       handshakeP99Ms: histogram.percentile(0.99),
       rssPerConnectionKiB: (heldBytes - baselineBytes) / histogram.count / 1024,
+      rssMarginalKiB: (heldBytes - halfBytes) / secondHalfOpened / 1024,
     };
   },
 };
@@ -200,6 +233,8 @@ const fanoutScenario: Scenario = {
     { key: 'saturatedDeliveriesPerSecond', label: 'saturated: deliveries/s', unit: '', digits: 0 },
     { key: 'saturatedP99Ms', label: 'saturated: delivery p99', unit: 'ms', digits: 1 },
     { key: 'saturatedLost', label: 'saturated: lost', unit: '', digits: 0 },
+    { key: 'saturatedServerCpuPercent', label: 'saturated: server CPU', unit: '% of a core', digits: 0 },
+    { key: 'saturatedServerCpuMicrosPerDelivery', label: 'saturated: server CPU per delivery', unit: 'µs', digits: 2 },
   ],
   budgets: [
     { metric: 'saturatedDeliveriesPerSecond', kind: 'ratio-at-least', value: 0.9 },
@@ -230,6 +265,7 @@ const fanoutScenario: Scenario = {
 
     const phase = async (name: string, pacing: Pacing, durationMs: number) => {
       await Promise.all(workers.map((worker) => worker.run({ type: 'start-phase', phase: name })));
+      const cpuBefore = await target.cpuTimeMs();
       const published = await publisherWorker.run<PublishResult>({ type: 'publish', phase: name, pacing, durationMs });
       noteErrors(context, target, published.errors);
       const expected = published.published * members;
@@ -241,6 +277,7 @@ const fanoutScenario: Scenario = {
         if (now > delivered) lastProgressAt = monotonicMs();
         delivered = now;
       }
+      const cpuMs = (await target.cpuTimeMs()) - cpuBefore;
       const reports = await Promise.all(workers.map((worker) => worker.run<MembersReport>({ type: 'members-report' })));
       const histogram = new LatencyHistogram();
       let lastDeliveryAtMs = published.endedAtMs;
@@ -256,10 +293,14 @@ const fanoutScenario: Scenario = {
       if (lost !== 0) context.note(`${target.name}, ${name}: ${String(lost)} of ${String(expected)} deliveries missing after ${String(settings.fanout.stallTimeoutMs)} ms without progress`);
       if (disordered > 0) context.note(`${target.name}, ${name}: ${String(disordered)} deliveries out of order or repeated`);
       if (closed.length > 0) context.note(`${target.name}, ${name}: ${String(closed.length)} members closed (codes ${[...new Set(closed)].join(', ')})`);
+      const elapsedMs = lastDeliveryAtMs - published.startedAtMs;
       return {
-        deliveriesPerSecond: (histogram.count * 1000) / (lastDeliveryAtMs - published.startedAtMs),
+        deliveriesPerSecond: (histogram.count * 1000) / elapsedMs,
         p99Ms: histogram.percentile(0.99),
         lost,
+        // From the first publish until deliveries stopped (plus up to one 50 ms poll).
+        serverCpuPercent: (100 * cpuMs) / elapsedMs,
+        serverCpuMicrosPerDelivery: (1000 * cpuMs) / histogram.count,
       };
     };
 
@@ -274,6 +315,8 @@ const fanoutScenario: Scenario = {
       saturatedDeliveriesPerSecond: saturated.deliveriesPerSecond,
       saturatedP99Ms: saturated.p99Ms,
       saturatedLost: saturated.lost,
+      saturatedServerCpuPercent: saturated.serverCpuPercent,
+      saturatedServerCpuMicrosPerDelivery: saturated.serverCpuMicrosPerDelivery,
     };
   },
 };

@@ -14,6 +14,21 @@ export async function residentBytes(pid: number): Promise<number> {
   return Number(match[1]) * 1024;
 }
 
+/**
+ * CPU time process `pid` has used so far (user + system, all threads), in
+ * milliseconds, from /proc/<pid>/stat. The kernel counts in clock ticks
+ * (10 ms here), so read it over seconds, not milliseconds.
+ */
+export async function cpuTimeMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_CLOCK_TICK;
+}
+
+/** `getconf CLK_TCK` is 100 on Linux for every architecture Node runs on. */
+const MS_PER_CLOCK_TICK = 10;
+
 export interface OpenFileLimit {
   /** What a process may open now (`ulimit -n`). */
   readonly soft: number;

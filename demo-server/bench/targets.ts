@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import { residentBytes } from './system.ts';
+import { cpuTimeMs, residentBytes } from './system.ts';
 
 /** `socketbook` is the demo server; `ws` the bare reference for the scenario. */
 export type TargetName = 'socketbook' | 'ws';
@@ -47,6 +47,8 @@ export interface RunningTarget {
   readonly wsOrigin: string;
   readonly httpOrigin: string;
   residentBytes(): Promise<number>;
+  /** CPU time the server has used so far, in ms (10 ms resolution). */
+  cpuTimeMs(): Promise<number>;
   /** SIGTERM (which lets `--cpu-prof` write its file), then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
     wsOrigin: `ws://127.0.0.1:${String(port)}`,
     httpOrigin: `http://127.0.0.1:${String(port)}`,
     residentBytes: () => residentBytes(pid),
+    cpuTimeMs: () => cpuTimeMs(pid),
     async stop(graceMs = 5_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

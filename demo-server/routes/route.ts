@@ -56,6 +56,8 @@ export type RouteFactory = (context: RouteContext) => Route;
  * `null`. Captured segments are URI-decoded; a malformed escape is no match.
  */
 export function matchPath(pattern: string, pathname: string): Record<string, string> | null {
+  // A literal pattern matches only itself: no need to split (this runs for every handshake).
+  if (!pattern.includes(':')) return pattern === pathname ? {} : null;
   const patternParts = pattern.split('/');
   const pathParts = pathname.split('/');
   if (patternParts.length !== pathParts.length) return null;

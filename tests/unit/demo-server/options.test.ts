@@ -57,6 +57,8 @@ describe('parseCliOptions', () => {
 describe('matchPath', () => {
   it('matches literal paths and captures :segments, decoded', () => {
     expect(matchPath('/ws/echo', '/ws/echo')).toEqual({});
+    expect(matchPath('/ws/echo', '/ws/echo/')).toBeNull();
+    expect(matchPath('/ws/echo', '/ws/ech')).toBeNull();
     expect(matchPath('/ws/chat/:room', '/ws/chat/caf%C3%A9')).toEqual({ room: 'café' });
     expect(matchPath('/ws/chat/:room', '/ws/chat')).toBeNull();
     expect(matchPath('/ws/chat/:room', '/ws/chat/%E0%A4%A')).toBeNull();
