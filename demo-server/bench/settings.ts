@@ -45,7 +45,7 @@ export const FULL_SETTINGS: BenchSettings = {
   echo: { clients: 50, inFlight: 32, warmupMs: 1_000, durationMs: 4_000 },
   roundTrip: { clients: 100, messagesPerSecond: 1_000, payloadBytes: 32, warmupMs: 1_000, durationMs: 8_000 },
   idle: { connections: 10_000, concurrency: 50, warmupConnections: 1_000, settleMs: 2_000 },
-  fanout: { members: 1_000, messagesPerSecond: 100, pacedDurationMs: 4_000, saturationInFlight: 8, saturationDurationMs: 4_000, stallTimeoutMs: 3_000 },
+  fanout: { members: 1_000, messagesPerSecond: 100, pacedDurationMs: 4_000, saturationInFlight: 32, saturationDurationMs: 4_000, stallTimeoutMs: 3_000 },
   slowConsumers: { clients: 200 },
 };
 

@@ -63,6 +63,20 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
   return (context) => {
     const config = resolveChatOptions(options);
     const broker = makeBroker(config);
+    /**
+     * The last event's wire text as UTF-8. A broker hands every member the
+     * same string; encoding it once turns a fan-out to N members into N
+     * writes of one buffer instead of N encodings of one string.
+     */
+    let lastWire = '';
+    let lastWireBytes = Buffer.alloc(0);
+    const encodeOnce = (wire: string): Buffer => {
+      if (wire !== lastWire) {
+        lastWire = wire;
+        lastWireBytes = Buffer.from(wire);
+      }
+      return lastWireBytes;
+    };
     const limits: ChatLimits = {
       maxTextChars: config.maxTextChars,
       messagesPerSecond: config.messagesPerSecond,
@@ -88,7 +102,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
           if (event.id <= lastSentId) return;
           lastSentId = event.id;
         }
-        connection.send(wire);
+        connection.send(encodeOnce(wire), false);
       };
       const sink = {
         deliver(event: RoomEvent | TypingEvent, wire: string) {
