@@ -39,4 +39,22 @@ describe('createDemoServer({ chat }): the chat limits a server starts with', () 
       typingTimeoutMs: CHAT_DEFAULTS.typingTimeoutMs,
     });
   });
+
+  it('fans a message out to every member as the same text frame', async () => {
+    running = await startServer();
+    const members = [await join('fan'), await join('fan'), await join('fan')].map(({ connection }) => connection.socket);
+    const received = Promise.all(
+      members.map(
+        (socket) =>
+          new Promise<{ isBinary: boolean; text: string | undefined }>((resolve) => {
+            socket.on('message', (data: Buffer, isBinary: boolean) => {
+              const event = JSON.parse(data.toString()) as { type: string; text?: string };
+              if (event.type === 'message') resolve({ isBinary, text: event.text });
+            });
+          }),
+      ),
+    );
+    members[0]?.send(JSON.stringify({ type: 'say', text: 'héllo, everyone' }));
+    expect(await received).toEqual([1, 2, 3].map(() => ({ isBinary: false, text: 'héllo, everyone' })));
+  });
 });
