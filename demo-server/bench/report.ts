@@ -71,6 +71,10 @@ export function summarizeScenario(
       const actual = metric.ratio ?? NaN;
       return { metric: budget.metric, rule: `≥ ${String(budget.value)}× bare ws`, actual, met: actual >= budget.value };
     }
+    if (budget.kind === 'ratio-at-most') {
+      const actual = metric.ratio ?? NaN;
+      return { metric: budget.metric, rule: `≤ ${String(budget.value)}× bare ws`, actual, met: actual <= budget.value };
+    }
     const actual = metric.socketbook.median;
     return { metric: budget.metric, rule: `≤ ${String(budget.value)}${metric.unit === '' ? '' : ` ${metric.unit}`}`, actual, met: actual <= budget.value };
   });

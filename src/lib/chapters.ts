@@ -91,4 +91,7 @@ export const chapters: readonly Chapter[] = [
 export const publishedChapters = chapters.filter((chapter) => chapter.status === 'published');
 
 /** Pages outside the reading order, listed in the sidebar's second group. */
-export const referencePages: readonly { readonly slug: string; readonly title: string }[] = [{ slug: 'reference', title: 'Reference' }];
+export const referencePages: readonly { readonly slug: string; readonly title: string }[] = [
+  { slug: 'reference', title: 'Reference' },
+  { slug: 'performance', title: 'Performance' },
+];

@@ -60,6 +60,7 @@ describe('summarizeScenario', () => {
     budgets: [
       { metric: 'rate', kind: 'ratio-at-least', value: 0.9 },
       { metric: 'p99Ms', kind: 'at-most', value: 1 },
+      { metric: 'p99Ms', kind: 'ratio-at-most', value: 2.5 },
     ] as const,
   };
 
@@ -77,6 +78,7 @@ describe('summarizeScenario', () => {
     expect(report.budgets).toEqual([
       { metric: 'rate', rule: '≥ 0.9× bare ws', actual: 85 / 110, met: false },
       { metric: 'p99Ms', rule: '≤ 1 ms', actual: 1.1, met: false },
+      { metric: 'p99Ms', rule: '≤ 2.5× bare ws', actual: 2.2, met: true },
     ]);
   });
 });
