@@ -1,5 +1,6 @@
 import { echoRoute } from './echo.ts';
+import { inspectRoute } from './inspect.ts';
 import type { RouteFactory } from './route.ts';
 
 /** Every WebSocket endpoint, in the order they are matched. */
-export const routeFactories: readonly RouteFactory[] = [echoRoute];
+export const routeFactories: readonly RouteFactory[] = [echoRoute, inspectRoute];

@@ -41,7 +41,7 @@ export function isValidWebSocketKey(key: string): boolean {
 }
 
 /** A fresh `Sec-WebSocket-Key`: 16 random bytes in base64, as a browser makes one. */
-export function generateWebSocketKey(random: (bytes: Uint8Array) => void = (bytes) => crypto.getRandomValues(bytes)): string {
+export function generateWebSocketKey(random: (bytes: Uint8Array<ArrayBuffer>) => void = (bytes) => crypto.getRandomValues(bytes)): string {
   const bytes = new Uint8Array(16);
   random(bytes);
   return base64FromBytes(bytes);

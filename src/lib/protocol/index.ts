@@ -5,11 +5,14 @@
  */
 import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
+import { inspectEndpoint } from './inspect.ts';
 
 export * from './echo.ts';
 export * from './endpoint-doc.ts';
 export * from './errors.ts';
+export * from './error-message.ts';
+export * from './inspect.ts';
 export * from './parse.ts';
 
 /** Every endpoint, for the reference page. */
-export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint];
+export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, inspectEndpoint];

@@ -54,7 +54,7 @@ describe('RFC 6455 §5.7 examples', () => {
       [false, 'text', 'text'],
       [true, 'continuation', 'text'],
     ]);
-    expect(new TextDecoder().decode(new Uint8Array([...frames[0]!.payload, ...frames[1]!.payload]))).toBe('Hello');
+    expect(new TextDecoder().decode(new Uint8Array(frames.flatMap((frame) => [...frame.payload])))).toBe('Hello');
     expect(fragmentMessage(OPCODES.text, text('Hello'), 3).map((frame) => toHex(frame, ''))).toEqual(['010348656c', '80026c6f']);
   });
 
