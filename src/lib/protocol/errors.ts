@@ -15,6 +15,8 @@ export const SOCKET_ERRORS = {
   PEER_UNRESPONSIVE: { closeCode: null, text: 'no pong to the last ping' },
   SERVER_SHUTDOWN: { closeCode: 1001, text: 'server shutting down' },
   INTERNAL: { closeCode: 1011, text: 'internal server error' },
+  // /ws/ticker
+  UNKNOWN_SYMBOL: { closeCode: null, text: 'unknown symbol' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

@@ -6,6 +6,7 @@
 import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 import { inspectEndpoint } from './inspect.ts';
+import { tickerEndpoint } from './ticker.ts';
 
 export * from './echo.ts';
 export * from './endpoint-doc.ts';
@@ -13,6 +14,7 @@ export * from './errors.ts';
 export * from './error-message.ts';
 export * from './inspect.ts';
 export * from './parse.ts';
+export * from './ticker.ts';
 
 /** Every endpoint, for the reference page. */
-export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, inspectEndpoint];
+export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, inspectEndpoint, tickerEndpoint];
