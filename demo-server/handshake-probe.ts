@@ -20,6 +20,8 @@ export interface ProbeOptions {
   readonly path: string;
   /** `Origin` header; omitted when `null`. */
   readonly origin: string | null;
+  /** `Sec-WebSocket-Protocol` header; omitted when `null`. */
+  readonly protocols: string | null;
   /** Give up after this long. */
   readonly timeoutMs: number;
 }
@@ -43,6 +45,7 @@ export function probeHandshake(options: ProbeOptions): Promise<ProbeExchange> {
     `Sec-WebSocket-Key: ${generateWebSocketKey()}`,
     'Sec-WebSocket-Version: 13',
     ...(options.origin === null ? [] : [`Origin: ${options.origin}`]),
+    ...(options.protocols === null ? [] : [`Sec-WebSocket-Protocol: ${options.protocols}`]),
   ];
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -57,10 +60,12 @@ export function probeHandshake(options: ProbeOptions): Promise<ProbeExchange> {
       const text = Buffer.concat(chunks).toString('latin1');
       const split = text.indexOf('\r\n\r\n');
       const head = split === -1 ? text : text.slice(0, split);
+      // After a 101 come WebSocket frames, not a body.
+      const upgraded = head.startsWith('HTTP/1.1 101');
       resolve({
         requestLines,
         responseLines: head === '' ? [] : head.split('\r\n'),
-        body: split === -1 ? '' : text.slice(split + 4).trimEnd(),
+        body: split === -1 || upgraded ? '' : text.slice(split + 4).trimEnd(),
         problem,
       });
     };

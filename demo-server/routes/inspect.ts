@@ -13,6 +13,7 @@ import {
   INSPECT_PAYLOAD_PREVIEW_BYTES,
   INSPECT_PROBES,
   INSPECT_SUBPROTOCOLS,
+  UNKNOWN_SUBPROTOCOL,
   type InspectProbe,
   type InspectServerMessage,
 } from '../../src/lib/protocol/inspect.ts';
@@ -88,6 +89,7 @@ async function runProbe(connection: Connection, handshake: Handshake, probe: Ins
     hostHeader: request.headers.host ?? 'localhost',
     path: probe === 'wrong-path' ? '/ws/no-such-endpoint' : '/ws/inspect',
     origin: probe === 'foreign-origin' ? FOREIGN_ORIGIN : (request.headers.origin ?? null),
+    protocols: probe === 'unknown-subprotocol' ? UNKNOWN_SUBPROTOCOL : null,
     timeoutMs: PROBE_TIMEOUT_MS,
   });
   send(connection, { type: 'probe', probe, ...exchange, requestLines: [...exchange.requestLines], responseLines: [...exchange.responseLines] });

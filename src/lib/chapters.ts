@@ -23,8 +23,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'handshake',
     title: 'The opening handshake',
-    summary: 'How an HTTP request becomes a WebSocket: Upgrade, Sec-WebSocket-Key and Accept, subprotocols.',
-    status: 'soon',
+    summary: 'How an HTTP request becomes a WebSocket: Upgrade, Sec-WebSocket-Key and Accept, Origin, subprotocols, seen in your own browser.',
+    status: 'published',
   },
   {
     slug: 'frames',

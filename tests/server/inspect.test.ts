@@ -290,7 +290,7 @@ describe('/ws/inspect query parameters and probes', () => {
     });
     expect(await refusedHandshake(`${running.wsUrl}/ws/inspect?probe=teapot`)).toEqual({
       status: 400,
-      body: 'probe must be one of wrong-path, foreign-origin, got "teapot"\n',
+      body: 'probe must be one of wrong-path, foreign-origin, unknown-subprotocol, got "teapot"\n',
     });
   });
 
@@ -313,6 +313,15 @@ describe('/ws/inspect query parameters and probes', () => {
     expect(probe.requestLines).toContain('Origin: http://evil.example');
     expect(probe.responseLines[0]).toBe('HTTP/1.1 403 Forbidden');
     expect(probe.body).toBe('origin http://evil.example is not allowed; start the server with --allowed-origins to allow it');
+  });
+
+  it('shows an offer of only an unknown subprotocol accepted with 101 and no Sec-WebSocket-Protocol', async () => {
+    const client = new WebSocket(`${running.wsUrl}/ws/inspect?probe=unknown-subprotocol`);
+    const probe = await nextJson<InspectProbeMessage>(client);
+    expect(probe.requestLines).toContain('Sec-WebSocket-Protocol: chat.v9');
+    expect(probe.responseLines[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(probe.responseLines.some((line) => line.toLowerCase().startsWith('sec-websocket-protocol'))).toBe(false);
+    expect(probe.body).toBe('');
   });
 
   it('shows the foreign Origin accepted (101) when the server allows every origin', async () => {

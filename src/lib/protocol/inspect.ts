@@ -21,11 +21,18 @@ export const INSPECT_PAYLOAD_PREVIEW_BYTES = 64;
  * 64 KiB, so a reader can send a frame with a 64-bit length and see it.
  */
 export const INSPECT_MAX_MESSAGE_BYTES = 1024 * 1024;
-/** Refused handshakes the server can attempt against itself and show (`?probe=`). */
-export const INSPECT_PROBES = ['wrong-path', 'foreign-origin'] as const;
+/**
+ * Failing handshakes the server can attempt against itself and show
+ * (`?probe=`): a wrong path (404), a foreign Origin (403), and an offer of
+ * only a subprotocol it does not speak (101 with none chosen, which
+ * browsers then fail).
+ */
+export const INSPECT_PROBES = ['wrong-path', 'foreign-origin', 'unknown-subprotocol'] as const;
 export type InspectProbe = (typeof INSPECT_PROBES)[number];
 /** The Origin the `foreign-origin` probe claims. */
 export const FOREIGN_ORIGIN = 'http://evil.example';
+/** The subprotocol the `unknown-subprotocol` probe offers. */
+export const UNKNOWN_SUBPROTOCOL = 'chat.v9';
 /** Bounds of `?fragment=`: the most payload bytes per frame of the server's echo. */
 export const INSPECT_FRAGMENT_BYTES = { min: 1, max: 65_536 } as const;
 /** Invalid messages (not JSON under json.v1, binary under a text protocol) tolerated in a burst, refilled per second. */
@@ -173,7 +180,7 @@ export const inspectEndpoint: EndpointDoc = {
     {
       name: 'probe',
       description:
-        'Instead of inspecting this connection, the server attempts a handshake that it refuses (a wrong path, or the foreign Origin http://evil.example) against itself, sends the raw exchange, and closes with 1000.',
+        'Instead of inspecting this connection, the server attempts a failing handshake against itself (a wrong path; the foreign Origin http://evil.example; or offering only the unknown subprotocol chat.v9), sends the raw exchange, and closes with 1000.',
       allowed: INSPECT_PROBES.join(' | '),
     },
   ],
@@ -221,7 +228,7 @@ export const inspectEndpoint: EndpointDoc = {
     {
       type: 'probe',
       direction: 'server-to-client',
-      description: 'With ?probe=: the refused handshake the server attempted against itself.',
+      description: 'With ?probe=: the failing handshake the server attempted against itself.',
       example: {
         type: 'probe',
         probe: 'wrong-path',
