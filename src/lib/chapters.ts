@@ -29,8 +29,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'frames',
     title: 'Frames and full duplex',
-    summary: 'FIN, opcodes, masking and lengths, decoded from the bytes your browser just sent.',
-    status: 'soon',
+    summary: 'FIN, opcodes, masking and lengths, decoded from the bytes your browser just sent; messages crossing in flight.',
+    status: 'published',
   },
   {
     slug: 'real-time',

@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+
+const SITE = resolve('dist');
+
+/** The rows of a frame's field table as `{ field: [bits, value, meaning] }`. */
+async function fields(frame: Locator): Promise<Record<string, string[]>> {
+  const rows = await frame.locator('.sb-frame-fields tbody tr').evaluateAll((elements) =>
+    elements.map((row) => [...row.children].map((cell) => cell.textContent ?? '')),
+  );
+  return Object.fromEntries(rows.map(([name, ...rest]) => [name ?? '', rest]));
+}
+
+/** A row of the first unmasking table, by its header. */
+async function unmaskRow(frame: Locator, header: string): Promise<string[]> {
+  return frame.locator('.sb-unmask-table').first().locator('tr', { has: frame.page().locator(`th:text-is("${header}")`) }).locator('td').allTextContents();
+}
+
+describe('FrameLab on chapter 3', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
+    const { page, errors, requests } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/frames/`);
+    const lab = page.locator('frame-lab');
+    await lab.scrollIntoViewIfNeeded();
+    await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to');
+    return { page, lab, errors, requests };
+  }
+
+  async function send(lab: Locator, text: string, kind: 'Text' | 'Binary', size: string): Promise<Locator> {
+    await lab.getByLabel('Message', { exact: true }).fill(text);
+    await lab.getByLabel(kind).check();
+    await lab.getByLabel('Size').selectOption(size);
+    const before = await lab.locator('.sb-frame-entry[data-status]').count();
+    await lab.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => lab.locator('.sb-frame-entry[data-status="echoed"]').count(), { timeout: 20_000 }).toBe(before + 1);
+    return lab.locator('.sb-frame-entry[data-status="echoed"]').first();
+  }
+
+  it('shows the masked frame the browser sent, unmasks it, and shows the unmasked reply beside it', async () => {
+    const { page, lab, errors, requests } = await openLab();
+    const entry = await send(lab, 'Hello', 'Text', 'typed');
+    const sent = entry.locator('.sb-frame[data-direction="up"]');
+    expect(await sent.count()).toBe(1);
+    expect(await sent.locator('.sb-frame-title').textContent()).toBe('browser → server: text, 6-byte header + 5-byte payload');
+    const bytes = await sent.locator('.sb-byte').allTextContents();
+    expect(bytes.slice(0, 2)).toEqual(['81', '85']);
+    expect(await sent.locator('.sb-byte[data-field="key"]').count()).toBe(4);
+    const sentFields = await fields(sent);
+    expect(sentFields.FIN).toEqual(['1', '1', 'the last frame of its message']);
+    expect(sentFields.Opcode?.slice(0, 2)).toEqual(['0001', '0x1']);
+    expect(sentFields.MASK?.slice(0, 2)).toEqual(['1', '1']);
+    expect(sentFields['Payload length']?.slice(0, 2)).toEqual(['0000101', '5']);
+    const key = (sentFields['Masking key']?.[0] ?? '').split(' ').map((byte) => parseInt(byte, 16));
+    const asSent = (await unmaskRow(sent, 'As sent (masked)')).map((byte) => parseInt(byte, 16));
+    const payload = await unmaskRow(sent, 'XOR gives the payload');
+    expect(payload).toEqual(['48', '65', '6c', '6c', '6f']);
+    expect(asSent.map((byte, index) => (byte ^ (key[index % 4] ?? 0)).toString(16))).toEqual(payload);
+    expect(await unmaskRow(sent, 'As characters')).toEqual(['H', 'e', 'l', 'l', 'o']);
+
+    const reply = entry.locator('.sb-frame[data-direction="down"]');
+    expect(await reply.locator('.sb-byte').allTextContents()).toEqual(['81', '05', '48', '65', '6c', '6c', '6f']);
+    expect((await fields(reply)).MASK).toEqual(['0', '0', 'not masked: servers never mask']);
+    expect(await entry.locator('.sb-frame-status').textContent()).toBe('Echo received: identical to what was sent ✓');
+
+    const pong = lab.locator('.sb-frame-entry', { hasText: 'Your browser sent a pong by itself' });
+    expect(await pong.count()).toBe(1);
+    expect(await pong.locator('.sb-frame-title').textContent()).toBe('browser → server: pong, 6-byte header + 7-byte payload');
+    expect(errors).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    await page.close();
+  });
+
+  it('uses the 16-bit length over 125 bytes and the 64-bit length over 65,535', async () => {
+    const { page, lab } = await openLab();
+    const medium = await send(lab, 'ab', 'Text', '200');
+    const mediumFrame = medium.locator('.sb-frame[data-direction="up"]');
+    expect(await mediumFrame.locator('.sb-frame-title').textContent()).toBe('browser → server: text, 8-byte header + 200-byte payload');
+    expect((await fields(mediumFrame))['Payload length']).toEqual(['1111110 00000000 11001000', '200', '126 in the 7-bit field: the real length is in the next 2 bytes (126–65,535)']);
+
+    const large = await send(lab, 'xyz', 'Binary', '70000');
+    const largeFrames = large.locator('.sb-frame[data-direction="up"]');
+    const titles = await largeFrames.locator('.sb-frame-title').allTextContents();
+    expect(titles[0]).toMatch(/^browser → server: binary/);
+    expect(await large.locator('.sb-frame[data-direction="down"] .sb-frame-title').textContent()).toBe('server → browser: binary, 10-byte header + 70,000-byte payload');
+    const replyFields = await fields(large.locator('.sb-frame[data-direction="down"]'));
+    expect(replyFields['Payload length']?.[2]).toBe('127 in the 7-bit field: the real length is in the next 8 bytes (over 65,535)');
+    expect(await large.locator('.sb-frame[data-direction="down"] .sb-frame-more').textContent()).toBe('… and 69,936 more payload bytes');
+    await page.close();
+  });
+
+  it('shows every frame of a 1 MiB message, whose payloads add up to the message', async () => {
+    const { page, lab } = await openLab();
+    const entry = await send(lab, 'Hello', 'Text', '1048576');
+    const titles = await entry.locator('.sb-frame[data-direction="up"] .sb-frame-title').allTextContents();
+    const lengths = titles.map((title) => Number((/\+ ([\d,]+)-byte payload/.exec(title)?.[1] ?? '0').replaceAll(',', '')));
+    expect(lengths.reduce((sum, length) => sum + length, 0)).toBe(1_048_576);
+    if (titles.length > 1) {
+      expect(titles[0]).toMatch(/^browser → server: text, frame 1 of \d+/);
+      expect(titles.slice(1).every((title) => title.startsWith('browser → server: continuation'))).toBe(true);
+    }
+    await page.close();
+  });
+
+  it('sends with the keyboard alone', async () => {
+    const { page, lab } = await openLab();
+    const input = lab.getByLabel('Message', { exact: true });
+    await input.fill('keys');
+    await input.press('Enter');
+    await expect.poll(() => lab.locator('.sb-frame-summary').textContent()).toBe(
+      'Latest: your 4 B text message went out in 1 frame. Echo received: identical to what was sent ✓',
+    );
+    await page.close();
+  });
+});
