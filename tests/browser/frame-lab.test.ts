@@ -9,7 +9,7 @@ const SITE = resolve('dist');
 /** The rows of a frame's field table as `{ field: [bits, value, meaning] }`. */
 async function fields(frame: Locator): Promise<Record<string, string[]>> {
   const rows = await frame.locator('.sb-frame-fields tbody tr').evaluateAll((elements) =>
-    elements.map((row) => [...row.children].map((cell) => cell.textContent ?? '')),
+    elements.map((row) => [...row.children].map((cell) => cell.textContent)),
   );
   return Object.fromEntries(rows.map(([name, ...rest]) => [name ?? '', rest]));
 }
