@@ -94,6 +94,9 @@ function fieldTable(report: FrameReport, direction: Direction): HTMLTableElement
   return table;
 }
 
+/** Bytes per unmasking table: narrow enough for a half-width column. */
+const BYTES_PER_ROW = 8;
+
 const printable = (byte: number) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '·');
 
 /** The payload shown 16 bytes per table: as sent, the key, the XOR, and as characters. */
@@ -106,19 +109,23 @@ function unmaskTables(report: FrameReport): HTMLElement {
     wrap.append(create('p', 'sb-frame-note', 'No payload.'));
     return wrap;
   }
-  for (let start = 0; start < sent.length; start += 16) {
+  for (let start = 0; start < sent.length; start += BYTES_PER_ROW) {
     const table = create('table', 'sb-unmask-table');
-    table.createCaption().textContent = `Payload bytes ${String(start)}–${String(Math.min(sent.length, start + 16) - 1)}`;
+    const last = Math.min(sent.length, start + BYTES_PER_ROW) - 1;
+    table.createCaption().textContent =
+      key === null
+        ? `Payload bytes ${String(start)}–${String(last)}, and as characters`
+        : `Payload bytes ${String(start)}–${String(last)}: as sent, the key repeated, their XOR (the payload), and as characters`;
     const rows: [string, string[]][] = [];
-    const slice = (bytes: Uint8Array) => Array.from(bytes.subarray(start, start + 16));
+    const slice = (bytes: Uint8Array) => Array.from(bytes.subarray(start, start + BYTES_PER_ROW));
     if (key === null) {
       rows.push(['Payload', slice(plain).map((byte) => byte.toString(16).padStart(2, '0'))]);
     } else {
-      rows.push(['As sent (masked)', slice(sent).map((byte) => byte.toString(16).padStart(2, '0'))]);
-      rows.push(['Key, repeated', slice(sent).map((_, index) => (key[(start + index) % 4] ?? 0).toString(16).padStart(2, '0'))]);
-      rows.push(['XOR gives the payload', slice(plain).map((byte) => byte.toString(16).padStart(2, '0'))]);
+      rows.push(['Sent', slice(sent).map((byte) => byte.toString(16).padStart(2, '0'))]);
+      rows.push(['Key', slice(sent).map((_, index) => (key[(start + index) % 4] ?? 0).toString(16).padStart(2, '0'))]);
+      rows.push(['XOR', slice(plain).map((byte) => byte.toString(16).padStart(2, '0'))]);
     }
-    rows.push(['As characters', slice(plain).map(printable)]);
+    rows.push(['Char', slice(plain).map(printable)]);
     const body = table.createTBody();
     for (const [label, cells] of rows) {
       const row = body.insertRow();

@@ -4,3 +4,4 @@ export { default as EchoCell } from './EchoCell.astro';
 export { default as HandshakeLab } from './HandshakeLab.astro';
 export { default as FrameLab } from './FrameLab.astro';
 export { default as DuplexTimeline } from './DuplexTimeline.astro';
+export { default as TickerLab } from './TickerLab.astro';

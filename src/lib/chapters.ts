@@ -41,8 +41,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'messages',
     title: 'Messages and protocols',
-    summary: 'Text, binary and JSON; message types, demultiplexing and validation.',
-    status: 'soon',
+    summary: 'Text, binary and JSON; message types, demultiplexing and validation, live on a stock ticker.',
+    status: 'published',
   },
   {
     slug: 'chat',

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
@@ -65,11 +66,11 @@ describe('FrameLab on chapter 3', () => {
     expect(sentFields.MASK?.slice(0, 2)).toEqual(['1', '1']);
     expect(sentFields['Payload length']?.slice(0, 2)).toEqual(['0000101', '5']);
     const key = (sentFields['Masking key']?.[0] ?? '').split(' ').map((byte) => parseInt(byte, 16));
-    const asSent = (await unmaskRow(sent, 'As sent (masked)')).map((byte) => parseInt(byte, 16));
-    const payload = await unmaskRow(sent, 'XOR gives the payload');
+    const asSent = (await unmaskRow(sent, 'Sent')).map((byte) => parseInt(byte, 16));
+    const payload = await unmaskRow(sent, 'XOR');
     expect(payload).toEqual(['48', '65', '6c', '6c', '6f']);
     expect(asSent.map((byte, index) => (byte ^ (key[index % 4] ?? 0)).toString(16))).toEqual(payload);
-    expect(await unmaskRow(sent, 'As characters')).toEqual(['H', 'e', 'l', 'l', 'o']);
+    expect(await unmaskRow(sent, 'Char')).toEqual(['H', 'e', 'l', 'l', 'o']);
 
     const reply = entry.locator('.sb-frame[data-direction="down"]');
     expect(await reply.locator('.sb-byte').allTextContents()).toEqual(['81', '05', '48', '65', '6c', '6c', '6f']);
@@ -113,6 +114,22 @@ describe('FrameLab on chapter 3', () => {
       expect(titles.slice(1).every((title) => title.startsWith('browser → server: continuation'))).toBe(true);
     }
     await page.close();
+  });
+
+  it('has no axe violations with frames shown, in light and dark themes', async () => {
+    for (const theme of ['light', 'dark']) {
+      const { page } = await newPage(browser);
+      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+      await page.goto(`${running.httpUrl}/frames/`);
+      const lab = page.locator('frame-lab');
+      await lab.scrollIntoViewIfNeeded();
+      await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to');
+      await send(lab, 'Hello', 'Text', '200');
+      await page.locator('duplex-timeline').scrollIntoViewIfNeeded();
+      await expect.poll(() => page.locator('duplex-timeline svg[data-part="duplex"] line.sb-tl-message').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(await axeViolations(page), theme).toEqual([]);
+      await page.close();
+    }
   });
 
   it('sends with the keyboard alone', async () => {

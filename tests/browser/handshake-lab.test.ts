@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
@@ -80,6 +81,21 @@ describe('HandshakeLab on chapter 2', () => {
     expect(transcript).toContain('Sec-WebSocket-Protocol: chat.v9\n');
     expect(transcript.split('HTTP/1.1 101')[1]).not.toContain('Sec-WebSocket-Protocol');
     await page.close();
+  });
+
+  it('has no axe violations with the handshake and a failure shown, in light and dark themes', async () => {
+    for (const theme of ['light', 'dark']) {
+      const { page } = await newPage(browser);
+      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+      await page.goto(`${running.httpUrl}/handshake/`);
+      const lab = page.locator('handshake-lab');
+      await lab.scrollIntoViewIfNeeded();
+      await expect.poll(() => lab.locator('[data-part="accept"] li[data-match="yes"]').count()).toBe(1);
+      await lab.getByRole('button', { name: 'Wrong path' }).click();
+      await expect.poll(() => lab.locator('[data-part="failure"] pre').count()).toBe(1);
+      expect(await axeViolations(page), theme).toEqual([]);
+      await page.close();
+    }
   });
 
   it('computes the RFC 6455 example Accept value for a typed key', async () => {

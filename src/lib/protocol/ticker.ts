@@ -81,6 +81,7 @@ const PongMessage = v.object({
 
 export const TickerServerMessageSchema = v.variant('type', [WelcomeMessage, SubscribedMessage, UnsubscribedMessage, PriceMessage, PongMessage, ErrorMessageSchema]);
 export type TickerServerMessage = v.InferOutput<typeof TickerServerMessageSchema>;
+export const TICKER_SERVER_TYPES = ['welcome', 'subscribed', 'unsubscribed', 'price', 'pong', 'error'] as const;
 export type TickerPriceMessage = v.InferOutput<typeof PriceMessage>;
 export type TickerPongMessage = v.InferOutput<typeof PongMessage>;
 

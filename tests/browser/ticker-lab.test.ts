@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+
+const SITE = resolve('dist');
+
+describe('TickerLab on chapter 5', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
+    const { page, errors, requests } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/messages/`);
+    const lab = page.locator('ticker-lab');
+    await lab.scrollIntoViewIfNeeded();
+    await expect.poll(() => lab.locator('.sb-status-text').textContent()).toContain('Open: connected to');
+    return { page, lab, errors, requests };
+  }
+
+  const priceRow = (lab: Locator, symbol: string) => lab.locator(`.sb-tk-prices tr[data-symbol="${symbol}"]`);
+
+  it('streams prices for the subscribed symbols and follows the toggles', async () => {
+    const { page, lab, errors, requests } = await openLab();
+    await expect.poll(() => priceRow(lab, 'AAPL').count()).toBe(1);
+    await expect.poll(() => priceRow(lab, 'SPY').locator('td').nth(1).textContent()).toMatch(/^\d+\.\d\d$/);
+    const tsla = lab.getByRole('button', { name: 'TSLA' });
+    expect(await tsla.getAttribute('aria-pressed')).toBe('false');
+    await tsla.click();
+    expect(await tsla.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => priceRow(lab, 'TSLA').count()).toBe(1);
+    await lab.getByRole('button', { name: 'AAPL' }).click();
+    await expect.poll(() => priceRow(lab, 'AAPL').count()).toBe(0);
+    await expect.poll(() => lab.locator('.sb-tk-reply').textContent()).toBe('Server: unsubscribed: AAPL; now SPY, TSLA');
+    await lab.getByRole('button', { name: 'Ping' }).click();
+    await expect.poll(() => lab.locator('.sb-tk-reply').textContent()).toMatch(/^Server: pong #1: round trip \d+ ms$/);
+    expect(await lab.locator('.sb-tk-counts').textContent()).toMatch(/^Received by type: welcome 1, subscribed \d, price \d+/);
+    expect(errors).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    await page.close();
+  });
+
+  it('has no axe violations with prices and a log shown, in light and dark themes', async () => {
+    for (const theme of ['light', 'dark']) {
+      const { page } = await newPage(browser);
+      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
+      await page.goto(`${running.httpUrl}/messages/`);
+      const lab = page.locator('ticker-lab');
+      await lab.scrollIntoViewIfNeeded();
+      await expect.poll(() => priceRow(lab, 'AAPL').count()).toBe(1);
+      await lab.getByRole('button', { name: 'Not JSON' }).click();
+      await lab.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(() => lab.locator('.sb-tk-log td.sb-tk-type', { hasText: 'error' }).count()).toBe(1);
+      expect(await axeViolations(page), theme).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('shows the server’s error for each kind of bad message, and the connection stays open', async () => {
+    const { page, lab } = await openLab();
+    const reply = lab.locator('.sb-tk-reply');
+    const cases: [string, RegExp][] = [
+      ['An unknown symbol', /^Server: error UNKNOWN_SYMBOL: unknown symbol: ACME; known symbols are AAPL, SPY/],
+      ['Not JSON', /^Server: error INVALID_JSON: message is not valid JSON: /],
+      ['An unknown type', /^Server: error UNKNOWN_TYPE: unknown message type: "buy"; expected one of subscribe, unsubscribe, ping$/],
+      ['A field of the wrong type', /^Server: error INVALID_MESSAGE: message does not match the protocol: symbols: Invalid type: Expected Array but received "AAPL"$/],
+    ];
+    for (const [preset, expected] of cases) {
+      await lab.getByRole('button', { name: preset }).click();
+      await lab.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(() => reply.textContent()).toMatch(expected);
+    }
+    expect(await lab.locator('.sb-status-text').textContent()).toContain('Open');
+    const types = await lab.locator('.sb-tk-log td.sb-tk-type').allTextContents();
+    expect(types.filter((type) => type === 'error')).toHaveLength(4);
+    await page.close();
+  });
+
+  it('is closed with 1008 after repeated garbage, reconnects and subscribes again', async () => {
+    const { page, lab } = await openLab();
+    const input = lab.getByLabel('Send any text');
+    await input.fill('garbage');
+    for (let index = 0; index < 6; index++) await input.press('Enter');
+    await expect.poll(() => lab.locator('.sb-status-text').textContent(), { timeout: 15_000 }).toMatch(
+      /^Open: reconnected to ws:\/\/\S+ after close 1008 "too many invalid messages: over 5 invalid messages in a burst"; subscribed again$/,
+    );
+    const sentTypes = () => lab.locator('.sb-tk-log tr[data-direction="sent"] td.sb-tk-type').allTextContents();
+    await expect.poll(async () => (await sentTypes()).filter((type) => type === 'subscribe').length, { timeout: 15_000 }).toBe(2);
+    expect((await sentTypes()).filter((type) => type === '(not JSON)')).toHaveLength(6);
+    await expect.poll(() => priceRow(lab, 'AAPL').count(), { timeout: 15_000 }).toBe(1);
+    await page.close();
+  });
+});
