@@ -1,27 +1,13 @@
-import type { DuplexTimelineSnapshot, DuplexTimelineStore, TimelineState } from '../lib/duplex-timeline-store.ts';
+import type { DuplexTimelineSnapshot, DuplexTimelineStore } from '../lib/duplex-timeline-store.ts';
 import { formatDuration } from '../lib/format.ts';
-import { pageServer } from '../lib/page-server.ts';
 import { endpointUrl } from '../lib/server-url.ts';
-import { part, whenVisible } from './lab-dom.ts';
+import { describeConnection, part, showConnection, showServer, whenVisible } from './lab-dom.ts';
 import type { TimelineView } from './timeline-view.ts';
 
 /** Redraws per second while running: smooth enough for lines moving a few pixels a frame, light on the CPU. */
 const FRAMES_PER_SECOND = 20;
 /** With prefers-reduced-motion, the picture is redrawn in steps instead of scrolling. */
 const REDUCED_MOTION_FRAMES_PER_SECOND = 0.5;
-
-function describeState(state: TimelineState, latencyMs: number, url: string): string {
-  switch (state) {
-    case 'connecting':
-      return `Connecting to ${url}…`;
-    case 'open':
-      return latencyMs === 0 ? 'Open: no simulated latency.' : `Open: every message is held ${String(latencyMs)} ms each way.`;
-    case 'closed':
-      return 'Closed. Reconnecting…';
-    case 'unreachable':
-      return `Can't reach the demo server at ${url}. Start it with "npm start" in the Socketbook folder, or point the page at another server with ?server=ws://host:port. Retrying…`;
-  }
-}
 
 /**
  * `<duplex-timeline>`: connects to `/ws/ticker` when scrolled into view and
@@ -42,9 +28,7 @@ export class DuplexTimelineElement extends HTMLElement {
   #announcedRoundTrip: number | null = null;
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server', 'duplex-timeline').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    const server = showServer(this, 'duplex-timeline');
     this.#cancelVisible = whenVisible(this, () => void this.#start(server.url));
     if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) this.#framesPerSecond = REDUCED_MOTION_FRAMES_PER_SECOND;
     this.#showPaused();
@@ -93,12 +77,8 @@ export class DuplexTimelineElement extends HTMLElement {
   }
 
   #update(snapshot: DuplexTimelineSnapshot, url: string): void {
-    const status = part<HTMLElement>(this, '.sb-status', 'duplex-timeline');
-    status.dataset.state = snapshot.state;
-    part<HTMLElement>(this, '.sb-status-text', 'duplex-timeline').textContent = describeState(snapshot.state, snapshot.latencyMs, url);
-    const error = part<HTMLElement>(this, '.sb-echo-error', 'duplex-timeline');
-    error.hidden = snapshot.sendError === null;
-    error.textContent = snapshot.sendError ?? '';
+    const open = snapshot.latencyMs === 0 ? 'Open: no simulated latency.' : `Open: every message is held ${String(snapshot.latencyMs)} ms each way.`;
+    showConnection(this, 'duplex-timeline', snapshot.state, describeConnection(snapshot, url, open), snapshot.sendError);
     if (snapshot.lastRoundTripMs !== null && snapshot.lastRoundTripMs !== this.#announcedRoundTrip) {
       this.#announcedRoundTrip = snapshot.lastRoundTripMs;
       const pong = snapshot.messages.findLast((message) => message.kind === 'pong');

@@ -1,22 +1,7 @@
-import type { FrameLabSnapshot, FrameLabStore } from '../lib/frame-lab-store.ts';
-import { pageServer } from '../lib/page-server.ts';
+import type { FrameLabStore } from '../lib/frame-lab-store.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 import type { FrameLabView } from './frame-view.ts';
-import { part, whenVisible } from './lab-dom.ts';
-
-function describeState(snapshot: FrameLabSnapshot, url: string): string {
-  const close = snapshot.lastClose;
-  switch (snapshot.state) {
-    case 'connecting':
-      return `Connecting to ${url}…`;
-    case 'open':
-      return `Open: connected to ${url}`;
-    case 'closed':
-      return `Closed with code ${String(close?.code ?? 1005)}${close?.reason ? ` "${close.reason}"` : ''}. Reconnecting…`;
-    case 'unreachable':
-      return `Can't reach the demo server at ${url} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point the page at another server with ?server=ws://host:port. Retrying…`;
-  }
-}
+import { describeConnection, part, showConnection, showServer, whenVisible } from './lab-dom.ts';
 
 /**
  * `<frame-lab>`: wires FrameLab.astro to a FrameLabStore over a reconnecting
@@ -29,9 +14,7 @@ export class FrameLabElement extends HTMLElement {
   #cancelVisible: (() => void) | null = null;
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server', 'frame-lab').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    const server = showServer(this, 'frame-lab');
     this.#cancelVisible = whenVisible(this, () => void this.#connect(server.url));
     part<HTMLFormElement>(this, 'form', 'frame-lab').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -58,12 +41,7 @@ export class FrameLabElement extends HTMLElement {
     const view: FrameLabView = new FrameLabView(part(this, '.sb-frame-list', 'frame-lab'), part(this, '.sb-frame-summary', 'frame-lab'));
     this.#store = new FrameLabStore(socket);
     this.#store.subscribe((snapshot) => {
-      const status = part<HTMLElement>(this, '.sb-status', 'frame-lab');
-      status.dataset.state = snapshot.state;
-      part<HTMLElement>(this, '.sb-status-text', 'frame-lab').textContent = describeState(snapshot, url);
-      const error = part<HTMLElement>(this, '.sb-echo-error', 'frame-lab');
-      error.hidden = snapshot.sendError === null;
-      error.textContent = snapshot.sendError ?? '';
+      showConnection(this, 'frame-lab', snapshot.state, describeConnection(snapshot, url), snapshot.sendError);
       view.render(snapshot);
     });
   }

@@ -1,7 +1,6 @@
 import type { FailedHandshake, HandshakeLabSnapshot, HandshakeLabStore } from '../lib/handshake-lab-store.ts';
-import { pageServer } from '../lib/page-server.ts';
 import type { InspectProbe } from '../lib/protocol/inspect.ts';
-import { create, part, whenVisible } from './lab-dom.ts';
+import { create, part, showConnection, showServer, whenVisible } from './lab-dom.ts';
 
 /** Headers the chapter talks about, lower-cased, with the one-line reason they matter. */
 const HEADER_NOTES: Readonly<Record<string, string>> = {
@@ -61,9 +60,7 @@ export class HandshakeLabElement extends HTMLElement {
   #cancelVisible: (() => void) | null = null;
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server', 'handshake-lab').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    const server = showServer(this, 'handshake-lab');
     this.#cancelVisible = whenVisible(this, () => void this.#start(server.url));
     part<HTMLFormElement>(this, '.sb-hs-offer', 'handshake-lab').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -113,9 +110,8 @@ export class HandshakeLabElement extends HTMLElement {
   }
 
   #render(snapshot: HandshakeLabSnapshot, url: string): void {
-    const status = part<HTMLElement>(this, '.sb-status', 'handshake-lab');
-    status.dataset.state = snapshot.state === 'failed' ? 'unreachable' : snapshot.state === 'idle' ? 'connecting' : snapshot.state;
-    part<HTMLElement>(this, '.sb-status-text', 'handshake-lab').textContent = describeState(snapshot, url);
+    const state = snapshot.state === 'failed' ? 'unreachable' : snapshot.state === 'idle' ? 'connecting' : snapshot.state;
+    showConnection(this, 'handshake-lab', state, describeState(snapshot, url));
     const problem = part<HTMLElement>(this, '.sb-hs-problem', 'handshake-lab');
     problem.hidden = snapshot.problem === null;
     problem.textContent = snapshot.problem ?? '';

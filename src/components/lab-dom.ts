@@ -1,4 +1,7 @@
 /** Small DOM helpers shared by the labs' custom elements. */
+import { pageServer } from '../lib/page-server.ts';
+import type { ServerChoice } from '../lib/server-url.ts';
+import type { LabConnection } from '../lib/snapshot-store.ts';
 
 /** The element matching `selector` under `root`; throws naming the lab when the markup lacks it. */
 export function part<T extends Element>(root: ParentNode, selector: string, lab = 'lab'): T {
@@ -25,4 +28,37 @@ export function whenVisible(element: Element, callback: () => void): () => void 
   });
   observer.observe(element);
   return () => observer.disconnect();
+}
+
+/** Fills the lab's footer with the server it uses, and returns that choice. */
+export function showServer(root: ParentNode, lab: string): ServerChoice {
+  const server = pageServer();
+  part<HTMLElement>(root, '.sb-server', lab).textContent =
+    server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+  return server;
+}
+
+/** The status line for a lab's connection to `url`; `openText` replaces the default for the open state. */
+export function describeConnection(connection: LabConnection, url: string, openText = `Open: connected to ${url}`): string {
+  const close = connection.lastClose;
+  switch (connection.state) {
+    case 'connecting':
+      return `Connecting to ${url}…`;
+    case 'open':
+      return openText;
+    case 'closed':
+      return `Closed with code ${String(close?.code ?? 1005)}${close?.reason ? ` "${close.reason}"` : ''}. Reconnecting…`;
+    case 'unreachable':
+      return `Can't reach the demo server at ${url} (attempt ${String(connection.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point the page at another server with ?server=ws://host:port. Retrying…`;
+  }
+}
+
+/** Sets the lab's status dot and line, and its send error (hidden when `null`). */
+export function showConnection(root: ParentNode, lab: string, state: string, text: string, sendError: string | null = null): void {
+  part<HTMLElement>(root, '.sb-status', lab).dataset.state = state;
+  part<HTMLElement>(root, '.sb-status-text', lab).textContent = text;
+  const error = root.querySelector<HTMLElement>('.sb-echo-error');
+  if (error === null) return;
+  error.hidden = sendError === null;
+  error.textContent = sendError ?? '';
 }

@@ -1,24 +1,7 @@
 import { clockTimeMs } from '../lib/format.ts';
-import { pageServer } from '../lib/page-server.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 import type { TickerLogEntry, TickerSnapshot, TickerStore } from '../lib/ticker-store.ts';
-import { create, part, whenVisible } from './lab-dom.ts';
-
-function describeState(snapshot: TickerSnapshot, url: string): string {
-  const close = snapshot.lastClose;
-  switch (snapshot.state) {
-    case 'connecting':
-      return `Connecting to ${url}…`;
-    case 'open':
-      return close === null
-        ? `Open: connected to ${url}`
-        : `Open: reconnected to ${url} after close ${String(close.code)}${close.reason ? ` "${close.reason}"` : ''}; subscribed again`;
-    case 'closed':
-      return `Closed with code ${String(close?.code ?? 1005)}${close?.reason ? ` "${close.reason}"` : ''}. Reconnecting…`;
-    case 'unreachable':
-      return `Can't reach the demo server at ${url} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point the page at another server with ?server=ws://host:port. Retrying…`;
-  }
-}
+import { create, describeConnection, part, showConnection, showServer, whenVisible } from './lab-dom.ts';
 
 function logRow(entry: TickerLogEntry): HTMLTableRowElement {
   const row = create('tr');
@@ -43,9 +26,7 @@ export class TickerLabElement extends HTMLElement {
   #showPrices = false;
 
   connectedCallback(): void {
-    const server = pageServer();
-    part<HTMLElement>(this, '.sb-server', 'ticker-lab').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    const server = showServer(this, 'ticker-lab');
     this.#cancelVisible = whenVisible(this, () => void this.#connect(server.url));
     for (const button of this.querySelectorAll<HTMLButtonElement>('[data-symbol]')) {
       button.addEventListener('click', () => this.#store?.toggle(button.dataset.symbol ?? ''));
@@ -90,9 +71,10 @@ export class TickerLabElement extends HTMLElement {
   }
 
   #render(snapshot: TickerSnapshot, url: string): void {
-    const status = part<HTMLElement>(this, '.sb-status', 'ticker-lab');
-    status.dataset.state = snapshot.state;
-    part<HTMLElement>(this, '.sb-status-text', 'ticker-lab').textContent = describeState(snapshot, url);
+    const close = snapshot.lastClose;
+    // After a reconnection, say why the connection was replaced: the reader may have caused it.
+    const reopened = close === null ? undefined : `Open: reconnected to ${url} after close ${String(close.code)}${close.reason ? ` "${close.reason}"` : ''}; subscribed again`;
+    showConnection(this, 'ticker-lab', snapshot.state, describeConnection(snapshot, url, reopened), snapshot.sendError);
     for (const button of this.querySelectorAll<HTMLButtonElement>('[data-symbol]')) {
       button.setAttribute('aria-pressed', String(snapshot.wanted.includes(button.dataset.symbol ?? '')));
     }
@@ -114,9 +96,6 @@ export class TickerLabElement extends HTMLElement {
     part<HTMLElement>(this, '.sb-tk-reply', 'ticker-lab').textContent = snapshot.lastReply === null ? '' : `Server: ${snapshot.lastReply}`;
     const counts = Object.entries(snapshot.received).map(([type, count]) => `${type} ${String(count)}`);
     part<HTMLElement>(this, '.sb-tk-counts', 'ticker-lab').textContent = counts.length === 0 ? '' : `Received by type: ${counts.join(', ')}`;
-    const error = part<HTMLElement>(this, '.sb-echo-error', 'ticker-lab');
-    error.hidden = snapshot.sendError === null;
-    error.textContent = snapshot.sendError ?? '';
     this.#renderLog(snapshot.log);
   }
 

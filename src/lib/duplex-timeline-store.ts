@@ -1,5 +1,5 @@
-import type { CloseInfo } from './echo-store.ts';
 import type { TickerClientMessage, TickerServerMessage } from './protocol/ticker.ts';
+import { ConnectionTracker, INITIAL_CONNECTION, SnapshotStore, type LabConnection } from './snapshot-store.ts';
 import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
 
 /**
@@ -21,11 +21,7 @@ export interface TimelineMessage {
   readonly serverTime: number | null;
 }
 
-export type TimelineState = 'connecting' | 'open' | 'closed' | 'unreachable';
-
-export interface DuplexTimelineSnapshot {
-  readonly state: TimelineState;
-  readonly lastClose: CloseInfo | null;
+export interface DuplexTimelineSnapshot extends LabConnection {
   /** The simulated one-way latency of the current connection. */
   readonly latencyMs: number;
   readonly messages: readonly TimelineMessage[];
@@ -143,50 +139,37 @@ export function mean(values: readonly number[]): number | null {
  * the reader's pings go up while prices come down. `open(latencyMs)` makes
  * the socket, so changing the simulated latency reconnects.
  */
-export class DuplexTimelineStore {
+export class DuplexTimelineStore extends SnapshotStore<DuplexTimelineSnapshot> {
   readonly #open: (latencyMs: number) => SocketLike;
   readonly #options: DuplexTimelineOptions;
-  readonly #listeners = new Set<(snapshot: DuplexTimelineSnapshot) => void>();
   #socket: SocketLike;
-  #snapshot: DuplexTimelineSnapshot;
+  #connection = new ConnectionTracker();
   #nextId = 1;
   #nextPingId = 1;
   #bestRoundTripMs = Number.POSITIVE_INFINITY;
-  #openedSinceLastClose = false;
 
   constructor(open: (latencyMs: number) => SocketLike, options: Partial<DuplexTimelineOptions> = {}) {
+    const resolved = { ...DUPLEX_TIMELINE_DEFAULTS, ...options };
+    super({ ...INITIAL_CONNECTION, latencyMs: resolved.latencyMs, messages: [], clockOffsetMs: 0, lastRoundTripMs: null, sendError: null });
     this.#open = open;
-    this.#options = { ...DUPLEX_TIMELINE_DEFAULTS, ...options };
-    this.#snapshot = { state: 'connecting', lastClose: null, latencyMs: this.#options.latencyMs, messages: [], clockOffsetMs: 0, lastRoundTripMs: null, sendError: null };
-    this.#socket = this.#connect(this.#options.latencyMs);
-  }
-
-  get snapshot(): DuplexTimelineSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: DuplexTimelineSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    this.#options = resolved;
+    this.#socket = this.#connect(resolved.latencyMs);
   }
 
   /** Reconnects with a different simulated latency; the timeline starts afresh. */
   setLatency(latencyMs: number): void {
-    if (latencyMs === this.#snapshot.latencyMs) return;
+    if (latencyMs === this.snapshot.latencyMs) return;
     this.#socket.close(1000, 'changing latency');
     this.#bestRoundTripMs = Number.POSITIVE_INFINITY;
-    this.#update({ state: 'connecting', latencyMs, messages: [], lastRoundTripMs: null, clockOffsetMs: 0 });
+    this.#connection = new ConnectionTracker();
+    this.update({ ...INITIAL_CONNECTION, latencyMs, messages: [], lastRoundTripMs: null, clockOffsetMs: 0 });
     this.#socket = this.#connect(latencyMs);
   }
 
   /** Sends an application ping up the wire. */
   ping(): boolean {
     if (this.#socket.readyState !== SOCKET_OPEN) {
-      this.#update({ sendError: 'Not connected: wait for the status to say "open".' });
+      this.update({ sendError: 'Not connected: wait for the status to say "open".' });
       return false;
     }
     const id = this.#nextPingId++;
@@ -204,8 +187,7 @@ export class DuplexTimelineStore {
     const current = () => socket === this.#socket;
     socket.addEventListener('open', () => {
       if (!current()) return;
-      this.#openedSinceLastClose = true;
-      this.#update({ state: 'open', sendError: null });
+      this.update({ ...this.#connection.opened(), sendError: null });
       this.#send({ type: 'subscribe', symbols: [...this.#options.symbols] }, 'subscribe', `subscribe ${this.#options.symbols.join(', ')}`);
       this.ping();
     });
@@ -213,14 +195,7 @@ export class DuplexTimelineStore {
       if (current() && typeof event.data === 'string') this.#receive(JSON.parse(event.data) as TickerServerMessage);
     });
     socket.addEventListener('close', (event) => {
-      if (!current()) return;
-      const lastClose = { code: event.code, reason: event.reason, wasClean: event.wasClean };
-      if (this.#openedSinceLastClose) {
-        this.#openedSinceLastClose = false;
-        this.#update({ state: 'closed', lastClose });
-      } else {
-        this.#update({ state: 'unreachable', lastClose });
-      }
+      if (current()) this.update(this.#connection.closed(event, this.snapshot.failedAttempts));
     });
     return socket;
   }
@@ -245,11 +220,11 @@ export class DuplexTimelineStore {
         // NTP's estimate: the server handled the ping halfway through the round trip. The fastest round trip bounds the error best.
         if (roundTripMs < this.#bestRoundTripMs) {
           this.#bestRoundTripMs = roundTripMs;
-          this.#update({ clockOffsetMs: message.time - (message.sent + now) / 2 });
+          this.update({ clockOffsetMs: message.time - (message.sent + now) / 2 });
         }
         this.#arrivedUp((candidate) => candidate.label === `ping #${String(message.id)}`, message.time);
         this.#append({ id: this.#nextId++, direction: 'down', kind: 'pong', label: `pong #${String(message.id)}`, pageTime: now, serverTime: message.time });
-        this.#update({ lastRoundTripMs: roundTripMs });
+        this.update({ lastRoundTripMs: roundTripMs });
         return;
       }
       case 'welcome':
@@ -261,19 +236,14 @@ export class DuplexTimelineStore {
 
   /** Records when the server handled the oldest in-flight up message that `matches`. */
   #arrivedUp(matches: (message: TimelineMessage) => boolean, serverTime: number): void {
-    const target = this.#snapshot.messages.find((message) => message.direction === 'up' && message.serverTime === null && matches(message));
+    const target = this.snapshot.messages.find((message) => message.direction === 'up' && message.serverTime === null && matches(message));
     if (target === undefined) return;
-    this.#update({ messages: this.#snapshot.messages.map((message) => (message === target ? { ...message, serverTime } : message)) });
+    this.update({ messages: this.snapshot.messages.map((message) => (message === target ? { ...message, serverTime } : message)) });
   }
 
   #append(message: TimelineMessage): void {
     const oldest = this.#options.now() - this.#options.historyMs;
-    const messages = [...this.#snapshot.messages.filter((candidate) => candidate.pageTime >= oldest), message].slice(-MAX_MESSAGES);
-    this.#update({ messages, sendError: null });
-  }
-
-  #update(change: Partial<DuplexTimelineSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
+    const messages = [...this.snapshot.messages.filter((candidate) => candidate.pageTime >= oldest), message].slice(-MAX_MESSAGES);
+    this.update({ messages, sendError: null });
   }
 }

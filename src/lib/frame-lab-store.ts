@@ -1,9 +1,6 @@
-import type { CloseInfo } from './echo-store.ts';
 import type { InspectFrameMessage, InspectReplyMessage, InspectServerMessage } from './protocol/inspect.ts';
+import { ConnectionTracker, INITIAL_CONNECTION, SnapshotStore, type LabConnection } from './snapshot-store.ts';
 import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
-
-/** As for the echo cell: `unreachable` when attempts fail without ever opening. */
-export type FrameLabState = 'connecting' | 'open' | 'closed' | 'unreachable';
 
 /** One message the reader sent, with the frames it went out in and the server's echo. */
 export interface FrameLabMessage {
@@ -32,10 +29,7 @@ export interface FrameLabControlFrame {
 
 export type FrameLabEntry = FrameLabMessage | FrameLabControlFrame;
 
-export interface FrameLabSnapshot {
-  readonly state: FrameLabState;
-  readonly lastClose: CloseInfo | null;
-  readonly failedAttempts: number;
+export interface FrameLabSnapshot extends LabConnection {
   readonly entries: readonly FrameLabEntry[];
   /** Largest message the server accepts, from its handshake report. */
   readonly maxMessageBytes: number;
@@ -97,20 +91,10 @@ const isDataFrame = (report: InspectFrameMessage) => ['text', 'binary', 'continu
  * its last frame, a `reply` to the oldest message without one, and the
  * message right after a `reply` is that echo.
  */
-export class FrameLabStore {
+export class FrameLabStore extends SnapshotStore<FrameLabSnapshot> {
   readonly #socket: SocketLike;
-  readonly #listeners = new Set<(snapshot: FrameLabSnapshot) => void>();
-  #snapshot: FrameLabSnapshot = {
-    state: 'connecting',
-    lastClose: null,
-    failedAttempts: 0,
-    entries: [],
-    maxMessageBytes: 1024 * 1024,
-    previewBytes: 64,
-    sendError: null,
-  };
+  readonly #connection = new ConnectionTracker();
   #nextId = 1;
-  #openedSinceLastClose = false;
   /** Messages whose last frame has not been reported yet. */
   #awaitingFrames: number[] = [];
   /** Messages whose echo has not been announced yet. */
@@ -121,38 +105,19 @@ export class FrameLabStore {
   readonly #sentPayloads = new Map<number, string | Uint8Array>();
 
   constructor(socket: SocketLike) {
+    super({ ...INITIAL_CONNECTION, entries: [], maxMessageBytes: 1024 * 1024, previewBytes: 64, sendError: null });
     this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
-      this.#openedSinceLastClose = true;
-      this.#update({ state: 'open', failedAttempts: 0, sendError: null });
+      this.update({ ...this.#connection.opened(), sendError: null });
     });
     socket.addEventListener('message', (event) => {
       this.#receive(event.data);
     });
     socket.addEventListener('close', (event) => {
-      const lastClose = { code: event.code, reason: event.reason, wasClean: event.wasClean };
       this.#abandonPending();
-      if (this.#openedSinceLastClose) {
-        this.#openedSinceLastClose = false;
-        this.#update({ state: 'closed', lastClose });
-      } else {
-        this.#update({ state: 'unreachable', lastClose, failedAttempts: this.#snapshot.failedAttempts + 1 });
-      }
+      this.update(this.#connection.closed(event, this.snapshot.failedAttempts));
     });
-  }
-
-  get snapshot(): FrameLabSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: FrameLabSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /**
@@ -163,7 +128,7 @@ export class FrameLabStore {
    */
   send(text: string, asBinary: boolean, sizeBytes: number | null = null): boolean {
     if (this.#socket.readyState !== SOCKET_OPEN) {
-      this.#update({ sendError: 'Not connected: the message was not sent. Wait for the status to say "open".' });
+      this.update({ sendError: 'Not connected: the message was not sent. Wait for the status to say "open".' });
       return false;
     }
     const payload: string | Uint8Array<ArrayBuffer> = asBinary
@@ -174,8 +139,8 @@ export class FrameLabStore {
         ? text
         : textOfBytes(text, sizeBytes);
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload).length : payload.length;
-    if (bytes > this.#snapshot.maxMessageBytes) {
-      this.#update({ sendError: `${bytes.toLocaleString('en')} bytes is over the server's limit of ${this.#snapshot.maxMessageBytes.toLocaleString('en')} bytes for this endpoint.` });
+    if (bytes > this.snapshot.maxMessageBytes) {
+      this.update({ sendError: `${bytes.toLocaleString('en')} bytes is over the server's limit of ${this.snapshot.maxMessageBytes.toLocaleString('en')} bytes for this endpoint.` });
       return false;
     }
     const id = this.#nextId++;
@@ -199,7 +164,7 @@ export class FrameLabStore {
 
   /** Empties the list. */
   clear(): void {
-    this.#update({ entries: [] });
+    this.update({ entries: [] });
   }
 
   #receive(data: unknown): void {
@@ -212,7 +177,7 @@ export class FrameLabStore {
     const message = JSON.parse(data) as InspectServerMessage;
     switch (message.type) {
       case 'handshake':
-        this.#update({ maxMessageBytes: message.maxMessageBytes, previewBytes: message.previewBytes });
+        this.update({ maxMessageBytes: message.maxMessageBytes, previewBytes: message.previewBytes });
         return;
       case 'frame':
         this.#receiveFrame(message);
@@ -237,7 +202,7 @@ export class FrameLabStore {
       return;
     }
     if (report.frame.fin) this.#awaitingFrames.shift();
-    const entry = this.#snapshot.entries.find((candidate) => candidate.id === id);
+    const entry = this.snapshot.entries.find((candidate) => candidate.id === id);
     const frames = entry?.type === 'message' ? entry.clientFrames : [];
     this.#changeMessage(id, { clientFrames: [...frames, report] });
   }
@@ -262,16 +227,11 @@ export class FrameLabStore {
   }
 
   #changeMessage(id: number, change: Partial<Omit<FrameLabMessage, 'type' | 'id'>>): void {
-    const entries = this.#snapshot.entries.map((entry) => (entry.id === id && entry.type === 'message' ? { ...entry, ...change } : entry));
-    this.#update({ entries });
+    const entries = this.snapshot.entries.map((entry) => (entry.id === id && entry.type === 'message' ? { ...entry, ...change } : entry));
+    this.update({ entries });
   }
 
   #append(entry: FrameLabEntry): void {
-    this.#update({ entries: [...this.#snapshot.entries, entry].slice(-MAX_FRAME_LAB_ENTRIES), sendError: null });
-  }
-
-  #update(change: Partial<FrameLabSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
+    this.update({ entries: [...this.snapshot.entries, entry].slice(-MAX_FRAME_LAB_ENTRIES), sendError: null });
   }
 }

@@ -2,6 +2,7 @@ import type { CloseInfo } from './echo-store.ts';
 import { computeAccept, isValidSubprotocol, type AcceptComputation } from './handshake.ts';
 import type { InspectHandshakeMessage, InspectProbe, InspectProbeMessage, InspectServerMessage } from './protocol/inspect.ts';
 import { endpointUrl } from './server-url.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import type { SocketLike } from './socket-like.ts';
 
 /** A socket that also reports what the handshake negotiated, as the browser `WebSocket` does. */
@@ -91,39 +92,25 @@ const INITIAL: HandshakeLabSnapshot = {
  * reports, the Accept value recomputed from the key, and refused
  * handshakes seen both as the page sees them and as they were on the wire.
  */
-export class HandshakeLabStore {
+export class HandshakeLabStore extends SnapshotStore<HandshakeLabSnapshot> {
   readonly #options: HandshakeLabOptions;
   readonly #open: SocketFactory;
-  readonly #listeners = new Set<(snapshot: HandshakeLabSnapshot) => void>();
-  #snapshot: HandshakeLabSnapshot = INITIAL;
   #socket: NegotiatingSocket | null = null;
   /** Counts attempts, so late events from a replaced socket are ignored. */
   #attempt = 0;
   #failureAttempt = 0;
 
   constructor(options: HandshakeLabOptions, open: SocketFactory) {
+    super(INITIAL);
     this.#options = options;
     this.#open = open;
-  }
-
-  get snapshot(): HandshakeLabSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: HandshakeLabSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /** Closes the current connection (if any) and opens a new one offering `protocols`. */
   connect(protocols: readonly string[]): void {
     const invalid = protocols.find((protocol) => !isValidSubprotocol(protocol));
     if (invalid !== undefined) {
-      this.#update({ problem: `"${invalid}" is not a valid subprotocol name: use letters, digits and . - _ without spaces or commas.` });
+      this.update({ problem: `"${invalid}" is not a valid subprotocol name: use letters, digits and . - _ without spaces or commas.` });
       return;
     }
     this.#socket?.close(1000, 'reconnecting');
@@ -132,11 +119,11 @@ export class HandshakeLabStore {
     this.#socket = socket;
     let opened = false;
     const current = () => attempt === this.#attempt;
-    this.#update({ ...INITIAL, failure: this.#snapshot.failure, state: 'connecting', offered: [...protocols] });
+    this.update({ ...INITIAL, failure: this.snapshot.failure, state: 'connecting', offered: [...protocols] });
     socket.addEventListener('open', () => {
       if (!current()) return;
       opened = true;
-      this.#update({ state: 'open', browserProtocol: socket.protocol, browserExtensions: socket.extensions });
+      this.update({ state: 'open', browserProtocol: socket.protocol, browserExtensions: socket.extensions });
     });
     socket.addEventListener('message', (event) => {
       if (!current() || typeof event.data !== 'string') return;
@@ -147,10 +134,10 @@ export class HandshakeLabStore {
       if (!current()) return;
       const lastClose = { code: event.code, reason: event.reason, wasClean: event.wasClean };
       if (opened) {
-        this.#update({ state: 'closed', lastClose });
+        this.update({ state: 'closed', lastClose });
         return;
       }
-      this.#update({ state: 'failed', lastClose, problem: this.#explainFailure(protocols) });
+      this.update({ state: 'failed', lastClose, problem: this.#explainFailure(protocols) });
     });
   }
 
@@ -182,12 +169,12 @@ export class HandshakeLabStore {
     const current = () => attempt === this.#failureAttempt;
     let browserDone = probe === 'foreign-origin';
     let probeDone = false;
-    this.#update({ failure: { probe, state: 'running', browserEvents: [], browserClose: null, exchange: null } });
+    this.update({ failure: { probe, state: 'running', browserEvents: [], browserClose: null, exchange: null } });
     const change = (update: Partial<FailedHandshake>) => {
-      const failure = this.#snapshot.failure;
+      const failure = this.snapshot.failure;
       if (!current() || failure === null) return;
       const next = { ...failure, ...update };
-      this.#update({ failure: { ...next, state: browserDone && probeDone ? 'done' : 'running' } });
+      this.update({ failure: { ...next, state: browserDone && probeDone ? 'done' : 'running' } });
     };
     if (probe !== 'foreign-origin') {
       const browser =
@@ -229,11 +216,11 @@ export class HandshakeLabStore {
     const key = headerValue(handshake.requestHeaders, 'Sec-WebSocket-Key');
     const accept = key === null ? null : await computeAccept(key);
     if (attempt !== this.#attempt) return;
-    this.#update({ handshake, accept, serverAccept: responseHeaderValue(handshake.responseLines, 'Sec-WebSocket-Accept') });
+    this.update({ handshake, accept, serverAccept: responseHeaderValue(handshake.responseLines, 'Sec-WebSocket-Accept') });
   }
 
-  #update(change: Partial<HandshakeLabSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, problem: null, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
+  /** Every change clears the last problem unless it reports one. */
+  protected override update(change: Partial<HandshakeLabSnapshot>): void {
+    super.update({ problem: null, ...change });
   }
 }

@@ -1,9 +1,7 @@
-import type { CloseInfo } from './echo-store.ts';
 import { parseClientMessage } from './protocol/parse.ts';
 import { TICKER_SERVER_TYPES, TickerServerMessageSchema, type TickerClientMessage, type TickerServerMessage } from './protocol/ticker.ts';
+import { ConnectionTracker, INITIAL_CONNECTION, SnapshotStore, type LabConnection } from './snapshot-store.ts';
 import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
-
-export type TickerState = 'connecting' | 'open' | 'closed' | 'unreachable';
 
 /** One line of the protocol log: a message as it went over the wire, and what it was taken to be. */
 export interface TickerLogEntry {
@@ -24,10 +22,7 @@ export interface TickerQuote {
   readonly time: number;
 }
 
-export interface TickerSnapshot {
-  readonly state: TickerState;
-  readonly lastClose: CloseInfo | null;
-  readonly failedAttempts: number;
+export interface TickerSnapshot extends LabConnection {
   /** Symbols the server offers (from its welcome). */
   readonly knownSymbols: readonly string[];
   /** Symbols the reader wants; sent again after every reconnection. */
@@ -89,24 +84,19 @@ function describeReply(message: TickerServerMessage, now: number): string | null
  * way with the type it was demultiplexed by. Every received message is
  * validated before it is trusted.
  */
-export class TickerStore {
+export class TickerStore extends SnapshotStore<TickerSnapshot> {
   readonly #socket: SocketLike;
   readonly #options: TickerStoreOptions;
-  readonly #listeners = new Set<(snapshot: TickerSnapshot) => void>();
-  #snapshot: TickerSnapshot;
+  readonly #connection = new ConnectionTracker();
   #nextLogId = 1;
   #nextPingId = 1;
-  #openedSinceLastClose = false;
 
   constructor(socket: SocketLike, options: Partial<TickerStoreOptions> = {}) {
-    this.#socket = socket;
-    this.#options = { symbols: [], now: () => Date.now(), ...options };
-    this.#snapshot = {
-      state: 'connecting',
-      lastClose: null,
-      failedAttempts: 0,
+    const resolved = { symbols: [], now: () => Date.now(), ...options };
+    super({
+      ...INITIAL_CONNECTION,
       knownSymbols: [],
-      wanted: [...this.#options.symbols],
+      wanted: [...resolved.symbols],
       subscriptions: [],
       quotes: {},
       log: [],
@@ -114,44 +104,26 @@ export class TickerStore {
       lastRoundTripMs: null,
       lastReply: null,
       sendError: null,
-    };
+    });
+    this.#socket = socket;
+    this.#options = resolved;
     socket.addEventListener('open', () => {
-      this.#openedSinceLastClose = true;
-      this.#update({ state: 'open', failedAttempts: 0, sendError: null, subscriptions: [] });
+      this.update({ ...this.#connection.opened(), sendError: null, subscriptions: [] });
       // A new connection starts with no subscriptions: ask again for what the reader wants.
-      if (this.#snapshot.wanted.length > 0) this.#send({ type: 'subscribe', symbols: [...this.#snapshot.wanted] });
+      if (this.snapshot.wanted.length > 0) this.#send({ type: 'subscribe', symbols: [...this.snapshot.wanted] });
     });
     socket.addEventListener('message', (event) => {
       if (typeof event.data === 'string') this.#receive(event.data);
     });
     socket.addEventListener('close', (event) => {
-      const lastClose = { code: event.code, reason: event.reason, wasClean: event.wasClean };
-      if (this.#openedSinceLastClose) {
-        this.#openedSinceLastClose = false;
-        this.#update({ state: 'closed', lastClose });
-      } else {
-        this.#update({ state: 'unreachable', lastClose, failedAttempts: this.#snapshot.failedAttempts + 1 });
-      }
+      this.update(this.#connection.closed(event, this.snapshot.failedAttempts));
     });
-  }
-
-  get snapshot(): TickerSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: TickerSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /** Subscribes to `symbol` if it is not wanted yet, unsubscribes otherwise. */
   toggle(symbol: string): void {
-    const wanted = this.#snapshot.wanted.includes(symbol);
-    this.#update({ wanted: wanted ? this.#snapshot.wanted.filter((candidate) => candidate !== symbol) : [...this.#snapshot.wanted, symbol] });
+    const wanted = this.snapshot.wanted.includes(symbol);
+    this.update({ wanted: wanted ? this.snapshot.wanted.filter((candidate) => candidate !== symbol) : [...this.snapshot.wanted, symbol] });
     if (this.#socket.readyState === SOCKET_OPEN) this.#send({ type: wanted ? 'unsubscribe' : 'subscribe', symbols: [symbol] });
   }
 
@@ -167,12 +139,12 @@ export class TickerStore {
 
   /** Empties the log and the counts. */
   clearLog(): void {
-    this.#update({ log: [], received: {} });
+    this.update({ log: [], received: {} });
   }
 
   #sendChecked(text: string): boolean {
     if (this.#socket.readyState !== SOCKET_OPEN) {
-      this.#update({ sendError: 'Not connected: the message was not sent. Wait for the status to say "open".' });
+      this.update({ sendError: 'Not connected: the message was not sent. Wait for the status to say "open".' });
       return false;
     }
     this.#socket.send(text);
@@ -199,35 +171,35 @@ export class TickerStore {
     // Demultiplexing: one switch on the discriminating field; each case knows its message's shape.
     switch (message.type) {
       case 'welcome':
-        this.#update({ knownSymbols: message.symbols });
+        this.update({ knownSymbols: message.symbols });
         break;
       case 'subscribed':
       case 'unsubscribed':
-        this.#update({ subscriptions: message.subscriptions });
+        this.update({ subscriptions: message.subscriptions });
         break;
       case 'price':
-        this.#update({ quotes: { ...this.#snapshot.quotes, [message.symbol]: { price: message.price, change: message.change, time: message.time } } });
+        this.update({ quotes: { ...this.snapshot.quotes, [message.symbol]: { price: message.price, change: message.change, time: message.time } } });
         break;
       case 'pong':
-        this.#update({ lastRoundTripMs: now - message.sent });
+        this.update({ lastRoundTripMs: now - message.sent });
         break;
       case 'error':
         break;
     }
     const reply = describeReply(message, now);
-    if (reply !== null) this.#update({ lastReply: reply });
+    if (reply !== null) this.update({ lastReply: reply });
     this.#log('received', raw, null, message.type);
   }
 
   #count(type: string): void {
-    this.#update({ received: { ...this.#snapshot.received, [type]: (this.#snapshot.received[type] ?? 0) + 1 } });
+    this.update({ received: { ...this.snapshot.received, [type]: (this.snapshot.received[type] ?? 0) + 1 } });
   }
 
   #log(direction: 'sent' | 'received', raw: string, problem: string | null, type?: string): void {
     const known = type ?? (problem === null ? this.#typeOf(raw) : 'invalid');
     const text = raw.length > MAX_LOG_TEXT ? `${raw.slice(0, MAX_LOG_TEXT)}…` : raw;
     const entry: TickerLogEntry = { id: this.#nextLogId++, direction, type: known, text, problem, at: this.#options.now() };
-    this.#update({ log: [...this.#snapshot.log, entry].slice(-MAX_TICKER_LOG), sendError: null });
+    this.update({ log: [...this.snapshot.log, entry].slice(-MAX_TICKER_LOG), sendError: null });
   }
 
   /** The `type` a sent message claims, for the log (the server decides whether it is valid). */
@@ -239,10 +211,5 @@ export class TickerStore {
     } catch {
       return '(not JSON)';
     }
-  }
-
-  #update(change: Partial<TickerSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
   }
 }

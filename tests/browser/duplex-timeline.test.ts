@@ -1,34 +1,13 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
-
-const SITE = resolve('dist');
+import { describe, expect, it } from 'vitest';
+import { openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
 
 describe('DuplexTimeline on chapter 3', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const suite = useSiteAndBrowser();
 
-  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[] }> {
-    const { page, errors } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/frames/`);
-    const lab = page.locator('duplex-timeline');
-    await lab.scrollIntoViewIfNeeded();
-    await expect.poll(() => lab.locator('.sb-status-text').textContent()).toBe('Open: every message is held 250 ms each way.');
-    return { page, lab, errors };
-  }
+  const open = (theme?: 'light' | 'dark') => openLab(suite, '/frames/', 'duplex-timeline', (lab) => expect.poll(() => lab.locator('.sb-status-text').textContent()).toBe('Open: every message is held 250 ms each way.'), theme);
 
   it("draws prices coming down while the reader's pings go up, and counts them crossing", async () => {
-    const { page, lab, errors } = await openLab();
+    const { page, lab, errors } = await open();
     const duplex = lab.locator('svg[data-part="duplex"]');
     await expect.poll(() => duplex.locator('line.sb-tl-down.sb-tl-price').count(), { timeout: 15_000 }).toBeGreaterThan(2);
     const ping = lab.getByRole('button', { name: 'Send a ping' });
@@ -53,7 +32,7 @@ describe('DuplexTimeline on chapter 3', () => {
   });
 
   it('reconnects without simulated latency when the reader picks none', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     await lab.getByLabel('Simulated latency, each way').selectOption('0');
     await expect.poll(() => lab.locator('.sb-status-text').textContent()).toBe('Open: no simulated latency.');
     await lab.getByRole('button', { name: 'Send a ping' }).click();
@@ -62,7 +41,7 @@ describe('DuplexTimeline on chapter 3', () => {
   });
 
   it('freezes the drawing on Pause and moves again on Resume', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const duplex = lab.locator('svg[data-part="duplex"]');
     await expect.poll(() => duplex.locator('line.sb-tl-message').count(), { timeout: 15_000 }).toBeGreaterThan(2);
     const pause = lab.getByRole('button', { name: 'Pause' });

@@ -1,11 +1,7 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
-
-const SITE = resolve('dist');
+import { offOrigin, openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
 
 /** The rows of a frame's field table as `{ field: [bits, value, meaning] }`. */
 async function fields(frame: Locator): Promise<Record<string, string[]>> {
@@ -21,25 +17,9 @@ async function unmaskRow(frame: Locator, header: string): Promise<string[]> {
 }
 
 describe('FrameLab on chapter 3', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const suite = useSiteAndBrowser();
 
-  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
-    const { page, errors, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/frames/`);
-    const lab = page.locator('frame-lab');
-    await lab.scrollIntoViewIfNeeded();
-    await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to');
-    return { page, lab, errors, requests };
-  }
+  const open = (theme?: 'light' | 'dark') => openLab(suite, '/frames/', 'frame-lab', (lab) => expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to'), theme);
 
   async function send(lab: Locator, text: string, kind: 'Text' | 'Binary', size: string): Promise<Locator> {
     await lab.getByLabel('Message', { exact: true }).fill(text);
@@ -52,7 +32,7 @@ describe('FrameLab on chapter 3', () => {
   }
 
   it('shows the masked frame the browser sent, unmasks it, and shows the unmasked reply beside it', async () => {
-    const { page, lab, errors, requests } = await openLab();
+    const { page, lab, errors, requests } = await open();
     const entry = await send(lab, 'Hello', 'Text', 'typed');
     const sent = entry.locator('.sb-frame[data-direction="up"]');
     expect(await sent.count()).toBe(1);
@@ -81,12 +61,12 @@ describe('FrameLab on chapter 3', () => {
     expect(await pong.count()).toBe(1);
     expect(await pong.locator('.sb-frame-title').textContent()).toBe('browser → server: pong, 6-byte header + 7-byte payload');
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(offOrigin(suite, requests)).toEqual([]);
     await page.close();
   });
 
   it('uses the 16-bit length over 125 bytes and the 64-bit length over 65,535', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const medium = await send(lab, 'ab', 'Text', '200');
     const mediumFrame = medium.locator('.sb-frame[data-direction="up"]');
     expect(await mediumFrame.locator('.sb-frame-title').textContent()).toBe('browser → server: text, 8-byte header + 200-byte payload');
@@ -104,7 +84,7 @@ describe('FrameLab on chapter 3', () => {
   });
 
   it('shows every frame of a 1 MiB message, whose payloads add up to the message', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const entry = await send(lab, 'Hello', 'Text', '1048576');
     const titles = await entry.locator('.sb-frame[data-direction="up"] .sb-frame-title').allTextContents();
     const lengths = titles.map((title) => Number((/\+ ([\d,]+)-byte payload/.exec(title)?.[1] ?? '0').replaceAll(',', '')));
@@ -117,13 +97,8 @@ describe('FrameLab on chapter 3', () => {
   });
 
   it('has no axe violations with frames shown, in light and dark themes', async () => {
-    for (const theme of ['light', 'dark']) {
-      const { page } = await newPage(browser);
-      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
-      await page.goto(`${running.httpUrl}/frames/`);
-      const lab = page.locator('frame-lab');
-      await lab.scrollIntoViewIfNeeded();
-      await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to');
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, lab } = await open(theme);
       await send(lab, 'Hello', 'Text', '200');
       await page.locator('duplex-timeline').scrollIntoViewIfNeeded();
       await expect.poll(() => page.locator('duplex-timeline svg[data-part="duplex"] line.sb-tl-message').count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -133,7 +108,7 @@ describe('FrameLab on chapter 3', () => {
   });
 
   it('sends with the keyboard alone', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const input = lab.getByLabel('Message', { exact: true });
     await input.fill('keys');
     await input.press('Enter');

@@ -1,11 +1,7 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
-
-const SITE = resolve('dist');
+import { offOrigin, openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
 
 /** The facts list as `{ term: value }`. */
 async function facts(lab: Locator): Promise<Record<string, string>> {
@@ -15,35 +11,19 @@ async function facts(lab: Locator): Promise<Record<string, string>> {
 }
 
 describe('HandshakeLab on chapter 2', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const suite = useSiteAndBrowser();
 
-  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
-    const { page, errors, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/handshake/`);
-    const lab = page.locator('handshake-lab');
-    await lab.scrollIntoViewIfNeeded();
-    await expect.poll(() => lab.getByRole('status').first().textContent()).toContain('Open: the server answered 101 Switching Protocols.');
-    return { page, lab, errors, requests };
-  }
+  const open = (theme?: 'light' | 'dark') => openLab(suite, '/handshake/', 'handshake-lab', (lab) => expect.poll(() => lab.getByRole('status').first().textContent()).toContain('Open: the server answered 101 Switching Protocols.'), theme);
 
   it("shows this browser's own request and the 101 response, and recomputes a matching Accept value", async () => {
-    const { page, lab, errors, requests } = await openLab();
+    const { page, lab, errors, requests } = await open();
     const request = lab.locator('[data-part="request"] li');
     await expect.poll(() => request.first().textContent()).toBe('GET /ws/inspect HTTP/1.1');
     const requestLines = await request.allTextContents();
     const keyLine = requestLines.find((line) => line.startsWith('Sec-WebSocket-Key:')) ?? '';
     const key = /^Sec-WebSocket-Key: (\S+?==)\(note: /.exec(keyLine)?.[1] ?? '';
     expect(key).toMatch(/^[A-Za-z0-9+/]{22}==$/);
-    expect(requestLines.some((line) => line.startsWith(`Origin: ${running.httpUrl}`))).toBe(true);
+    expect(requestLines.some((line) => line.startsWith(`Origin: ${suite.running.httpUrl}`))).toBe(true);
     expect(requestLines.some((line) => line.startsWith('Sec-WebSocket-Protocol: json.v1, chat.v9'))).toBe(true);
     for (const name of ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'origin', 'sec-websocket-protocol']) {
       expect(await lab.locator(`[data-part="request"] li[data-highlight="${name}"]`).count(), name).toBe(1);
@@ -62,12 +42,12 @@ describe('HandshakeLab on chapter 2', () => {
 
     expect(await facts(lab)).toMatchObject({ 'Subprotocols offered': 'json.v1, chat.v9', 'Server chose': 'json.v1', 'socket.protocol in this page': '"json.v1"' });
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(offOrigin(suite, requests)).toEqual([]);
     await page.close();
   });
 
   it('explains the failure when only an unknown subprotocol is offered, and shows both sides of it', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     await lab.getByLabel('json.v1').uncheck();
     await lab.getByRole('button', { name: 'Connect again' }).click();
     await expect.poll(() => lab.getByRole('alert').textContent()).toBe(
@@ -84,12 +64,8 @@ describe('HandshakeLab on chapter 2', () => {
   });
 
   it('has no axe violations with the handshake and a failure shown, in light and dark themes', async () => {
-    for (const theme of ['light', 'dark']) {
-      const { page } = await newPage(browser);
-      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
-      await page.goto(`${running.httpUrl}/handshake/`);
-      const lab = page.locator('handshake-lab');
-      await lab.scrollIntoViewIfNeeded();
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, lab } = await open(theme);
       await expect.poll(() => lab.locator('[data-part="accept"] li[data-match="yes"]').count()).toBe(1);
       await lab.getByRole('button', { name: 'Wrong path' }).click();
       await expect.poll(() => lab.locator('[data-part="failure"] pre').count()).toBe(1);
@@ -99,7 +75,7 @@ describe('HandshakeLab on chapter 2', () => {
   });
 
   it('computes the RFC 6455 example Accept value for a typed key', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const result = lab.locator('.sb-hs-try-result');
     await expect.poll(() => result.textContent()).toBe('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=: the value RFC 6455 §1.3 gives ✓');
     await lab.getByLabel('Try any key').fill('not a key');
@@ -109,7 +85,7 @@ describe('HandshakeLab on chapter 2', () => {
   });
 
   it('shows a wrong path as the page sees it (error, close 1006) and as it was on the wire (404)', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const button = lab.getByRole('button', { name: 'Wrong path' });
     await button.focus();
     await page.keyboard.press('Enter');
@@ -122,7 +98,7 @@ describe('HandshakeLab on chapter 2', () => {
   });
 
   it('shows a foreign Origin refused with 403', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     await lab.getByRole('button', { name: 'Foreign Origin' }).click();
     const transcript = lab.locator('[data-part="failure"] pre');
     await expect.poll(() => transcript.textContent()).toContain('HTTP/1.1 403 Forbidden');

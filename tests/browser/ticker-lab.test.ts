@@ -1,37 +1,17 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
-
-const SITE = resolve('dist');
+import { offOrigin, openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
 
 describe('TickerLab on chapter 5', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const suite = useSiteAndBrowser();
 
-  async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
-    const { page, errors, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/messages/`);
-    const lab = page.locator('ticker-lab');
-    await lab.scrollIntoViewIfNeeded();
-    await expect.poll(() => lab.locator('.sb-status-text').textContent()).toContain('Open: connected to');
-    return { page, lab, errors, requests };
-  }
+  const open = (theme?: 'light' | 'dark') => openLab(suite, '/messages/', 'ticker-lab', (lab) => expect.poll(() => lab.locator('.sb-status-text').textContent()).toContain('Open: connected to'), theme);
 
   const priceRow = (lab: Locator, symbol: string) => lab.locator(`.sb-tk-prices tr[data-symbol="${symbol}"]`);
 
   it('streams prices for the subscribed symbols and follows the toggles', async () => {
-    const { page, lab, errors, requests } = await openLab();
+    const { page, lab, errors, requests } = await open();
     await expect.poll(() => priceRow(lab, 'AAPL').count()).toBe(1);
     await expect.poll(() => priceRow(lab, 'SPY').locator('td').nth(1).textContent()).toMatch(/^\d+\.\d\d$/);
     const tsla = lab.getByRole('button', { name: 'TSLA' });
@@ -46,17 +26,13 @@ describe('TickerLab on chapter 5', () => {
     await expect.poll(() => lab.locator('.sb-tk-reply').textContent()).toMatch(/^Server: pong #1: round trip \d+ ms$/);
     expect(await lab.locator('.sb-tk-counts').textContent()).toMatch(/^Received by type: welcome 1, subscribed \d, price \d+/);
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(offOrigin(suite, requests)).toEqual([]);
     await page.close();
   });
 
   it('has no axe violations with prices and a log shown, in light and dark themes', async () => {
-    for (const theme of ['light', 'dark']) {
-      const { page } = await newPage(browser);
-      await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
-      await page.goto(`${running.httpUrl}/messages/`);
-      const lab = page.locator('ticker-lab');
-      await lab.scrollIntoViewIfNeeded();
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, lab } = await open(theme);
       await expect.poll(() => priceRow(lab, 'AAPL').count()).toBe(1);
       await lab.getByRole('button', { name: 'Not JSON' }).click();
       await lab.getByRole('button', { name: 'Send', exact: true }).click();
@@ -67,7 +43,7 @@ describe('TickerLab on chapter 5', () => {
   });
 
   it('shows the server’s error for each kind of bad message, and the connection stays open', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const reply = lab.locator('.sb-tk-reply');
     const cases: [string, RegExp][] = [
       ['An unknown symbol', /^Server: error UNKNOWN_SYMBOL: unknown symbol: ACME; known symbols are AAPL, SPY/],
@@ -87,7 +63,7 @@ describe('TickerLab on chapter 5', () => {
   });
 
   it('is closed with 1008 after repeated garbage, reconnects and subscribes again', async () => {
-    const { page, lab } = await openLab();
+    const { page, lab } = await open();
     const input = lab.getByLabel('Send any text');
     await input.fill('garbage');
     for (let index = 0; index < 6; index++) await input.press('Enter');

@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { OPCODES, encodeFrame, fromHex, toHex } from '../../src/lib/frame-codec.ts';
 import { computeAccept } from '../../src/lib/handshake.ts';
-import type { InspectFrameMessage, InspectHandshakeMessage, InspectProbeMessage, InspectReplyMessage, InspectServerMessage } from '../../src/lib/protocol/inspect.ts';
+import {
+  RFC_EXAMPLE_FRAME_REPORT,
+  type InspectFrameMessage,
+  type InspectHandshakeMessage,
+  type InspectProbeMessage,
+  type InspectReplyMessage,
+  type InspectServerMessage,
+} from '../../src/lib/protocol/inspect.ts';
 import { closed, nextJson, nextMessage, openClient, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 import { RawWebSocketClient } from '../helpers/raw-client.ts';
 
@@ -60,23 +67,7 @@ describe('/ws/inspect', () => {
     raw.write(fromHex('818537fa213d7f9f4d5158'));
     const report = await raw.nextJson<InspectFrameMessage>();
     expect(report).toMatchObject({ type: 'frame', index: 1 });
-    expect(report.frame).toEqual({
-      fin: true,
-      rsv1: false,
-      rsv2: false,
-      rsv3: false,
-      opcode: 1,
-      opcodeName: 'text',
-      messageOpcodeName: 'text',
-      masked: true,
-      maskingKey: '37 fa 21 3d',
-      payloadLength: 5,
-      lengthBits: 7,
-      header: '81 85 37 fa 21 3d',
-      payloadAsSent: '7f 9f 4d 51 58',
-      payload: '48 65 6c 6c 6f',
-      payloadComplete: true,
-    });
+    expect(report.frame).toEqual(RFC_EXAMPLE_FRAME_REPORT);
     raw.close();
   });
 

@@ -146,7 +146,8 @@ export function frameReport(frame: DecodedFrame): FrameReport {
   };
 }
 
-const exampleFrame: FrameReport = {
+/** The report of the masked "Hello" frame of RFC 6455 §5.7, as the server sends it. */
+export const RFC_EXAMPLE_FRAME_REPORT: FrameReport = {
   fin: true,
   rsv1: false,
   rsv2: false,
@@ -212,7 +213,7 @@ export const inspectEndpoint: EndpointDoc = {
       type: 'frame',
       direction: 'server-to-client',
       description: 'One per frame the client sent (data and control), with the header and the first 64 payload bytes as received and unmasked.',
-      example: { type: 'frame', index: 1, at: 1_700_000_000_000, frame: exampleFrame },
+      example: { type: 'frame', index: 1, at: 1_700_000_000_000, frame: RFC_EXAMPLE_FRAME_REPORT },
     },
     {
       type: 'reply',
@@ -222,7 +223,7 @@ export const inspectEndpoint: EndpointDoc = {
         type: 'reply',
         kind: 'text',
         bytes: 5,
-        frames: [{ ...exampleFrame, masked: false, maskingKey: null, header: '81 05', payloadAsSent: '48 65 6c 6c 6f' }],
+        frames: [{ ...RFC_EXAMPLE_FRAME_REPORT, masked: false, maskingKey: null, header: '81 05', payloadAsSent: '48 65 6c 6c 6f' }],
       },
     },
     {

@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bytesOfLength, FrameLabStore, textOfBytes, type FrameLabMessage } from '../../../src/lib/frame-lab-store.ts';
-import type { FrameReport, InspectFrameMessage, InspectReplyMessage } from '../../../src/lib/protocol/inspect.ts';
+import { RFC_EXAMPLE_FRAME_REPORT, type FrameReport, type InspectFrameMessage, type InspectReplyMessage } from '../../../src/lib/protocol/inspect.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 function frame(overrides: Partial<FrameReport>): FrameReport {
-  return {
-    fin: true,
-    rsv1: false,
-    rsv2: false,
-    rsv3: false,
-    opcode: 1,
-    opcodeName: 'text',
-    messageOpcodeName: 'text',
-    masked: true,
-    maskingKey: '37 fa 21 3d',
-    payloadLength: 5,
-    lengthBits: 7,
-    header: '81 85 37 fa 21 3d',
-    payloadAsSent: '7f 9f 4d 51 58',
-    payload: '48 65 6c 6c 6f',
-    payloadComplete: true,
-    ...overrides,
-  };
+  return { ...RFC_EXAMPLE_FRAME_REPORT, ...overrides };
 }
 const report = (index: number, overrides: Partial<FrameReport> = {}): string =>
   JSON.stringify({ type: 'frame', index, at: 0, frame: frame(overrides) } satisfies InspectFrameMessage);
