@@ -59,6 +59,13 @@ export default defineConfig({
       favicon: '/favicon.svg',
       logo: { src: './src/assets/logo.svg', alt: '' },
       customCss: ['./src/styles/socketbook.css'],
+      components: {
+        Search: './src/components/overrides/Search.astro',
+        Sidebar: './src/components/overrides/Sidebar.astro',
+      },
+      // Wrapped lines never scroll sideways, so code blocks need no extra
+      // tab stop, and a cell's code reads the same as in its editor.
+      expressiveCode: { defaultProps: { wrap: true, preserveIndent: true } },
       sidebar: [
         { label: 'Start here', link: '/' },
         {

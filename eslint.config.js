@@ -24,4 +24,35 @@ export default defineConfig(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node },
   },
+  {
+    // Notebook cells: browser code run in the kernel, where cells of a page
+    // share one scope (a variable declared in one cell is used in the next)
+    // and a cell's last expression is its output.
+    files: ['src/cells/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        ...globals.browser,
+        SERVER: 'readonly',
+        ReconnectingWebSocket: 'readonly',
+        sleep: 'readonly',
+        display: 'readonly',
+        // Exercise checks (src/lib/kernel/checks.ts).
+        check: 'readonly',
+        expectEqual: 'readonly',
+        expectTrue: 'readonly',
+        fail: 'readonly',
+        waitFor: 'readonly',
+        sockets: 'readonly',
+        lastSocket: 'readonly',
+        logs: 'readonly',
+        variable: 'readonly',
+      },
+    },
+    rules: {
+      'no-undef': 'off',
+      '@typescript-eslint/no-unused-vars': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+    },
+  },
 );

@@ -38,6 +38,9 @@ export function buildSite(root: string): Promise<void> {
     const child = spawn(process.execPath, [join(root, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build'], {
       cwd: root,
       stdio: 'inherit',
+      // Vite builds with import.meta.env.DEV = true unless NODE_ENV is production,
+      // and a test runner sets NODE_ENV=test (search would then be disabled).
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     child.on('error', reject);
     child.on('exit', (code) => {

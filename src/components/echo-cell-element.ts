@@ -67,7 +67,8 @@ export class EchoCellElement extends HTMLElement {
 
   disconnectedCallback(): void {
     this.#observer?.disconnect();
-    this.#socket?.close(1001, 'cell removed');
+    // Scripts may only close with 1000 or 3000–4999; 1001 is the browser's own.
+    this.#socket?.close(1000, 'cell removed');
   }
 
   async #connect(): Promise<void> {

@@ -47,8 +47,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'chat',
     title: 'Chat: rooms and broadcast',
-    summary: 'Usernames, rooms, history and resuming without loss or duplicates.',
-    status: 'soon',
+    summary: 'Server-assigned names, broadcast and fan-out, rooms, typing, and resuming by id without loss or duplicates.',
+    status: 'published',
   },
   {
     slug: 'heartbeats',

@@ -1,26 +1,15 @@
-import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { newPage, SITE_DIR, useSiteInBrowser } from '../helpers/browser.ts';
+import { startServer } from '../helpers/demo-server.ts';
 
-const SITE = resolve('dist');
+const SITE = SITE_DIR;
 
 describe('EchoCell on chapter 1', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const session = useSiteInBrowser();
 
   it('echoes a message with its size and round-trip time, loading nothing from other origins', async () => {
-    const { page, errors, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/why-websockets/`);
+    const { page, errors, requests } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/why-websockets/`);
     const cell = page.locator('echo-cell').first();
     await cell.scrollIntoViewIfNeeded();
     await expect.poll(() => cell.getByRole('status').textContent()).toContain('Open: connected to');
@@ -34,13 +23,13 @@ describe('EchoCell on chapter 1', () => {
     expect(await received.locator('.sb-rtt').textContent()).toMatch(/^\d+(\.\d+)? ms$/);
     expect(await cell.locator('tr[data-direction="sent"] .sb-payload').textContent()).toBe('hello from chromium');
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.running.httpUrl) && !url.startsWith(session.running.wsUrl))).toEqual([]);
     await page.close();
   });
 
   it('sends binary as UTF-8 bytes and shows the echo in hex', async () => {
-    const { page } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/why-websockets/`);
+    const { page } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/why-websockets/`);
     const cell = page.locator('echo-cell').first();
     await cell.scrollIntoViewIfNeeded();
     await expect.poll(() => cell.getByRole('status').textContent()).toContain('Open');
@@ -57,7 +46,7 @@ describe('EchoCell on chapter 1', () => {
   it('shows the close code when the server stops, and reconnects when it is back', async () => {
     const own = await startServer({ staticDir: SITE });
     const port = own.port;
-    const { page } = await newPage(browser);
+    const { page } = await newPage(session.browser);
     await page.goto(`${own.httpUrl}/why-websockets/`);
     const cell = page.locator('echo-cell').first();
     await cell.scrollIntoViewIfNeeded();
@@ -80,8 +69,8 @@ describe('EchoCell on chapter 1', () => {
   });
 
   it('tells the reader plainly when the chosen server cannot be reached', async () => {
-    const { page } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/why-websockets/?server=ws://127.0.0.1:9`);
+    const { page } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/why-websockets/?server=ws://127.0.0.1:9`);
     const cell = page.locator('echo-cell').first();
     await cell.scrollIntoViewIfNeeded();
     await expect.poll(() => cell.getByRole('status').textContent(), { timeout: 15_000 }).toContain(
@@ -89,9 +78,9 @@ describe('EchoCell on chapter 1', () => {
     );
     expect(await cell.locator('.sb-server').textContent()).toBe('Server: ws://127.0.0.1:9 (set with ?server=)');
     // The choice is remembered until reset with an empty ?server=.
-    await page.goto(`${running.httpUrl}/why-websockets/`);
+    await page.goto(`${session.running.httpUrl}/why-websockets/`);
     expect(await page.locator('echo-cell .sb-server').first().textContent()).toBe('Server: ws://127.0.0.1:9 (set with ?server=)');
-    await page.goto(`${running.httpUrl}/why-websockets/?server=`);
+    await page.goto(`${session.running.httpUrl}/why-websockets/?server=`);
     expect(await page.locator('echo-cell .sb-server').first().textContent()).toContain('(this site)');
     await page.close();
   });

@@ -1,4 +1,8 @@
+import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { DemoServerOptions } from '../../demo-server/options.ts';
+import { startServer, type RunningServer } from './demo-server.ts';
 
 /** Debian's Chromium; playwright-core never downloads a browser of its own here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,4 +33,29 @@ export async function newPage(browser: Browser): Promise<{ page: Page; errors: s
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('request', (request) => requests.push(request.url()));
   return { page, errors, requests };
+}
+
+/** The built site the browser tests run against. */
+export const SITE_DIR = resolve('dist');
+
+export interface SiteSession {
+  readonly browser: Browser;
+  readonly running: RunningServer;
+}
+
+/**
+ * For a `describe` block: one Chromium and one demo server serving the built
+ * site, started before its tests and closed after. Read the fields inside tests.
+ */
+export function useSiteInBrowser(options: Partial<DemoServerOptions> = {}): SiteSession {
+  const session = {} as { browser: Browser; running: RunningServer };
+  beforeAll(async () => {
+    session.browser = await launchBrowser();
+    session.running = await startServer({ staticDir: SITE_DIR, ...options });
+  });
+  afterAll(async () => {
+    await session.browser.close();
+    await session.running.close();
+  });
+  return session;
 }

@@ -15,6 +15,15 @@ export const SOCKET_ERRORS = {
   PEER_UNRESPONSIVE: { closeCode: null, text: 'no pong to the last ping' },
   SERVER_SHUTDOWN: { closeCode: 1001, text: 'server shutting down' },
   INTERNAL: { closeCode: 1011, text: 'internal server error' },
+  // /ws/chat/:room
+  EMPTY_TEXT: { closeCode: null, text: 'message text is empty' },
+  TEXT_TOO_LONG: { closeCode: null, text: 'message text is too long' },
+  SPOOFED_FIELD: { closeCode: null, text: 'field is set by the server, not the client' },
+  NAME_INVALID: { closeCode: null, text: 'name not allowed' },
+  NAME_TAKEN: { closeCode: null, text: 'name already taken in this room' },
+  RATE_WARNING: { closeCode: null, text: 'slow down: message dropped, over the rate limit' },
+  ROOM_FULL: { closeCode: 1013, text: 'room is full, try again later' },
+  TOO_MANY_ROOMS: { closeCode: 1013, text: 'too many rooms on this server, try again later' },
   // /ws/ticker
   UNKNOWN_SYMBOL: { closeCode: null, text: 'unknown symbol' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;

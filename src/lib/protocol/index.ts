@@ -3,11 +3,13 @@
  * once with valibot schemas. The server validates with them; cells and labs
  * import the types. One file per endpoint, each exporting its EndpointDoc.
  */
+import { chatEndpoint } from './chat.ts';
 import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 import { inspectEndpoint } from './inspect.ts';
 import { tickerEndpoint } from './ticker.ts';
 
+export * from './chat.ts';
 export * from './echo.ts';
 export * from './endpoint-doc.ts';
 export * from './errors.ts';
@@ -17,4 +19,4 @@ export * from './parse.ts';
 export * from './ticker.ts';
 
 /** Every endpoint, for the reference page. */
-export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, inspectEndpoint, tickerEndpoint];
+export const endpointDocs: readonly EndpointDoc[] = [echoEndpoint, chatEndpoint, inspectEndpoint, tickerEndpoint];

@@ -1,0 +1,190 @@
+import { resolve } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatConnection } from '../../client/chat-connection.ts';
+import { chatUrl } from '../../src/lib/protocol/chat.ts';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+
+const SITE = resolve('dist');
+const JOINED = /^Joined as ([a-z]+-[a-z]+)$/;
+
+/** Message texts in a pane's timeline, in order. */
+function texts(pane: Locator): Promise<string[]> {
+  return pane.locator('[data-list="timeline"] li[data-kind="message"] .sb-chat-text').allTextContents();
+}
+
+/** Notices (joined, resumed, errors) in a pane's timeline. */
+function notices(pane: Locator): Promise<string[]> {
+  return pane.locator('[data-list="timeline"] li[data-kind="notice"] .sb-chat-notice').allTextContents();
+}
+
+/** The status line's text (the role="status" element also holds a coloured dot). */
+function statusOf(pane: Locator): Promise<string | null> {
+  return pane.getByRole('status').locator('.sb-status-text').textContent();
+}
+
+async function nameOf(pane: Locator): Promise<string> {
+  const status = pane.getByRole('status').locator('.sb-status-text');
+  await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(JOINED);
+  return JOINED.exec((await status.textContent()) ?? '')?.[1] ?? '';
+}
+
+async function say(page: Page, label: string, text: string): Promise<void> {
+  const input = page.getByLabel(label);
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+describe('ChatLab on chapter 6', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  /** Opens the chapter in its own room, so tests do not see each other. */
+  async function openLab(room: string) {
+    const opened = await newPage(browser);
+    await opened.page.goto(`${running.httpUrl}/chat/?room=${room}`);
+    const lab = opened.page.locator('chat-lab');
+    await lab.scrollIntoViewIfNeeded();
+    const you = lab.locator('[data-participant="first"]');
+    const second = lab.locator('[data-participant="second"]');
+    return { ...opened, lab, you, second };
+  }
+
+  it('two participants chat; one disconnects, reconnects and receives exactly the missed messages', async () => {
+    const { page, errors, requests, lab, you, second } = await openLab('browser-resume');
+    const yourName = await nameOf(you);
+    expect(await second.isVisible()).toBe(false);
+    await lab.getByRole('button', { name: 'Add a second participant' }).click();
+    const secondName = await nameOf(second);
+    expect(await lab.locator('[data-action="second"]').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => you.locator('.sb-chat-member-list').textContent()).toBe(`${yourName} (you), ${secondName}`);
+
+    await say(page, 'Your message', 'hello from you');
+    await expect.poll(() => texts(second)).toEqual(['hello from you']);
+    const line = second.locator('li[data-kind="message"]').first();
+    expect(await line.locator('.sb-chat-from').textContent()).toBe(yourName);
+    expect(await line.locator('time').textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(await line.locator('.sb-chat-id').textContent()).toBe(await you.locator('li[data-kind="message"] .sb-chat-id').first().textContent());
+
+    // Typing shows in the other pane, and stops when the draft is cleared.
+    await page.getByLabel("Second participant's message").fill('I am typ');
+    await expect.poll(() => you.locator('.sb-chat-typing').textContent()).toBe(`${secondName} is typing…`);
+    await page.getByLabel("Second participant's message").fill('');
+    await expect.poll(() => you.locator('.sb-chat-typing').textContent()).toBe('');
+
+    await second.getByRole('button', { name: 'Disconnect' }).click();
+    await expect.poll(() => statusOf(second)).toBe('Offline: you disconnected. What you send waits until you reconnect.');
+    await expect.poll(() => you.locator('.sb-chat-member-list').textContent()).toBe(`${yourName} (you)`);
+    await say(page, 'Your message', 'missed one');
+    await say(page, 'Your message', 'missed two');
+    await expect.poll(() => texts(you)).toEqual(['hello from you', 'missed one', 'missed two']);
+    await say(page, "Second participant's message", 'typed while offline');
+    expect(await second.locator('[data-list="outbox"] li').textContent()).toBe('typed while offline (waiting to be sent)');
+    expect(await second.locator('.sb-chat-outbox').textContent()).toBe('1 message not yet confirmed');
+    expect(await texts(second)).toEqual(['hello from you']);
+
+    await second.getByRole('button', { name: 'Reconnect' }).click();
+    expect(await nameOf(second)).toBe(secondName);
+    await expect.poll(() => texts(second)).toEqual(['hello from you', 'missed one', 'missed two', 'typed while offline']);
+    await expect.poll(() => texts(you)).toEqual(['hello from you', 'missed one', 'missed two', 'typed while offline']);
+    expect(await notices(second)).toContainEqual(expect.stringMatching(/^Back: resumed after #\d+: 4 events you missed\.$/));
+    expect(await second.locator('[data-list="outbox"] li').count()).toBe(0);
+    // Every id once, in order, in both panes.
+    for (const pane of [you, second]) {
+      const ids = (await pane.locator('[data-list="timeline"] li[data-id]').evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.id))));
+      expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+    }
+
+    // A member outside the browser is in the same room, and sees the same messages.
+    const outsider = await ChatConnection.open(chatUrl(running.wsUrl, 'browser-resume'));
+    const outsiderName = (await outsider.next('welcome')).you;
+    await expect.poll(() => you.locator('.sb-chat-member-list').textContent()).toContain(outsiderName);
+    outsider.send({ type: 'say', text: 'hi from a terminal' });
+    await expect.poll(async () => (await texts(you)).at(-1)).toBe('hi from a terminal');
+    await outsider.close();
+
+    expect(errors).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an HTML payload and a script tag as plain text: no element is created, no dialog opens', async () => {
+    const { page, errors, lab, you } = await openLab('browser-xss');
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await nameOf(you);
+    await lab.getByRole('button', { name: 'Send an HTML payload' }).click();
+    await say(page, 'Your message', '<script>alert(2)</script><b>bold?</b>');
+    await expect.poll(() => texts(you)).toEqual(['<img src=x onerror=alert(1)>', '<script>alert(2)</script><b>bold?</b>']);
+    expect(await lab.locator('.sb-chat-log img, .sb-chat-log script, .sb-chat-log b').count()).toBe(0);
+    // A round trip after the payload: had it run, the dialog would have opened by now.
+    await say(page, 'Your message', 'after');
+    await expect.poll(async () => (await texts(you)).at(-1)).toBe('after');
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the server refusing a message that names its own sender', async () => {
+    const { page, lab, you } = await openLab('browser-spoof');
+    await nameOf(you);
+    await lab.getByRole('button', { name: 'Post as "teacher"' }).click();
+    await expect.poll(() => notices(you)).toContainEqual(
+      'field is set by the server, not the client: "from": the server sets the sender, id and time of every message; remove it',
+    );
+    expect(await texts(you)).toEqual([]);
+    await page.close();
+  });
+
+  it('closes a flooding participant with 1008 while the other carries on; the flooder comes back and catches up', async () => {
+    const { page, lab, you, second } = await openLab('browser-flood');
+    await nameOf(you);
+    await lab.getByRole('button', { name: 'Add a second participant' }).click();
+    await nameOf(second);
+    await second.getByRole('button', { name: 'Flood: send 30 messages at once' }).click();
+    await expect.poll(() => notices(second)).toContainEqual(
+      'slow down: message dropped, over the rate limit: at most 5 messages a second (bursts of 10); 10 more dropped in a row close the connection',
+    );
+    await expect.poll(() => notices(second)).toContainEqual('Disconnected: 1008 "too many messages: over 5 messages a second after a warning". Reconnecting…');
+    await say(page, 'Your message', 'after the flood');
+    await expect.poll(async () => (await texts(you)).at(-1)).toBe('after the flood');
+    expect((await notices(you)).filter((text) => text.startsWith('Disconnected'))).toEqual([]);
+    expect(await statusOf(you)).toMatch(JOINED);
+    // The flooder reconnects by itself and resumes: it sees the message sent while it was away.
+    await expect.poll(async () => (await texts(second)).at(-1), { timeout: 15_000 }).toBe('after the flood');
+    await page.close();
+  });
+
+  it('lists rooms, switches room, refuses a bad room name, and links to the room for another tab', async () => {
+    const { page, lab, you } = await openLab('browser-rooms');
+    await nameOf(you);
+    expect(await lab.getByRole('link', { name: 'Open this room in another tab' }).getAttribute('href')).toBe(`${running.httpUrl}/chat/?room=browser-rooms`);
+    await lab.getByText('Rooms on this server').click();
+    await expect.poll(() => lab.locator('.sb-chat-room-list').textContent()).toContain('browser-rooms: 1 member (this room)');
+    const roomInput = page.getByLabel('Switch to room');
+    await roomInput.fill('Not A Room');
+    await roomInput.press('Enter');
+    await expect.poll(() => lab.locator('.sb-chat-room-form [role="alert"]').textContent()).toBe(
+      'The room name "Not A Room" is not allowed: use 1 to 32 lowercase letters, digits, "-" or "_", starting with a letter or digit.',
+    );
+    await roomInput.fill('browser-rooms-2');
+    await roomInput.press('Enter');
+    await expect.poll(() => lab.locator('.sb-chat-room-name').textContent()).toBe('browser-rooms-2');
+    const name = await nameOf(you);
+    expect(await notices(you)).toEqual([`Joined room browser-rooms-2 as ${name}.`]);
+    expect(await lab.getByRole('link', { name: 'Open this room in another tab' }).getAttribute('href')).toBe(`${running.httpUrl}/chat/?room=browser-rooms-2`);
+    await page.close();
+  });
+});
