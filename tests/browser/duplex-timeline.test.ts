@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
+import { useSiteInBrowser } from '../helpers/browser.ts';
+import { openLab } from '../helpers/lab-page.ts';
 
 describe('DuplexTimeline on chapter 3', () => {
-  const suite = useSiteAndBrowser();
+  const suite = useSiteInBrowser();
 
   const open = (theme?: 'light' | 'dark') => openLab(suite, '/frames/', 'duplex-timeline', (lab) => expect.poll(() => lab.locator('.sb-status-text').textContent()).toBe('Open: every message is held 250 ms each way.'), theme);
 

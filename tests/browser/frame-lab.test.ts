@@ -1,7 +1,8 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { offOrigin, openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
+import { useSiteInBrowser } from '../helpers/browser.ts';
+import { offOrigin, openLab } from '../helpers/lab-page.ts';
 
 /** The rows of a frame's field table as `{ field: [bits, value, meaning] }`. */
 async function fields(frame: Locator): Promise<Record<string, string[]>> {
@@ -17,7 +18,7 @@ async function unmaskRow(frame: Locator, header: string): Promise<string[]> {
 }
 
 describe('FrameLab on chapter 3', () => {
-  const suite = useSiteAndBrowser();
+  const suite = useSiteInBrowser();
 
   const open = (theme?: 'light' | 'dark') => openLab(suite, '/frames/', 'frame-lab', (lab) => expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to'), theme);
 

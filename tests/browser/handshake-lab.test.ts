@@ -1,7 +1,8 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { offOrigin, openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
+import { useSiteInBrowser } from '../helpers/browser.ts';
+import { offOrigin, openLab } from '../helpers/lab-page.ts';
 
 /** The facts list as `{ term: value }`. */
 async function facts(lab: Locator): Promise<Record<string, string>> {
@@ -11,7 +12,7 @@ async function facts(lab: Locator): Promise<Record<string, string>> {
 }
 
 describe('HandshakeLab on chapter 2', () => {
-  const suite = useSiteAndBrowser();
+  const suite = useSiteInBrowser();
 
   const open = (theme?: 'light' | 'dark') => openLab(suite, '/handshake/', 'handshake-lab', (lab) => expect.poll(() => lab.getByRole('status').first().textContent()).toContain('Open: the server answered 101 Switching Protocols.'), theme);
 

@@ -1,10 +1,11 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { offOrigin, openLab, useSiteAndBrowser } from '../helpers/lab-page.ts';
+import { useSiteInBrowser } from '../helpers/browser.ts';
+import { offOrigin, openLab } from '../helpers/lab-page.ts';
 
 describe('TickerLab on chapter 5', () => {
-  const suite = useSiteAndBrowser();
+  const suite = useSiteInBrowser();
 
   const open = (theme?: 'light' | 'dark') => openLab(suite, '/messages/', 'ticker-lab', (lab) => expect.poll(() => lab.locator('.sb-status-text').textContent()).toContain('Open: connected to'), theme);
 
