@@ -20,7 +20,7 @@ async function unmaskRow(frame: Locator, header: string): Promise<string[]> {
 describe('FrameLab on chapter 3', () => {
   const suite = useSiteInBrowser();
 
-  const open = (theme?: 'light' | 'dark') => openLab(suite, '/frames/', 'frame-lab', (lab) => expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: connected to'), theme);
+  const open = (theme?: 'light' | 'dark') => openLab(suite, '/frames/', 'frame-lab', (lab) => expect.poll(() => lab.getByRole('status').textContent()).toContain('Not connected yet: the lab connects when you use it.'), theme);
 
   async function send(lab: Locator, text: string, kind: 'Text' | 'Binary', size: string): Promise<Locator> {
     await lab.getByLabel('Message', { exact: true }).fill(text);
@@ -34,7 +34,10 @@ describe('FrameLab on chapter 3', () => {
 
   it('shows the masked frame the browser sent, unmasks it, and shows the unmasked reply beside it', async () => {
     const { page, lab, errors, requests } = await open();
+    // It connects on first use, so a reader who only reads loads no socket code.
+    expect(requests.filter((url) => url.includes('/ws/inspect') || url.includes('frame-view'))).toEqual([]);
     const entry = await send(lab, 'Hello', 'Text', 'typed');
+    expect(await lab.getByRole('status').textContent()).toContain('Open: connected to');
     const sent = entry.locator('.sb-frame[data-direction="up"]');
     expect(await sent.count()).toBe(1);
     expect(await sent.locator('.sb-frame-title').textContent()).toBe('browser → server: text, 6-byte header + 5-byte payload');
