@@ -5,6 +5,8 @@ import {
   FOREIGN_ORIGIN,
   frameReport,
   INSPECT_FRAGMENT_BYTES,
+  INSPECT_FRAME_REPORT_BURST,
+  INSPECT_FRAME_REPORTS_PER_SECOND,
   INSPECT_INVALID_BURST,
   INSPECT_INVALID_PER_SECOND,
   INSPECT_MAX_MESSAGE_BYTES,
@@ -143,9 +145,16 @@ export const inspectRoute: RouteFactory = (context) => {
         maxMessageBytes,
       });
       let frameIndex = 0;
+      let unreported = 0;
+      const reports = new TokenBucket(INSPECT_FRAME_REPORTS_PER_SECOND, INSPECT_FRAME_REPORT_BURST);
       const untap = tapClientFrames(connection, { maxPayloadBytes: maxMessageBytes, keepPayloadBytes: INSPECT_PAYLOAD_PREVIEW_BYTES }, (frame) => {
         frameIndex += 1;
-        send(connection, { type: 'frame', index: frameIndex, at: Date.now(), frame: frameReport(frame) });
+        if (!reports.take()) {
+          unreported += 1;
+          return;
+        }
+        send(connection, { type: 'frame', index: frameIndex, at: Date.now(), unreported, frame: frameReport(frame) });
+        unreported = 0;
       });
       socket.on('close', untap);
       // RFC 6455 §5.5.2: the client must answer with a pong, which shows up as its first frame.

@@ -66,7 +66,7 @@ describe('/ws/inspect', () => {
     await raw.nextJson();
     raw.write(fromHex('818537fa213d7f9f4d5158'));
     const report = await raw.nextJson<InspectFrameMessage>();
-    expect(report).toMatchObject({ type: 'frame', index: 1 });
+    expect(report).toMatchObject({ type: 'frame', index: 1, unreported: 0 });
     expect(report.frame).toEqual(RFC_EXAMPLE_FRAME_REPORT);
     raw.close();
   });
@@ -174,6 +174,27 @@ describe('/ws/inspect', () => {
     const echoClosing = closed(echo);
     echo.send(Buffer.alloc(64 * 1024 + 1));
     expect((await echoClosing).code).toBe(1009);
+  });
+
+  it('reports at most a burst of frames, then counts the frames it skipped', async () => {
+    const raw = await RawWebSocketClient.connect(`${running.wsUrl}/ws/inspect`);
+    await raw.nextJson();
+    const key = fromHex('00000000');
+    const fragments = [encodeFrame({ fin: false, opcode: OPCODES.text, payload: new Uint8Array([0x61]), maskingKey: key })];
+    for (let index = 0; index < 1_200; index++) fragments.push(encodeFrame({ fin: false, opcode: OPCODES.continuation, payload: new Uint8Array([0x61]), maskingKey: key }));
+    fragments.push(encodeFrame({ opcode: OPCODES.continuation, payload: new Uint8Array([0x61]), maskingKey: key }));
+    raw.write(new Uint8Array(Buffer.concat(fragments)));
+    const reports: InspectFrameMessage[] = [];
+    for (;;) {
+      const message = await raw.nextJson<InspectServerMessage>();
+      if (message.type === 'reply') break;
+      if (message.type === 'frame') reports.push(message);
+    }
+    // 1,202 frames arrived at once: the first 1,000 are reported; the rest are skipped (a few may be reported as tokens refill).
+    expect(reports.length).toBeGreaterThanOrEqual(1_000);
+    expect(reports.length).toBeLessThan(1_202);
+    expect(reports.slice(0, 1_000).every((report, index) => report.index === index + 1 && report.unreported === 0)).toBe(true);
+    raw.close();
   });
 
   it('closes with 1002 on a reserved opcode and keeps serving others', async () => {

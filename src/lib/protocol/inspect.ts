@@ -41,6 +41,9 @@ export const INSPECT_INVALID_PER_SECOND = 1;
 /** Messages accepted in a burst, refilled per second; more close with 1008. */
 export const INSPECT_MESSAGE_BURST = 100;
 export const INSPECT_MESSAGES_PER_SECOND = 50;
+/** Frames reported in a burst, refilled per second; frames beyond are counted, not reported, so tiny fragments cannot make the server do unbounded work. */
+export const INSPECT_FRAME_REPORT_BURST = 1_000;
+export const INSPECT_FRAME_REPORTS_PER_SECOND = 200;
 
 const OPCODE_NAMES = Object.keys(OPCODES) as (keyof typeof OPCODES)[];
 const Hex = v.pipe(v.string(), v.regex(/^(?:[0-9a-f]{2}(?: [0-9a-f]{2})*)?$/));
@@ -95,6 +98,8 @@ const FrameMessage = v.object({
   index: v.number(),
   /** Server time the frame was complete, ms since the epoch. */
   at: v.number(),
+  /** Frames received since the previous report but not reported (over the report rate). */
+  unreported: v.number(),
   frame: FrameReportSchema,
 });
 
@@ -213,7 +218,7 @@ export const inspectEndpoint: EndpointDoc = {
       type: 'frame',
       direction: 'server-to-client',
       description: 'One per frame the client sent (data and control), with the header and the first 64 payload bytes as received and unmasked.',
-      example: { type: 'frame', index: 1, at: 1_700_000_000_000, frame: RFC_EXAMPLE_FRAME_REPORT },
+      example: { type: 'frame', index: 1, at: 1_700_000_000_000, unreported: 0, frame: RFC_EXAMPLE_FRAME_REPORT },
     },
     {
       type: 'reply',
@@ -249,6 +254,7 @@ export const inspectEndpoint: EndpointDoc = {
   limits: [
     `Messages up to ${String(INSPECT_MAX_MESSAGE_BYTES / 1024 / 1024)} MiB (or --max-message-bytes when larger); bigger close with 1009.`,
     `Only the first ${String(INSPECT_PAYLOAD_PREVIEW_BYTES)} payload bytes of each frame are reported; lengths and headers are always complete.`,
+    `At most ${String(INSPECT_FRAME_REPORT_BURST)} frames are reported in a burst (refilled at ${String(INSPECT_FRAME_REPORTS_PER_SECOND)} per second); the rest are counted in the next report's unreported field.`,
     `More than ${String(INSPECT_INVALID_BURST)} invalid messages in a burst (refilled at ${String(INSPECT_INVALID_PER_SECOND)} per second) close with 1008.`,
     `More than ${String(INSPECT_MESSAGE_BURST)} messages in a burst (refilled at ${String(INSPECT_MESSAGES_PER_SECOND)} per second) close with 1008.`,
   ],

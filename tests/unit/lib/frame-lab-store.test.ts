@@ -7,7 +7,7 @@ function frame(overrides: Partial<FrameReport>): FrameReport {
   return { ...RFC_EXAMPLE_FRAME_REPORT, ...overrides };
 }
 const report = (index: number, overrides: Partial<FrameReport> = {}): string =>
-  JSON.stringify({ type: 'frame', index, at: 0, frame: frame(overrides) } satisfies InspectFrameMessage);
+  JSON.stringify({ type: 'frame', index, at: 0, unreported: 0, frame: frame(overrides) } satisfies InspectFrameMessage);
 const reply = (bytes: number): string =>
   JSON.stringify({ type: 'reply', kind: 'text', bytes, frames: [frame({ masked: false, maskingKey: null, header: '81 05' })] } satisfies InspectReplyMessage);
 
