@@ -242,10 +242,10 @@ export class FrameLabView {
     this.#summary.textContent = this.#describeLatest(snapshot);
   }
 
+  /** About the reader's latest message: control frames the browser sends by itself may arrive before or after it. */
   #describeLatest(snapshot: FrameLabSnapshot): string {
-    const latest = snapshot.entries.at(-1);
-    if (latest === undefined) return 'No frames yet. Send a message.';
-    if (latest.type === 'control') return `Latest: a ${latest.report.frame.opcodeName} frame your browser sent by itself.`;
+    const latest = snapshot.entries.findLast((entry): entry is FrameLabMessage => entry.type === 'message');
+    if (latest === undefined) return snapshot.entries.length === 0 ? 'No frames yet. Send a message.' : 'No message yet; your browser has sent a control frame by itself.';
     const frames = latest.clientFrames.length;
     return `Latest: your ${formatBytes(latest.bytes)} ${latest.kind} message went out in ${String(frames)} frame${frames === 1 ? '' : 's'}. ${messageStatus(latest)}`;
   }
