@@ -30,6 +30,8 @@ export const SOCKET_ERRORS = {
   // /ws/heartbeat
   HEARTBEAT_TIMEOUT: { closeCode: 4000, text: 'heartbeat timeout' },
   UNKNOWN_TOPIC: { closeCode: null, text: 'unknown topic' },
+  // /ws/ticker
+  UNKNOWN_SYMBOL: { closeCode: null, text: 'unknown symbol' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

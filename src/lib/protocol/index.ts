@@ -9,6 +9,8 @@ import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 import { heartbeatEndpoint } from './heartbeat.ts';
 import { realtimeEndpoint } from './realtime.ts';
+import { inspectEndpoint } from './inspect.ts';
+import { tickerEndpoint } from './ticker.ts';
 
 export * from './chat.ts';
 export * from './close.ts';
@@ -19,14 +21,18 @@ export * from './error-message.ts';
 export * from './heartbeat.ts';
 export * from './integer-parameter.ts';
 export * from './realtime.ts';
+export * from './inspect.ts';
 export * from './parse.ts';
+export * from './ticker.ts';
 
 /** Every endpoint, for the reference page. */
 export const endpointDocs: readonly EndpointDoc[] = [
   echoEndpoint,
+  inspectEndpoint,
+  tickerEndpoint,
+  realtimeEndpoint,
   chatEndpoint,
+  heartbeatEndpoint,
   closeEndpoint,
   closeObserverEndpoint,
-  realtimeEndpoint,
-  heartbeatEndpoint,
 ];
