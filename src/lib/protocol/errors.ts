@@ -15,6 +15,10 @@ export const SOCKET_ERRORS = {
   PEER_UNRESPONSIVE: { closeCode: null, text: 'no pong to the last ping' },
   SERVER_SHUTDOWN: { closeCode: 1001, text: 'server shutting down' },
   INTERNAL: { closeCode: 1011, text: 'internal server error' },
+  // /ws/backpressure and /ws/backpressure/stats
+  CREDIT_LIMIT: { closeCode: null, text: 'credit balance over the limit' },
+  CREDIT_IN_NAIVE_MODE: { closeCode: null, text: 'credit applies only in credit and conflate modes' },
+  STATS_READ_ONLY: { closeCode: null, text: 'the stats channel only sends; it accepts no messages' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;
