@@ -247,7 +247,7 @@ class BackpressureStream {
     const oldest = this.#pings.values().next().value;
     if (oldest !== undefined && now - oldest >= this.settings.pongTimeoutMs) {
       this.#lastBufferedBytes = this.connection.socket.bufferedAmount;
-      this.#heartbeatVerdict = `no pong for ${formatDuration(now - oldest)} (${String(this.#pings.size)} pings unanswered); the server dropped the TCP connection`;
+      this.#heartbeatVerdict = `no pong for ${formatDuration(now - oldest)} (${String(this.#pings.size)} pings unanswered)`;
       this.connection.terminate(`no pong within ${String(this.settings.pongTimeoutMs)} ms`);
       return false;
     }

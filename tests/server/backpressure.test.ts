@@ -106,7 +106,7 @@ describe('/ws/backpressure', () => {
     const samples = ofType(stats.messages, 'stats');
     const ended = ofType(stats.messages, 'ended')[0] as BackpressureEnded;
     expect(ended).toMatchObject({ cause: 'pong-timeout', closedBy: 'server', serverCloseCode: null, clientCloseCode: null, dropped: 0 });
-    expect(ended.detail).toMatch(/^no pong for 1\.\d s \(\d+ pings unanswered\); the server dropped the TCP connection$/);
+    expect(ended.detail).toMatch(/^no pong for 1\.\d s \(\d+ pings unanswered\)$/);
     // Every message the server produced was sent; some never even left its buffer.
     expect(ended.sent).toBe(ended.produced);
     expect(ended.sent).toBeGreaterThan(100);
