@@ -51,10 +51,20 @@ function codeName(code: number): string {
   return `${String(code)} (${describeCloseCode(code).name})`;
 }
 
-function headlineOf(input: EndingInput, elapsed: string): string {
+/** Who consumed: `the page` in the lab, `this client` in the terminal. */
+export interface EndingWords {
+  readonly consumer: string;
+}
+
+function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+function headlineOf(input: EndingInput, elapsed: string, words: EndingWords): string {
   const { serverEnded, pageClose, consumer, config, server } = input;
+  const who = words.consumer;
   if (serverEnded?.cause === 'pong-timeout') {
-    return `The server gave up after ${elapsed}: ${serverEnded.detail}, so it dropped the TCP connection. Its pings were waiting behind data the page had not read.`;
+    return `The server gave up after ${elapsed}: ${serverEnded.detail}, so it dropped the TCP connection. Its pings were waiting behind data ${who} had not read.`;
   }
   if (serverEnded?.cause === 'send-buffer-full') {
     return `The server cut this client off after ${elapsed} with close code 1008: ${serverEnded.detail}.`;
@@ -63,39 +73,44 @@ function headlineOf(input: EndingInput, elapsed: string): string {
   if (pageClose?.initiatedBy === 'page' && pageClose.code === BACKLOG_OVER_BUDGET_CLOSE_CODE) {
     const rtt = server?.lastPingRttMs;
     const pings = rtt === null || rtt === undefined ? '' : ` Its last ping came back in ${formatDuration(rtt)}, because the browser kept reading the socket.`;
-    return `The page gave up after ${elapsed}: its backlog passed its ${formatBytes(config.pageBudgetBytes)} budget, with ${messages(consumer.backlogMessages)} received and waiting. The server saw nothing wrong.${pings}`;
+    return `${capitalised(who)} gave up after ${elapsed}: its backlog passed its ${formatBytes(config.pageBudgetBytes)} budget, with ${messages(consumer.backlogMessages)} received and waiting. The server saw nothing wrong.${pings}`;
   }
   if (consumer.finished !== null && consumer.processed >= consumer.finished.sent) {
-    return `The run finished after ${elapsed}: the page asked the server to stop, processed every message already sent, and closed with 1000.`;
+    return `The run finished after ${elapsed}: ${who} asked the server to stop, processed every message already sent, and closed with 1000.`;
   }
-  if (pageClose?.initiatedBy === 'page') return `You stopped the run after ${elapsed}; the page closed the connection.`;
+  if (pageClose?.initiatedBy === 'page' && pageClose.code === 1011) {
+    return `${capitalised(who)} gave up after ${elapsed}: its own keepalive ping got no pong in time (the server's pong was queued behind data ${who} had not read), so it failed the connection with 1011.`;
+  }
+  if (pageClose?.initiatedBy === 'page') return `You stopped the run after ${elapsed}; ${who} closed the connection.`;
   if (serverEnded !== null && serverEnded.cause !== 'client-closed') return `The connection ended after ${elapsed}: ${serverEnded.detail}.`;
   return `The connection closed after ${elapsed}${pageClose === null ? '' : ` with code ${String(pageClose.code)}`}.`;
 }
 
-function closeLineOf(input: EndingInput): string {
+function closeLineOf(input: EndingInput, words: EndingWords): string {
   const { serverEnded, pageClose } = input;
+  const who = words.consumer;
   if (pageClose === null) {
-    return 'The page has not seen the close yet: it is still busy with messages that arrived before the server gave up.';
+    return `${capitalised(who)} has not seen the close yet: it is still busy with messages that arrived before the server gave up.`;
   }
   const reason = pageClose.reason === '' ? '' : ` "${pageClose.reason}"`;
   if (pageClose.initiatedBy === 'page') {
     const server = serverEnded === null ? '' : serverEnded.clientCloseCode === null ? ' The server never received that close frame.' : ` The server received it.`;
-    return `The page closed with ${codeName(pageClose.code)}${reason}.${server}`;
+    return `${capitalised(who)} closed with ${codeName(pageClose.code)}${reason}.${server}`;
   }
-  const seen = `The page saw close code ${codeName(pageClose.code)}${reason}, ${pageClose.wasClean ? 'a clean close' : 'not a clean close (wasClean is false)'}.`;
+  const seen = `${capitalised(who)} saw close code ${codeName(pageClose.code)}${reason}, ${pageClose.wasClean ? 'a clean close' : 'not a clean close (wasClean is false)'}.`;
   if (serverEnded === null) return seen;
   if (serverEnded.closedBy === 'server' && serverEnded.serverCloseCode === null) {
     return `${seen} The server sent no close frame: it dropped the TCP connection, and 1006 is the code a side reports when no close frame arrived.`;
   }
   if (serverEnded.serverCloseCode !== null && serverEnded.serverCloseCode !== pageClose.code) {
-    return `${seen} The server did send ${codeName(serverEnded.serverCloseCode)}, but that close frame was queued behind the data the page never read; the server stopped waiting and dropped the connection first.`;
+    return `${seen} The server did send ${codeName(serverEnded.serverCloseCode)}, but that close frame was queued behind the data ${who} never read; the server stopped waiting and dropped the connection first.`;
   }
   return seen;
 }
 
 /** Describes the end of a run; the store calls it once the page or the server has seen the connection end. */
-export function describeEnding(input: EndingInput): RunEnding {
+export function describeEnding(input: EndingInput, words: EndingWords = { consumer: 'the page' }): RunEnding {
+  const who = words.consumer;
   const { serverEnded, server, consumer, pageClose, config } = input;
   const elapsed = formatDuration(pageClose?.elapsedMs ?? input.elapsedMs);
   const sent = serverEnded?.sent ?? consumer.finished?.sent ?? server?.sent ?? null;
@@ -111,10 +126,10 @@ export function describeEnding(input: EndingInput): RunEnding {
       explanation.push(`${messages(neverLeftServer)} never left the server: they were still in its send buffer when the connection ended.`);
     }
     if (inTcpBuffers !== null && inTcpBuffers > 0) {
-      explanation.push(`${messages(inTcpBuffers)} had left the server: TCP held them in the socket buffers between the two programs, and the page never read them.`);
+      explanation.push(`${messages(inTcpBuffers)} had left the server: TCP held them in the socket buffers between the two programs, and ${who} never read them.`);
     }
     if (receivedNotProcessed > 0) {
-      explanation.push(`${messages(receivedNotProcessed)} had reached the page and were waiting in its queue.`);
+      explanation.push(`${messages(receivedNotProcessed)} had reached ${who} but were never processed.`);
     }
     const delivered = (inTcpBuffers ?? 0) + receivedNotProcessed;
     if (delivered > 0) {
@@ -124,20 +139,20 @@ export function describeEnding(input: EndingInput): RunEnding {
     }
   } else if (lost === 0 && config.settings.mode === 'credit') {
     explanation.push(
-      `Nothing lost. The server never ran more than the credit window (${formatCount(config.creditWindow)}) ahead of the page, so its send buffer peaked at ${formatBytes(input.peakServerBufferedBytes)}.`,
+      `Nothing lost. The server never ran more than the credit window (${formatCount(config.creditWindow)}) ahead of ${who}, so its send buffer peaked at ${formatBytes(input.peakServerBufferedBytes)}.`,
     );
   }
   if (config.settings.mode === 'conflate' && dropped > 0) {
     explanation.push(
-      `The server dropped ${formatCount(dropped)} values on purpose, each superseded by a newer one before the page was ready, and said so in every message: the page always processed the latest value.`,
+      `The server dropped ${formatCount(dropped)} values on purpose, each superseded by a newer one before ${who} was ready, and said so in every message: ${who} always processed the latest value.`,
     );
   }
   const pending = pageClose === null;
   const failed = (lost !== null && lost > 0) || (serverEnded !== null && serverEnded.closedBy === 'server' && serverEnded.cause !== 'server-shutdown');
   return {
     verdict: pending ? 'pending' : failed ? 'failure' : 'clean',
-    headline: headlineOf(input, elapsed),
-    closeLine: closeLineOf(input),
+    headline: headlineOf(input, elapsed, words),
+    closeLine: closeLineOf(input, words),
     sent,
     processed,
     lost,

@@ -133,7 +133,7 @@ describe('BackpressureRunStore', () => {
     );
     expect(ending?.closeLine).toBe('The page closed with 4008 (Private use) "page backlog over 16.0 MiB". The server received it.');
     expect(ending).toMatchObject({ lost: 1_600, receivedNotProcessed: 1_600, inTcpBuffers: 0, neverLeftServer: 0 });
-    expect(ending?.explanation).toContain('1,600 messages had reached the page and were waiting in its queue.');
+    expect(ending?.explanation).toContain('1,600 messages had reached the page but were never processed.');
   });
 
   it('reports a drained credit run as clean, with nothing lost', () => {
