@@ -102,7 +102,7 @@ function progressLine(elapsedMs: number, ledger: ConsumerLedger, server: Backpre
   const age = progress.lastAgeMs === null ? '–' : formatDuration(progress.lastAgeMs);
   const serverSide =
     ended !== null
-      ? `   server: gave up at ${formatDuration(ended.elapsedMs)} (${ended.detail}); this client has not noticed yet`
+      ? `   server: gave up at ${formatDuration(ended.elapsedMs)}, ${ended.detail}; this client has not noticed yet`
       : server === null
       ? ''
       : `   server: sent ${formatCount(server.sent)}, holds ${formatBytes(server.bufferedBytes)}, ${String(server.pingsUnanswered)} ping${server.pingsUnanswered === 1 ? '' : 's'} unanswered`;

@@ -176,9 +176,11 @@ class BackpressureStream {
 
   stats(now: number): BackpressureStats {
     const oldestPing = this.#pings.values().next().value;
+    // After the end, report the connection as it was when it ended.
+    const at = this.state === 'closed' ? this.endedAt : now;
     return {
       type: 'stats',
-      elapsedMs: Math.round((this.state === 'closed' ? this.endedAt : now) - this.#startedAt),
+      elapsedMs: Math.round(at - this.#startedAt),
       state: this.state,
       produced: this.produced,
       sent: this.sent,
@@ -186,7 +188,7 @@ class BackpressureStream {
       bufferedBytes: this.state === 'closed' ? (this.ended?.bufferedBytes ?? 0) : this.connection.socket.bufferedAmount,
       credits: this.credits,
       pingsUnanswered: this.#pings.size,
-      oldestPingAgeMs: oldestPing === undefined || this.state === 'closed' ? 0 : Math.round(now - oldestPing),
+      oldestPingAgeMs: oldestPing === undefined ? 0 : Math.round(at - oldestPing),
       lastPingRttMs: this.lastPingRttMs === null ? null : Math.round(this.lastPingRttMs),
     };
   }

@@ -170,6 +170,25 @@ export class ConsumerLedger {
   }
 }
 
+/** How long a credit or conflate run may take to drain after finish before it is closed anyway. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+/** Close reason when the reader (or the terminal's Ctrl+C) stops a run. */
+export const STOPPED_REASON = 'stopped by the reader';
+
+/**
+ * What every consumer does when the reader stops: naive closes now (what is
+ * queued is lost); credit and conflate ask the server to finish and close
+ * once everything it sent has been processed, or after DRAIN_TIMEOUT_MS.
+ */
+export function stopPolicy(mode: BackpressureMode, ledger: ConsumerLedger, close: (code: number, reason: string) => void): void {
+  if (mode === 'naive') {
+    close(1000, STOPPED_REASON);
+    return;
+  }
+  ledger.finish();
+  setTimeout(() => close(1000, STOPPED_REASON), DRAIN_TIMEOUT_MS);
+}
+
 /** Spins for `ms`: the blocking consumer's stand-in for CPU-heavy work per message. */
 export function busyWait(ms: number): void {
   const until = performance.now() + ms;

@@ -64,10 +64,10 @@ function headlineOf(input: EndingInput, elapsed: string, words: EndingWords): st
   const { serverEnded, pageClose, consumer, config, server } = input;
   const who = words.consumer;
   if (serverEnded?.cause === 'pong-timeout') {
-    return `The server gave up after ${elapsed}: ${serverEnded.detail}, so it dropped the TCP connection. Its pings were waiting behind data ${who} had not read.`;
+    return `The server gave up after ${formatDuration(serverEnded.elapsedMs)}: ${serverEnded.detail}, so it dropped the TCP connection. Its pings were waiting behind data ${who} had not read.`;
   }
   if (serverEnded?.cause === 'send-buffer-full') {
-    return `The server cut this client off after ${elapsed} with close code 1008: ${serverEnded.detail}.`;
+    return `The server cut this client off after ${formatDuration(serverEnded.elapsedMs)} with close code 1008: ${serverEnded.detail}.`;
   }
   if (serverEnded?.cause === 'server-shutdown') return `The server shut down after ${elapsed} (close code 1001).`;
   if (pageClose?.initiatedBy === 'page' && pageClose.code === BACKLOG_OVER_BUDGET_CLOSE_CODE) {

@@ -95,7 +95,7 @@ describe('BackpressureRunStore', () => {
     expect(store.snapshot.state).toBe('ended');
     expect(ending).toMatchObject({ verdict: 'failure', sent: 1_300, processed: 300, lost: 1_000, neverLeftServer: 750, inTcpBuffers: 250, receivedNotProcessed: 0 });
     expect(ending?.headline).toBe(
-      'The server gave up after 14.5 s: no pong for 10.0 s (10 pings unanswered), so it dropped the TCP connection. Its pings were waiting behind data the page had not read.',
+      'The server gave up after 13.0 s: no pong for 10.0 s (10 pings unanswered), so it dropped the TCP connection. Its pings were waiting behind data the page had not read.',
     );
     expect(ending?.closeLine).toBe(
       'The page saw close code 1006 (Abnormal Closure), not a clean close (wasClean is false). The server sent no close frame: it dropped the TCP connection, and 1006 is the code a side reports when no close frame arrived.',
@@ -110,11 +110,11 @@ describe('BackpressureRunStore', () => {
   it('explains a 1008 from the send-buffer cap that the page saw as 1006', () => {
     const { store, stats } = storeWithStats();
     stats.emit('message', {
-      data: ended({ cause: 'send-buffer-full', detail: 'send buffer full: client is not reading: 16.0 MiB queued, limit 16.0 MiB', serverCloseCode: 1008 }),
+      data: ended({ elapsedMs: 21_000, cause: 'send-buffer-full', detail: 'send buffer full: client is not reading: 16.0 MiB queued, limit 16.0 MiB', serverCloseCode: 1008 }),
     });
     store.pageClosed({ code: 1006, reason: '', wasClean: false, initiatedBy: 'remote', elapsedMs: 22_000 });
     expect(store.snapshot.ending?.headline).toBe(
-      'The server cut this client off after 22.0 s with close code 1008: send buffer full: client is not reading: 16.0 MiB queued, limit 16.0 MiB.',
+      'The server cut this client off after 21.0 s with close code 1008: send buffer full: client is not reading: 16.0 MiB queued, limit 16.0 MiB.',
     );
     expect(store.snapshot.ending?.closeLine).toContain(
       'The server did send 1008 (Policy Violation), but that close frame was queued behind the data the page never read',
