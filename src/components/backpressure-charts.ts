@@ -4,7 +4,6 @@
  * calls `update()` at most once per animation frame.
  */
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import type { RunSnapshot } from '../lib/backpressure-store.ts';
 
 export type ChartId = 'bytes' | 'messages' | 'waiting' | 'rates';
@@ -130,6 +129,22 @@ class Palette {
  */
 export function createCharts(root: HTMLElement, ids: readonly ChartId[], heightPx: number): ChartSet {
   const palette = new Palette(root);
+  /** Where the server ended the connection, drawn as a vertical line on every chart. */
+  let serverEndedAt: number | null = null;
+  const drawServerEnd = (chart: uPlot) => {
+    if (serverEndedAt === null) return;
+    const x = Math.round(chart.valToPos(serverEndedAt, 'x', true));
+    const { ctx, bbox } = chart;
+    ctx.save();
+    ctx.strokeStyle = palette.colour('server');
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+    ctx.beginPath();
+    ctx.moveTo(x, bbox.top);
+    ctx.lineTo(x, bbox.top + bbox.height);
+    ctx.stroke();
+    ctx.restore();
+  };
   const plots: { id: ChartId; chart: uPlot; element: HTMLElement }[] = [];
   for (const id of ids) {
     const element = root.querySelector<HTMLElement>(`[data-chart="${id}"] .bp-plot`);
@@ -140,6 +155,7 @@ export function createCharts(root: HTMLElement, ids: readonly ChartId[], heightP
       height: heightPx,
       legend: { show: false },
       cursor: { show: false },
+      hooks: { draw: [drawServerEnd] },
       pxAlign: 0,
       scales: {
         x: { time: false, range: (_chart, min, max) => [Math.min(min, Math.max(0, max - 120)), Math.max(max, 10)] },
@@ -188,6 +204,7 @@ export function createCharts(root: HTMLElement, ids: readonly ChartId[], heightP
   theme.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   return {
     update(snapshot) {
+      serverEndedAt = snapshot.serverEndedAtSeconds;
       for (const { id, chart } of plots) {
         const spec = CHARTS[id];
         spec.series.forEach((series, index) => {

@@ -32,6 +32,12 @@ const CONSUMER_LABELS: Record<ConsumerKind, string> = {
   stream: 'WebSocketStream',
 };
 
+/** `0.98 MiB/s`, `200 KiB/s`. */
+function bytesPerSecond(bytes: number): string {
+  if (bytes >= 512 * 1024) return `${(bytes / 1024 / 1024).toFixed(2)} MiB/s`;
+  return `${formatBytes(bytes)}/s`;
+}
+
 function part<T extends Element>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
   if (element === null) throw new Error(`<backpressure-lab> is missing ${selector}`);
@@ -48,7 +54,7 @@ class LabRun {
 
   constructor(config: RunConfig, server: string, view: RunView, onEnded: (run: RunSnapshot) => void) {
     this.store = new BackpressureRunStore(config);
-    view.begin();
+    view.begin(config);
     this.store.subscribe((snapshot) => {
       view.show(snapshot);
     });
@@ -274,7 +280,7 @@ export class BackpressureLab {
       ratio > 1.05
         ? `the server is ${ratio.toFixed(1)}× faster than the consumer.`
         : 'the consumer keeps up: raise the rate or the work per message to see backpressure.';
-    summary.textContent = `The server sends ${formatBytes(rate * size)}/s (${formatCount(rate)} messages/s); the consumer can process ${consumerRate >= 10 ? consumerRate.toFixed(0) : consumerRate.toFixed(1)} messages/s: ${verdict}`;
+    summary.textContent = `The server sends ${bytesPerSecond(rate * size)} (${formatCount(rate)} messages/s); the consumer can process ${consumerRate >= 10 ? consumerRate.toFixed(0) : consumerRate.toFixed(1)} messages/s: ${verdict}`;
   }
 
   #setStatus(text: string, state: 'open' | 'closing' | 'closed'): void {

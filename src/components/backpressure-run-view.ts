@@ -4,7 +4,7 @@
  * Text only ever goes in with `textContent`.
  */
 import { formatCount, type RunEnding } from '../lib/backpressure-ending.ts';
-import type { RunSnapshot } from '../lib/backpressure-store.ts';
+import type { RunConfig, RunSnapshot } from '../lib/backpressure-store.ts';
 import { formatBytes, formatDuration } from '../lib/format.ts';
 import { createCharts, type ChartId, type ChartSet } from './backpressure-charts.ts';
 
@@ -59,10 +59,13 @@ export class RunView {
     this.#chartHeightPx = chartHeightPx;
   }
 
-  /** Clears the previous run and shows this one. */
-  begin(): void {
+  /** Clears the previous run and shows this one; legend entries that do not apply to `config` are hidden. */
+  begin(config: RunConfig): void {
     this.#charts?.destroy();
     this.#root.hidden = false;
+    for (const entry of this.#root.querySelectorAll<HTMLElement>('[data-when]')) {
+      entry.hidden = entry.dataset.when === 'conflate' ? config.settings.mode !== 'conflate' : config.settings.pingIntervalMs === 0;
+    }
     this.#charts = createCharts(this.#root, this.#chartIds, this.#chartHeightPx);
     this.#renderedEnding = null;
     this.#renderedVersion = -1;

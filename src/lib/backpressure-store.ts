@@ -89,6 +89,8 @@ export interface RunSnapshot {
   readonly elapsedMs: number;
   readonly server: BackpressureStats | null;
   readonly serverEnded: BackpressureEnded | null;
+  /** When (run time, seconds) the page learnt that the server ended the connection, for a marker on the plots. */
+  readonly serverEndedAtSeconds: number | null;
   readonly consumer: ConsumerProgress;
   readonly pageClose: PageClose | null;
   readonly peakServerBufferedBytes: number;
@@ -165,6 +167,7 @@ export class BackpressureRunStore {
       elapsedMs: 0,
       server: null,
       serverEnded: null,
+      serverEndedAtSeconds: null,
       consumer: EMPTY_PROGRESS,
       pageClose: null,
       peakServerBufferedBytes: 0,
@@ -221,7 +224,7 @@ export class BackpressureRunStore {
           peakServerBufferedBytes: Math.max(this.#snapshot.peakServerBufferedBytes, message.bufferedBytes),
         });
       } else if (message.type === 'ended') {
-        this.#update({ serverEnded: message });
+        this.#update({ serverEnded: message, serverEndedAtSeconds: this.#snapshot.elapsedMs / 1000 });
       }
     });
     socket.addEventListener('close', (event) => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
@@ -60,7 +61,7 @@ describe('BackpressureLab on chapter 8', () => {
     const status = lab.locator('.bp-status');
     expect(await status.textContent()).toContain('Ready. Nothing connects until you press Start.');
     await expect.poll(() => lab.locator('.bp-summary').textContent()).toBe(
-      'The server sends 1000.0 KiB/s (100 messages/s); the consumer can process 20 messages/s: the server is 5.0× faster than the consumer.',
+      'The server sends 0.98 MiB/s (100 messages/s); the consumer can process 20 messages/s: the server is 5.0× faster than the consumer.',
     );
     await lab.getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => status.textContent()).toContain('Running: naive mode, consumed by a blocking Web Worker.');
@@ -88,6 +89,7 @@ describe('BackpressureLab on chapter 8', () => {
 
   it('runs credit and conflate side by side with the same settings: nothing lost, drops counted, the server buffer flat', async () => {
     const { page, errors } = await newPage(browser);
+    await page.addInitScript(() => localStorage.setItem('starlight-theme', 'dark'));
     const lab = await openLab(page, running);
     await moreSettings(lab);
     await lab.getByLabel('Comparison length').fill('6');
@@ -107,6 +109,8 @@ describe('BackpressureLab on chapter 8', () => {
     expect(parseLost(conflateLost).lost).toBe(0);
     expect(conflateLost).toMatch(/Dropped on purpose by the server: [1-9][\d,]*\.$/);
     expect(parseBytes(await lab.locator('[data-run="conflate"] [data-value="peakServerBuffer"]').textContent())).toBeLessThanOrEqual(16 * 10_244);
+    // The results, charts and endings pass axe in the dark theme too.
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -128,6 +132,7 @@ describe('BackpressureLab on chapter 8', () => {
     expect(lost).toBeGreaterThan(0);
     expect((await ending.locator('li').allTextContents()).some((line) => /^[\d,]+ messages had reached the page but were never processed\.$/.test(line))).toBe(true);
     expect(parseBytes(await lab.locator('[data-run="main"] [data-value="serverBuffer"]').textContent())).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -86,8 +86,11 @@ describe('BackpressureRunStore', () => {
     store.hello({ type: 'hello', statsId: 'x', mode: 'naive', messagesPerSecond: 100, messageBytes: 10_240, pingIntervalMs: 1000, pongTimeoutMs: 10_000, maxBufferedBytes: 16_777_216, serverTime: 0 });
     expect(store.snapshot.state).toBe('running');
     store.progress({ ...EMPTY_PROGRESS, received: 300, processed: 300 });
+    store.sample(13_100);
     stats.emit('message', { data: ended({}) });
     expect(store.snapshot.state).toBe('running');
+    // The plots mark when the page learnt of it.
+    expect(store.snapshot.serverEndedAtSeconds).toBe(13.1);
     expect(store.snapshot.ending?.verdict).toBe('pending');
     expect(store.snapshot.ending?.closeLine).toBe('The page has not seen the close yet: it is still busy with messages that arrived before the server gave up.');
     store.pageClosed({ code: 1006, reason: '', wasClean: false, initiatedBy: 'remote', elapsedMs: 14_500 });
