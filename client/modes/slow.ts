@@ -89,6 +89,7 @@ export function parseSlowArgs(args: readonly string[], defaultServer: string): S
       messageBytes: wholeNumber('--size', values.size, bounds.messageBytes.default, bounds.messageBytes.min, bounds.messageBytes.max),
       pingIntervalMs: wholeNumber('--ping-interval-ms', values['ping-interval-ms'], bounds.pingIntervalMs.default, bounds.pingIntervalMs.min, bounds.pingIntervalMs.max, [0]),
       pongTimeoutMs: wholeNumber('--pong-timeout-ms', values['pong-timeout-ms'], bounds.pongTimeoutMs.default, bounds.pongTimeoutMs.min, bounds.pongTimeoutMs.max),
+      uploadBytesPerSecond: 0,
     },
     workMs: wholeNumber('--work-ms', values['work-ms'], SLOW_DEFAULTS.workMs, 1, 1_000),
     creditWindow: wholeNumber('--window', values.window, SLOW_DEFAULTS.creditWindow, 1, 1_000),

@@ -69,6 +69,8 @@ export function readBackpressureSettings(url: URL): { ok: true; settings: Backpr
   if (!ping.ok) return ping;
   const timeout = integerParam(url, 'pongTimeoutMs', BACKPRESSURE_BOUNDS.pongTimeoutMs);
   if (!timeout.ok) return timeout;
+  const upload = integerParam(url, 'uploadBytesPerSecond', { ...BACKPRESSURE_BOUNDS.uploadBytesPerSecond, also: [0] });
+  if (!upload.ok) return upload;
   const bytesPerSecond = rate.value * size.value;
   if (bytesPerSecond > MAX_BACKPRESSURE_BYTES_PER_SECOND) {
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB/s`;
@@ -88,6 +90,7 @@ export function readBackpressureSettings(url: URL): { ok: true; settings: Backpr
       messageBytes: size.value,
       pingIntervalMs: ping.value,
       pongTimeoutMs: timeout.value,
+      uploadBytesPerSecond: upload.value,
     },
   };
 }
@@ -125,11 +128,16 @@ class BackpressureStream {
   #lastBufferedBytes = 0;
   /** Set when the heartbeat drops the connection. */
   #heartbeatVerdict: string | null = null;
+  /** uploadBytesPerSecond: bytes the server may still read now (a bucket holding at most one second's worth). */
+  #readAllowance: number;
+  #readAllowanceAt = performance.now();
+  #resumeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(connection: Connection, settings: BackpressureSettings) {
     this.connection = connection;
     this.settings = settings;
     this.#frameBytes = serverFrameBytes(settings.messageBytes);
+    this.#readAllowance = settings.uploadBytesPerSecond;
     connection.socket.on('pong', (data: Buffer) => {
       this.#answered(Number(data.toString()));
     });
@@ -145,6 +153,26 @@ class BackpressureStream {
     if (this.settings.pingIntervalMs > 0 && !this.#heartbeat(now)) return;
     if (this.state === 'streaming') this.#produce(now);
     this.#lastBufferedBytes = this.connection.socket.bufferedAmount;
+  }
+
+  /**
+   * uploadBytesPerSecond: after reading `bytes`, stops reading the socket for
+   * as long as that rate requires. TCP then pushes back to the client, whose
+   * own bufferedAmount grows: the mirror image of a slow consumer.
+   */
+  throttleReading(bytes: number): void {
+    const rate = this.settings.uploadBytesPerSecond;
+    if (rate === 0) return;
+    const now = performance.now();
+    this.#readAllowance = Math.min(rate, this.#readAllowance + ((now - this.#readAllowanceAt) / 1000) * rate) - bytes;
+    this.#readAllowanceAt = now;
+    if (this.#readAllowance >= 0 || this.#resumeTimer !== null) return;
+    const socket = this.connection.socket;
+    socket.pause();
+    this.#resumeTimer = setTimeout(() => {
+      this.#resumeTimer = null;
+      if (this.connection.isOpen) socket.resume();
+    }, (-this.#readAllowance / rate) * 1000);
   }
 
   /** credit/conflate: the client may receive `credits` more messages. Returns the error to report, if any. */
@@ -190,6 +218,7 @@ class BackpressureStream {
       pingsUnanswered: this.#pings.size,
       oldestPingAgeMs: oldestPing === undefined ? 0 : Math.round(at - oldestPing),
       lastPingRttMs: this.lastPingRttMs === null ? null : Math.round(this.lastPingRttMs),
+      receivedBytes: this.connection.bytesIn,
     };
   }
 
@@ -198,6 +227,7 @@ class BackpressureStream {
     const now = performance.now();
     this.state = 'closed';
     this.endedAt = now;
+    if (this.#resumeTimer !== null) clearTimeout(this.#resumeTimer);
     const connection = this.connection;
     const serverCloseCode = connection.sentClose?.code ?? null;
     const clientCloseCode = receivedCode === 1006 ? null : receivedCode;
@@ -446,6 +476,7 @@ export const backpressureRoute: RouteFactory = (context) => {
       const messages = new TokenBucket(CLIENT_MESSAGES_PER_SECOND, CLIENT_MESSAGES_PER_SECOND);
       const report = errorReporter(connection);
       connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+        stream.throttleReading(data.byteLength);
         if (!messages.take()) {
           connection.fail('RATE_LIMITED', `more than ${String(CLIENT_MESSAGES_PER_SECOND)} messages/s`);
           return;
@@ -459,6 +490,7 @@ export const backpressureRoute: RouteFactory = (context) => {
           report(parsed.error);
           return;
         }
+        if (parsed.value.type === 'upload') return;
         if (parsed.value.type === 'finish') {
           stream.finish();
           return;

@@ -229,6 +229,7 @@ export class BackpressureLab {
       messageBytes: this.#number('messageBytes'),
       pingIntervalMs: this.#number('pingIntervalMs'),
       pongTimeoutMs: this.#number('pongTimeoutMs'),
+      uploadBytesPerSecond: 0,
     };
     const inRange = (value: number, bound: { min: number; max: number }) => Number.isInteger(value) && value >= bound.min && value <= bound.max;
     const bounds = BACKPRESSURE_BOUNDS;

@@ -179,6 +179,29 @@ describe('BackpressureLab on chapter 8', () => {
     await page.close();
   });
 
+  it('lets a reader watch bufferedAmount on their own sends to a server that reads slowly (the chapter\'s console snippet)', async () => {
+    const { page } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/backpressure/`);
+    const samples = await page.evaluate(async () => {
+      const url = `${location.origin.replace(/^http/, 'ws')}/ws/backpressure?messagesPerSecond=1&pingIntervalMs=0&uploadBytesPerSecond=4194304`;
+      const socket = new WebSocket(url);
+      await new Promise((resolve) => socket.addEventListener('open', resolve));
+      const upload = JSON.stringify({ type: 'upload', data: 'x'.repeat(60_000) });
+      for (let index = 0; index < 300; index++) socket.send(upload);
+      const seen = [socket.bufferedAmount];
+      while (socket.bufferedAmount > 0 && seen.length < 300) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen.push(socket.bufferedAmount);
+      }
+      socket.close();
+      return seen;
+    });
+    // send() returned at once 300 times; bufferedAmount held most of the 17 MiB, then drained as the server read.
+    expect(samples[0]).toBeGreaterThan(4 * 1024 * 1024);
+    expect(samples.at(-1)).toBe(0);
+    await page.close();
+  });
+
   it('refuses settings out of range with a message and starts nothing', async () => {
     const { page } = await newPage(browser);
     const lab = await openLab(page, running);

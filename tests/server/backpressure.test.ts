@@ -90,6 +90,7 @@ describe('/ws/backpressure', () => {
     ['mode=turbo', 'mode must be one of naive, credit, conflate, got "turbo"'],
     ['pingIntervalMs=150', 'pingIntervalMs must be a whole number 0 or 200–60000, got "150"'],
     ['pongTimeoutMs=500', 'pongTimeoutMs must be a whole number 1000–120000, got "500"'],
+    ['uploadBytesPerSecond=100', 'uploadBytesPerSecond must be a whole number 0 or 1024–8388608, got "100"'],
     ['messagesPerSecond=1000&messageBytes=65536', 'messagesPerSecond × messageBytes is 62.5 MiB/s; at most 8.0 MiB/s per connection'],
   ])('refuses %s with HTTP 400 and says what is allowed', async (query, message) => {
     const { status, body } = await refusedHandshake(`${running.wsUrl}/ws/backpressure?${query}`);
@@ -223,11 +224,32 @@ describe('/ws/backpressure', () => {
       'INVALID_MESSAGE: message does not match the protocol: credits: must be at most 1000 per message',
       'INVALID_MESSAGE: message does not match the protocol: credits: must be a number',
       'CREDIT_LIMIT: credit balance over the limit: 1200 would be outstanding, at most 1000',
-      'UNKNOWN_TYPE: unknown message type: "subscribe"; expected one of credit, finish',
+      'UNKNOWN_TYPE: unknown message type: "subscribe"; expected one of credit, finish, upload',
       'INVALID_JSON: message is not valid JSON: Unexpected token \'o\', "not json" is not valid JSON',
       'BINARY_NOT_ACCEPTED: this endpoint accepts text messages only',
     ]);
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
+    client.socket.close();
+  });
+
+  it('reads uploads no faster than uploadBytesPerSecond, so the client\'s own bufferedAmount grows and drains', async () => {
+    const rate = 4 * 1024 * 1024;
+    const client = record(`${running.wsUrl}/ws/backpressure?messagesPerSecond=1&pingIntervalMs=0&uploadBytesPerSecond=${String(rate)}`, backpressureServerMessage);
+    const { statsId } = await helloOf(client);
+    const stats = record(`${running.wsUrl}/ws/backpressure/stats?id=${statsId}&intervalMs=50`, backpressureStatsMessage);
+    await once(stats.socket, 'open');
+    const upload = JSON.stringify({ type: 'upload', data: 'x'.repeat(60_000) });
+    const total = 160 * upload.length;
+    for (let index = 0; index < 160; index++) client.socket.send(upload);
+    // The kernels take a few MiB; the rest waits in the client, where bufferedAmount shows it.
+    expect(client.socket.bufferedAmount).toBeGreaterThan(1024 * 1024);
+    await expect.poll(() => ofType(stats.messages, 'stats').at(-1)?.receivedBytes ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(total);
+    expect(client.socket.bufferedAmount).toBe(0);
+    // Never faster than the rate: one second of allowance plus the message being read.
+    for (const sample of ofType(stats.messages, 'stats')) {
+      expect(sample.receivedBytes).toBeLessThanOrEqual(rate * (sample.elapsedMs / 1000 + 1) + upload.length + 1024);
+    }
+    expect(ofType(client.messages, 'error')).toEqual([]);
     client.socket.close();
   });
 

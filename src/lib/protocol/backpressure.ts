@@ -34,6 +34,8 @@ export const BACKPRESSURE_BOUNDS = {
   pingIntervalMs: { min: 200, max: 60_000, default: 1_000 },
   pongTimeoutMs: { min: 1_000, max: 120_000, default: 10_000 },
   statsIntervalMs: { min: 50, max: 5_000, default: 100 },
+  /** How fast the server reads what the client sends; `0` reads as fast as it can. */
+  uploadBytesPerSecond: { min: 1_024, max: 8 * 1024 * 1024, default: 0 },
 } as const satisfies Record<string, IntegerBound>;
 
 /** Most bytes per second one connection may ask for (rate × size). */
@@ -64,10 +66,12 @@ const creditMessage = v.object({
   ),
 });
 const finishMessage = v.object({ type: v.literal('finish') });
+/** Anything the client wants to send, to watch its own bufferedAmount while a slow server reads it. */
+const uploadMessage = v.object({ type: v.literal('upload'), data: v.string('must be a string') });
 
-export const backpressureClientMessage = v.variant('type', [creditMessage, finishMessage]);
+export const backpressureClientMessage = v.variant('type', [creditMessage, finishMessage, uploadMessage]);
 export type BackpressureClientMessage = v.InferOutput<typeof backpressureClientMessage>;
-export const BACKPRESSURE_CLIENT_TYPES = ['credit', 'finish'] as const;
+export const BACKPRESSURE_CLIENT_TYPES = ['credit', 'finish', 'upload'] as const;
 
 // ---- Server → client ------------------------------------------------------
 
@@ -82,6 +86,7 @@ export const backpressureHello = v.object({
   messageBytes: count,
   pingIntervalMs: count,
   pongTimeoutMs: count,
+  uploadBytesPerSecond: count,
   /** The server-wide cap on bytes queued for one client (close 1008 beyond it). */
   maxBufferedBytes: count,
   /** Server clock (epoch ms) when the hello was sent, to correct message ages for clock skew. */
@@ -146,6 +151,8 @@ export const backpressureStats = v.object({
   oldestPingAgeMs: v.number(),
   /** Round trip of the last answered ping, or `null` before the first pong. */
   lastPingRttMs: v.nullable(v.number()),
+  /** Bytes of client messages the server has read so far. */
+  receivedBytes: count,
 });
 export type BackpressureStats = v.InferOutput<typeof backpressureStats>;
 
@@ -199,6 +206,7 @@ export interface BackpressureSettings {
   readonly messageBytes: number;
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
+  readonly uploadBytesPerSecond: number;
 }
 
 export const DEFAULT_BACKPRESSURE_SETTINGS: BackpressureSettings = {
@@ -207,6 +215,7 @@ export const DEFAULT_BACKPRESSURE_SETTINGS: BackpressureSettings = {
   messageBytes: BACKPRESSURE_BOUNDS.messageBytes.default,
   pingIntervalMs: BACKPRESSURE_BOUNDS.pingIntervalMs.default,
   pongTimeoutMs: BACKPRESSURE_BOUNDS.pongTimeoutMs.default,
+  uploadBytesPerSecond: BACKPRESSURE_BOUNDS.uploadBytesPerSecond.default,
 };
 
 /** The query string for `settings`, listing only what differs from the defaults. */
@@ -256,6 +265,12 @@ const settingsQueryDocs = [
     default: String(BACKPRESSURE_BOUNDS.pongTimeoutMs.default),
     allowed: `${String(BACKPRESSURE_BOUNDS.pongTimeoutMs.min)}–${String(BACKPRESSURE_BOUNDS.pongTimeoutMs.max)}`,
   },
+  {
+    name: 'uploadBytesPerSecond',
+    description: 'How fast the server reads what the client sends (upload messages), so a client can watch its own bufferedAmount grow; 0 reads as fast as it can.',
+    default: '0',
+    allowed: `0 or ${String(BACKPRESSURE_BOUNDS.uploadBytesPerSecond.min)}–${String(BACKPRESSURE_BOUNDS.uploadBytesPerSecond.max)}`,
+  },
 ];
 
 export const backpressureEndpoint: EndpointDoc = {
@@ -277,6 +292,7 @@ export const backpressureEndpoint: EndpointDoc = {
         messageBytes: 10_240,
         pingIntervalMs: 1_000,
         pongTimeoutMs: 10_000,
+        uploadBytesPerSecond: 0,
         maxBufferedBytes: 16_777_216,
         serverTime: 1_767_225_600_000,
       },
@@ -300,6 +316,12 @@ export const backpressureEndpoint: EndpointDoc = {
       example: { type: 'finish' },
     },
     {
+      type: 'upload',
+      direction: 'client-to-server',
+      description: 'Any data, read and counted (receivedBytes in the stats), at most uploadBytesPerSecond: for watching bufferedAmount on your own sends.',
+      example: { type: 'upload', data: 'xxxxxxxx' },
+    },
+    {
       type: 'finished',
       direction: 'server-to-client',
       description: 'The producer stopped; these are its totals.',
@@ -315,7 +337,8 @@ export const backpressureEndpoint: EndpointDoc = {
   limits: [
     `Rate 1–1000 messages/s, size 128–65536 bytes, and rate × size at most 8 MiB/s; out of range is refused with HTTP 400.`,
     `Credits: 1–${String(MAX_CREDIT_GRANT)} per message and at most ${String(MAX_CREDIT_BALANCE)} outstanding; more gets an error message and is not granted.`,
-    'More than 2000 messages/s from the client closes with 1008; repeated invalid messages close with 1008.',
+    'More than 2000 messages/s from the client closes with 1008; repeated invalid messages close with 1008; a message over the server\'s --max-message-bytes closes with 1009.',
+    'With uploadBytesPerSecond set, the server stops reading between messages to keep to that rate, so pongs queue behind uploads too: use pingIntervalMs=0 for long uploads.',
     'Whatever the mode, a client with more than the server\'s send-buffer cap queued (16 MiB by default) is cut off with 1008.',
   ],
   closeCodes: [
@@ -358,6 +381,7 @@ export const backpressureStatsEndpoint: EndpointDoc = {
         pingsUnanswered: 6,
         oldestPingAgeMs: 5_900,
         lastPingRttMs: 3_200,
+        receivedBytes: 0,
       },
     },
     {

@@ -10,6 +10,7 @@ const hello = (serverTime: number, mode = 'credit') =>
     messageBytes: 200,
     pingIntervalMs: 1000,
     pongTimeoutMs: 10_000,
+    uploadBytesPerSecond: 0,
     maxBufferedBytes: 16_777_216,
     serverTime,
   });

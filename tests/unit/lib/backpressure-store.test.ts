@@ -18,6 +18,7 @@ function statsMessage(change: Partial<BackpressureStats>): string {
     pingsUnanswered: 0,
     oldestPingAgeMs: 0,
     lastPingRttMs: null,
+    receivedBytes: 0,
   };
   return JSON.stringify({ ...base, ...change });
 }
@@ -83,7 +84,7 @@ describe('BackpressureRunStore', () => {
 
   it('shows the server\'s verdict as soon as it arrives, then the full ending when the page sees the close', () => {
     const { store, stats } = storeWithStats();
-    store.hello({ type: 'hello', statsId: 'x', mode: 'naive', messagesPerSecond: 100, messageBytes: 10_240, pingIntervalMs: 1000, pongTimeoutMs: 10_000, maxBufferedBytes: 16_777_216, serverTime: 0 });
+    store.hello({ type: 'hello', statsId: 'x', mode: 'naive', messagesPerSecond: 100, messageBytes: 10_240, pingIntervalMs: 1000, pongTimeoutMs: 10_000, uploadBytesPerSecond: 0, maxBufferedBytes: 16_777_216, serverTime: 0 });
     expect(store.snapshot.state).toBe('running');
     store.progress({ ...EMPTY_PROGRESS, received: 300, processed: 300 });
     store.sample(13_100);
