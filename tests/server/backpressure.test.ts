@@ -43,6 +43,19 @@ async function helloOf(recorder: Recorder<BackpressureServerMessage>): Promise<B
   return hello;
 }
 
+/** A slow consumer: `workMs` per data message, then one credit back for it. */
+function consumeWithCredit(socket: WebSocket, workMs: number): { processed: () => number } {
+  let processed = 0;
+  socket.on('message', (data: Buffer) => {
+    if (!data.toString().startsWith('{"type":"data"')) return;
+    setTimeout(() => {
+      processed += 1;
+      socket.send(JSON.stringify({ type: 'credit', credits: 1 }));
+    }, workMs);
+  });
+  return { processed: () => processed };
+}
+
 /** Stops reading the socket: what the server sends piles up in the kernel buffers, then in the server. */
 function stopReading(socket: WebSocket): void {
   (socket as unknown as { _socket: Socket })._socket.pause();
@@ -146,17 +159,9 @@ describe('/ws/backpressure', () => {
     const stats = record(`${running.wsUrl}/ws/backpressure/stats?id=${hello.statsId}&intervalMs=50`, backpressureStatsMessage);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(ofType(client.messages, 'data')).toEqual([]);
-    // A slow consumer: 10 ms per message, granting one credit back per message processed.
-    let processed = 0;
-    client.socket.on('message', (data: Buffer) => {
-      if (!data.toString().startsWith('{"type":"data"')) return;
-      setTimeout(() => {
-        processed += 1;
-        client.socket.send(JSON.stringify({ type: 'credit', credits: 1 }));
-      }, 10);
-    });
+    const consumer = consumeWithCredit(client.socket, 10);
     client.socket.send(JSON.stringify({ type: 'credit', credits: window }));
-    await expect.poll(() => processed).toBeGreaterThanOrEqual(60);
+    await expect.poll(consumer.processed).toBeGreaterThanOrEqual(60);
     client.socket.send(JSON.stringify({ type: 'finish' }));
     await expect.poll(() => ofType(client.messages, 'finished').length).toBe(1);
     const finished = ofType(client.messages, 'finished')[0] as BackpressureFinished;
@@ -165,7 +170,7 @@ describe('/ws/backpressure', () => {
     expect(finished.sent).toBe(finished.produced);
     expect(data.length).toBe(finished.sent);
     expect(data.map((message) => message.seq)).toEqual(data.map((_, index) => index + 1));
-    await expect.poll(() => processed).toBe(finished.sent);
+    await expect.poll(consumer.processed).toBe(finished.sent);
     // The server never held more than the window.
     const samples = ofType(stats.messages, 'stats');
     expect(Math.max(...samples.map((sample) => sample.bufferedBytes))).toBeLessThanOrEqual(window * 4100);
@@ -178,16 +183,9 @@ describe('/ws/backpressure', () => {
   it('conflate: a slow consumer gets the latest value; each message counts the superseded values, and the counts add up', async () => {
     const client = record(`${running.wsUrl}/ws/backpressure?mode=conflate&messagesPerSecond=200&messageBytes=256`, backpressureServerMessage);
     await helloOf(client);
-    let processed = 0;
-    client.socket.on('message', (data: Buffer) => {
-      if (!data.toString().startsWith('{"type":"data"')) return;
-      setTimeout(() => {
-        processed += 1;
-        client.socket.send(JSON.stringify({ type: 'credit', credits: 1 }));
-      }, 40);
-    });
+    const consumer = consumeWithCredit(client.socket, 40);
     client.socket.send(JSON.stringify({ type: 'credit', credits: 1 }));
-    await expect.poll(() => processed).toBeGreaterThanOrEqual(15);
+    await expect.poll(consumer.processed).toBeGreaterThanOrEqual(15);
     client.socket.send(JSON.stringify({ type: 'finish' }));
     await expect.poll(() => ofType(client.messages, 'finished').length).toBe(1);
     const finished = ofType(client.messages, 'finished')[0] as BackpressureFinished;
