@@ -350,13 +350,39 @@ class BackpressureStream {
 }
 
 /**
+ * What the stats channel keeps of a stream once it has ended: its final
+ * numbers, and nothing of the connection, so 30 s of retention costs a few
+ * hundred bytes per connection, not its buffers.
+ */
+class EndedStream {
+  readonly state = 'closed';
+  readonly watchers = new Set<StatsWatcher>();
+  readonly ended: BackpressureEnded;
+  readonly endedAt: number;
+  readonly #finalStats: BackpressureStats;
+
+  constructor(stream: BackpressureStream, ended: BackpressureEnded) {
+    this.ended = ended;
+    this.endedAt = stream.endedAt;
+    this.#finalStats = stream.stats(stream.endedAt);
+  }
+
+  stats(): BackpressureStats {
+    return this.#finalStats;
+  }
+}
+
+/** A stream the stats route can watch: live, or ended and retained. */
+type WatchedStream = BackpressureStream | EndedStream;
+
+/**
  * The streams of one server, shared by `/ws/backpressure` and its stats
- * route, and the one timer that drives them.
+ * route, and the one timer that drives the live ones.
  */
 class BackpressureHub {
-  readonly #streams = new Map<string, BackpressureStream>();
-  /** Ids of ended streams, oldest first, kept for late stats readers. */
-  readonly #endedIds: string[] = [];
+  readonly #live = new Map<string, BackpressureStream>();
+  /** Ended streams, oldest first (a Map keeps insertion order), for late stats readers. */
+  readonly #ended = new Map<string, EndedStream>();
   readonly #context: RouteContext;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -364,12 +390,13 @@ class BackpressureHub {
     this.#context = context;
   }
 
-  find(statsId: string): BackpressureStream | undefined {
-    return this.#streams.get(statsId);
+  find(statsId: string): WatchedStream | undefined {
+    this.#expire(performance.now());
+    return this.#live.get(statsId) ?? this.#ended.get(statsId);
   }
 
   add(stream: BackpressureStream): void {
-    this.#streams.set(stream.statsId, stream);
+    this.#live.set(stream.statsId, stream);
     if (this.#timer !== null) return;
     this.#timer = setInterval(() => {
       this.#tick();
@@ -378,33 +405,37 @@ class BackpressureHub {
   }
 
   /** Sends the final account to every watcher and keeps it for `STATS_RETENTION_MS`. */
-  ended(stream: BackpressureStream): void {
-    const now = performance.now();
-    for (const watcher of stream.watchers) this.sendFinal(stream, watcher, now);
-    this.#endedIds.push(stream.statsId);
-    while (this.#endedIds.length > MAX_RETAINED_ENDED) this.#forget(this.#endedIds.shift());
+  ended(stream: BackpressureStream, ended: BackpressureEnded): void {
+    this.#live.delete(stream.statsId);
+    const record = new EndedStream(stream, ended);
+    for (const watcher of stream.watchers) this.sendFinal(record, watcher);
+    this.#ended.set(stream.statsId, record);
+    this.#expire(performance.now());
   }
 
-  sendFinal(stream: BackpressureStream, watcher: StatsWatcher, now: number): void {
-    watcher.connection.sendJson(stream.stats(now));
-    if (stream.ended !== null) watcher.connection.sendJson(stream.ended);
+  sendFinal(record: EndedStream, watcher: StatsWatcher): void {
+    watcher.connection.sendJson(record.stats());
+    watcher.connection.sendJson(record.ended);
     watcher.connection.close(1000, 'data connection closed');
   }
 
   dispose(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    this.#streams.clear();
-    this.#endedIds.length = 0;
+    this.#live.clear();
+    this.#ended.clear();
   }
 
-  #forget(statsId: string | undefined): void {
-    if (statsId !== undefined) this.#streams.delete(statsId);
+  #expire(now: number): void {
+    for (const [statsId, record] of this.#ended) {
+      if (this.#ended.size <= MAX_RETAINED_ENDED && now - record.endedAt < STATS_RETENTION_MS) break;
+      this.#ended.delete(statsId);
+    }
   }
 
   #tick(): void {
     const now = performance.now();
-    for (const stream of this.#streams.values()) {
+    for (const stream of this.#live.values()) {
       try {
         stream.tick(now);
         if (stream.state === 'closed') continue;
@@ -420,12 +451,8 @@ class BackpressureHub {
         stream.connection.fail('INTERNAL');
       }
     }
-    while (this.#endedIds.length > 0) {
-      const oldest = this.#streams.get(this.#endedIds[0] ?? '');
-      if (oldest !== undefined && (now - oldest.endedAt < STATS_RETENTION_MS || oldest.watchers.size > 0)) break;
-      this.#forget(this.#endedIds.shift());
-    }
-    if (this.#streams.size === 0 && this.#timer !== null) {
+    this.#expire(now);
+    if (this.#live.size === 0 && this.#timer !== null) {
       clearInterval(this.#timer);
       this.#timer = null;
     }
@@ -499,8 +526,7 @@ export const backpressureRoute: RouteFactory = (context) => {
         if (refused !== null) report(refused);
       });
       connection.socket.on('close', (code: number, reason: Buffer) => {
-        stream.end(code, reason.toString());
-        hub.ended(stream);
+        hub.ended(stream, stream.end(code, reason.toString()));
       });
       connection.sendJson(stream.hello(context.options.maxBufferedBytes));
       hub.add(stream);
@@ -560,8 +586,8 @@ export const backpressureStatsRoute: RouteFactory = (context) => {
       connection.socket.on('close', () => {
         stream.watchers.delete(watcher);
       });
-      if (stream.state === 'closed') {
-        hub.sendFinal(stream, watcher, now);
+      if (stream instanceof EndedStream) {
+        hub.sendFinal(stream, watcher);
         return;
       }
       stream.watchers.add(watcher);

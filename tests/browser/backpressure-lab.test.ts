@@ -205,6 +205,23 @@ describe('BackpressureLab on chapter 8', () => {
     await page.close();
   });
 
+  it('stops a naive run at once when the reader presses Stop, counting what was still queued as lost', async () => {
+    const { page, errors } = await newPage(browser);
+    const lab = await openLab(page, running);
+    await lab.getByRole('button', { name: 'Start' }).click();
+    const received = lab.locator('[data-run="main"] [data-value="processed"]');
+    await expect.poll(async () => Number((await received.textContent())?.replaceAll(',', '')), { timeout: 15_000 }).toBeGreaterThanOrEqual(20);
+    await lab.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => lab.locator('.bp-status').textContent(), { timeout: 15_000 }).toMatch(/Ended after [\d.]+ s: close code 1000/);
+    const ending = lab.getByRole('region', { name: 'How this run ended' });
+    expect(await ending.locator('[data-field="headline"]').textContent()).toMatch(/^You stopped the run after [\d.]+ s; the page closed the connection\.$/);
+    expect(await ending.locator('[data-field="close"]').textContent()).toMatch(/^The page closed with 1000 \(Normal Closure\) "stopped by the reader"\./);
+    await expect.poll(async () => parseLost(await ending.locator('[data-field="lost"]').textContent()).lost).toBeGreaterThan(0);
+    expect(await lab.getByRole('button', { name: 'Stop' }).getAttribute('aria-disabled')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses settings out of range with a message and starts nothing', async () => {
     const { page } = await newPage(browser);
     const lab = await openLab(page, running);
