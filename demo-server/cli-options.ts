@@ -15,6 +15,8 @@ Options (environment variable in brackets):
   --max-message-bytes <n>  largest message a client may send; larger closes with 1009
                            (MAX_MESSAGE_BYTES, default 65536)
   --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
+  --max-buffered-bytes <n> bytes queued for one client before it is cut off with 1008
+                           (MAX_BUFFERED_BYTES, default 16777216)
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -47,6 +49,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       'allowed-origins': { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
+      'max-buffered-bytes': { type: 'string' },
       site: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -62,6 +65,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
   if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
+  const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
+  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
   return {
     port: parseInteger('--port', values.port ?? env.PORT ?? '8080', 0, 65_535),
     host: values.host ?? env.HOST ?? '127.0.0.1',

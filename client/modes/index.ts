@@ -5,6 +5,7 @@ import { chatMode } from './chat.ts';
 import { closeMode } from './close.ts';
 import { echoMode } from './echo.ts';
 import { tickerMode } from './ticker.ts';
+import { slowMode } from './slow.ts';
 
 /** Every mode of `npm run client -- <mode>`, by name. */
 export const modes: Readonly<Record<string, ClientMode>> = {
@@ -14,4 +15,5 @@ export const modes: Readonly<Record<string, ClientMode>> = {
   stress: chatStressMode,
   close: closeMode,
   ticker: tickerMode,
+  slow: slowMode,
 };

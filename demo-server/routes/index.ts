@@ -1,5 +1,6 @@
 import { chatRoute } from './chat.ts';
 import { closeObserverRoute, closeRoute } from './close.ts';
+import { backpressureRoute, backpressureStatsRoute } from './backpressure.ts';
 import { echoRoute } from './echo.ts';
 import { heartbeatRoute } from './heartbeat.ts';
 import { realtimeRoute } from './realtime.ts';
@@ -17,4 +18,6 @@ export const routeFactories: readonly RouteFactory[] = [
   heartbeatRoute,
   closeRoute,
   closeObserverRoute,
+  backpressureRoute,
+  backpressureStatsRoute,
 ];

@@ -1,4 +1,5 @@
 /** Components for chapter authors: `import { EchoCell } from '~/components';` in MDX. */
+export { default as BackpressureLab } from './BackpressureLab.astro';
 export { default as ChapterList } from './ChapterList.astro';
 export { default as ChatLab } from './ChatLab.astro';
 export { default as CloseLab } from './CloseLab.astro';

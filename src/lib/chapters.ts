@@ -60,7 +60,7 @@ export const chapters: readonly Chapter[] = [
     slug: 'backpressure',
     title: 'Backpressure: the slow consumer',
     summary: 'Watch a fast server drown a slow client, then fix it with credits and conflation.',
-    status: 'soon',
+    status: 'published',
   },
   {
     slug: 'closing',

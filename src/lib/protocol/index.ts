@@ -5,6 +5,7 @@
  */
 import { chatEndpoint } from './chat.ts';
 import { closeEndpoint, closeObserverEndpoint } from './close.ts';
+import { backpressureEndpoint, backpressureStatsEndpoint } from './backpressure.ts';
 import { echoEndpoint } from './echo.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 import { heartbeatEndpoint } from './heartbeat.ts';
@@ -14,6 +15,7 @@ import { tickerEndpoint } from './ticker.ts';
 
 export * from './chat.ts';
 export * from './close.ts';
+export * from './backpressure.ts';
 export * from './echo.ts';
 export * from './endpoint-doc.ts';
 export * from './errors.ts';
@@ -35,4 +37,6 @@ export const endpointDocs: readonly EndpointDoc[] = [
   heartbeatEndpoint,
   closeEndpoint,
   closeObserverEndpoint,
+  backpressureEndpoint,
+  backpressureStatsEndpoint,
 ];
