@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { axeViolations } from '../helpers/axe.ts';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { checkExercise, checkSolution, numberIn, outputTexts, runAllCells } from '../helpers/notebook-page.ts';
+import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTexts, runAllCells } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/heartbeats/';
 
@@ -51,7 +50,7 @@ describe('notebook cells on chapter 7', () => {
     expect(updates[1]).toBeGreaterThan(updates[0] ?? Infinity);
     expect(errors).toEqual([]);
     // What the cells printed is part of the page: it must be as accessible as the rest.
-    expect((await axeViolations(page)).map((violation) => `${violation.id} ${violation.help} at ${violation.targets.join(', ')}`)).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await page.context().close();
   });
 });
@@ -59,11 +58,7 @@ describe('notebook cells on chapter 7', () => {
 describe('exercises on chapter 7', () => {
   const session = useSiteInBrowser();
 
-  async function exercise(id: string) {
-    const { page } = await newPage(session.browser);
-    await page.goto(`${session.running.httpUrl}${CHAPTER}`);
-    return { page, exercise: page.locator(`notebook-exercise[data-cell-id="heartbeats/${id}"]`) };
-  }
+  const exercise = (id: string) => openExercise(session.browser, `${session.running.httpUrl}${CHAPTER}`, 'heartbeats', id);
 
   it('answer pings: the silent starter is dropped with 4000, the solution lives until it closes with 1000', async () => {
     const { page, exercise: answer } = await exercise('answer-pings');
@@ -110,7 +105,7 @@ describe('exercises on chapter 7', () => {
     // The refused attempts show under the exercise, each closing with 1006.
     expect((await outputTexts(dead, 'socket')).filter((text) => text.startsWith('close 1006')).length).toBeGreaterThanOrEqual(1);
     // A long, scrolling list of outputs and the check results stay accessible.
-    expect((await axeViolations(page)).map((violation) => `${violation.id} ${violation.help} at ${violation.targets.join(', ')}`)).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await page.context().close();
   });
 });

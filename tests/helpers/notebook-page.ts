@@ -1,5 +1,7 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { axeViolations } from './axe.ts';
+import { newPage } from './browser.ts';
 
 /**
  * What chapter tests do with a notebook page as a reader would: run every
@@ -66,4 +68,16 @@ export async function checkSolution(exercise: Locator, timeout = 40_000): Promis
   await exercise.locator('.sb-solution summary').click();
   await exercise.getByRole('button', { name: 'Put this solution in the editor' }).click();
   return checkExercise(exercise, timeout);
+}
+
+/** Opens `url` in a new page and finds the exercise `id` (as in `<Exercise id>`) of `chapter`. */
+export async function openExercise(browser: Browser, url: string, chapter: string, id: string): Promise<{ page: Page; exercise: Locator }> {
+  const { page } = await newPage(browser);
+  await page.goto(url);
+  return { page, exercise: page.locator(`notebook-exercise[data-cell-id="${chapter}/${id}"]`) };
+}
+
+/** axe-core's violations on the page as readable lines, for `toEqual([])`. */
+export async function axeProblems(page: Page): Promise<string[]> {
+  return (await axeViolations(page)).map((violation) => `${violation.id} ${violation.help} at ${violation.targets.join(', ')}`);
 }
