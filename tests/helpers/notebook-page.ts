@@ -1,0 +1,74 @@
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * What chapter tests do with a page's notebook, as a reader would: run every
+ * cell, read what appears under each, and check an exercise with the starter
+ * code, the solution, or code of their own.
+ */
+
+/** The text of each output row under a cell or exercise, in order. */
+export function outputTexts(cell: Locator): Promise<string[]> {
+  return cell.locator('.sb-outputs .sb-out').allTextContents();
+}
+
+/** Waits until `cell` reports `state` (`done`, `error`, `running`, …). */
+export async function waitForCellState(cell: Locator, state: string, timeoutMs = 10_000): Promise<void> {
+  await expect.poll(() => cell.getAttribute('data-state'), { timeout: timeoutMs }).toBe(state);
+}
+
+/**
+ * Clicks "Run all cells" and waits until every code cell on the page has
+ * run to `done`; returns the cells. `timeoutMs` is for the whole page.
+ */
+export async function runAllCells(page: Page, timeoutMs = 60_000): Promise<Locator> {
+  const cells = page.locator('code-cell');
+  const count = await cells.count();
+  await cells.first().getByRole('button', { name: 'Run all cells' }).click();
+  await waitForCellState(cells.nth(count - 1), 'done', timeoutMs);
+  for (let index = 0; index < count; index++) expect(await cells.nth(index).getAttribute('data-state'), `cell ${String(index + 1)}`).toBe('done');
+  return cells;
+}
+
+/** Replaces an exercise's or cell's code through its editor: focus, select all, insert. */
+export async function replaceCode(cell: Locator, code: string): Promise<void> {
+  const editor = cell.locator('.cm-content');
+  if (await cell.locator('.sb-code-static').isVisible()) await cell.locator('.sb-code-static').click();
+  await editor.waitFor();
+  await editor.click();
+  await editor.press('ControlOrMeta+a');
+  await editor.press('Delete');
+  // insertText keeps the text exactly (typing would trigger auto-indent and bracket closing).
+  await cell.page().keyboard.insertText(code);
+}
+
+/** Opens "Show a solution" and puts the solution in the editor. */
+export async function useSolution(exercise: Locator): Promise<void> {
+  await exercise.locator('.sb-solution summary').click();
+  await exercise.getByRole('button', { name: 'Put this solution in the editor' }).click();
+}
+
+export interface CheckOutcome {
+  /** "All 4 checks passed: exercise solved." or "2 of 4 checks failed. …" */
+  readonly summary: string;
+  /** Each check as shown: mark, name and reason, e.g. "✗ failed<name><reason>". */
+  readonly results: string[];
+  /** The reason of each failed check, by check name. */
+  readonly failures: Record<string, string>;
+}
+
+/** Presses Check and waits for this check's results (not a previous one's). */
+export async function checkExercise(exercise: Locator, timeoutMs = 45_000): Promise<CheckOutcome> {
+  const summary = exercise.locator('.sb-check-summary');
+  await exercise.getByRole('button', { name: 'Check' }).click();
+  // The click replaces the previous result with "Checking…" at once; wait for the new one.
+  await expect.poll(async () => /checks? (passed|failed)/.test((await summary.textContent()) ?? ''), { timeout: timeoutMs }).toBe(true);
+  const items = exercise.locator('.sb-check-results li');
+  const failures: Record<string, string> = {};
+  for (let index = 0; index < (await items.count()); index++) {
+    const item = items.nth(index);
+    if ((await item.getAttribute('data-passed')) === 'true') continue;
+    failures[(await item.locator('.sb-check-name').textContent()) ?? ''] = (await item.locator('.sb-check-reason').textContent()) ?? '';
+  }
+  return { summary: (await summary.textContent()) ?? '', results: await items.allTextContents(), failures };
+}
