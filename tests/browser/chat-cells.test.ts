@@ -1,49 +1,33 @@
-import type { Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { checkExercise, outputTexts, replaceCode, runAllCells, useSolution } from '../helpers/notebook-page.ts';
-
-const CHAPTER = '/chat/';
-
-/** The display and Out rows of a cell, without their time: what the cell's code showed. */
-async function shown(cells: ReturnType<Page['locator']>, index: number): Promise<string[]> {
-  const rows = await outputTexts(cells.nth(index));
-  return rows.filter((row) => /^\+[\d.]+ m?s(display|Out\[)/.test(row)).map((row) => row.replace(/^\+[\d.]+ m?s/, ''));
-}
+import { describe, expect, it } from 'vitest';
+import { checkExercise, checkSolution, replaceCode, runAllCells, shownOutputs, useChapterPages } from '../helpers/notebook-page.ts';
 
 describe('notebook cells on chapter 6 (chat)', () => {
-  const session = useSiteInBrowser();
-  let page: Page;
-  afterEach(async () => {
-    await page.context().close();
-  });
+  const chapter = useChapterPages('chat');
 
   it('runs all five cells against the real server: join, spoof, say twice, resume, flood', async () => {
-    let errors: string[];
-    ({ page, errors } = await newPage(session.browser));
-    await page.goto(`${session.running.httpUrl}${CHAPTER}`);
+    const { page, errors } = await chapter.open();
     expect(await page.locator('code-cell').count()).toBe(5);
     const cells = await runAllCells(page);
 
-    const joined = await shown(cells, 0);
+    const joined = await shownOutputs(cells.nth(0));
     const intro = /^display'you are ([a-z]+-[a-z]+) in (notebook-[0-9a-f]{8}); last event #1, epoch [a-z0-9]+'$/.exec(joined[0] ?? '');
     expect(intro, joined.join('\n')).not.toBeNull();
     const [, name, room] = intro ?? [];
     expect(joined.slice(1)).toEqual([`display(1) ["${String(name)}"]`, 'Out[1]{maxTextChars: 1000, messagesPerSecond: 5, burstMessages: 10, …}']);
 
-    expect(await shown(cells, 1)).toEqual([
+    expect(await shownOutputs(cells.nth(1))).toEqual([
       "display'SPOOFED_FIELD'",
       `Out[2]'field is set by the server, not the client: "from": the server sets the sender, id and time of every message; remove it'`,
     ]);
 
-    expect(await shown(cells, 2)).toEqual([
+    expect(await shownOutputs(cells.nth(2))).toEqual([
       `display'#2 ${String(name)}: Hello from a cell'`,
       'display{id: 2, recipients: 1, duplicate: false}',
       'display{id: 2, recipients: 1, duplicate: true}',
       'Out[3]1',
     ]);
 
-    const resumed = await shown(cells, 3);
+    const resumed = await shownOutputs(cells.nth(3));
     const other = /^display'#4 joined: ([a-z]+-[a-z]+)'$/.exec(resumed[3] ?? '')?.[1];
     expect(other, resumed.join('\n')).toBeDefined();
     expect(resumed).toEqual([
@@ -57,7 +41,7 @@ describe('notebook cells on chapter 6 (chat)', () => {
       "Out[4]'complete'",
     ]);
 
-    const flooded = await shown(cells, 4);
+    const flooded = await shownOutputs(cells.nth(4));
     // The bucket refills while the thirty arrive, so on a busy machine a few more than the burst may pass.
     expect(flooded[0]).toMatch(/^display'1\d of 30 reached the room'$/);
     expect(flooded.slice(1)).toEqual([
@@ -66,42 +50,28 @@ describe('notebook cells on chapter 6 (chat)', () => {
       'Out[5]1',
     ]);
     // The server saw the flooder cut off and nobody else.
-    const closes = () => session.running.log.filter((line) => line.includes(`/ws/chat/${String(room)} `) && line.includes(' close '));
-    await expect.poll(closes).toEqual([
-      expect.stringContaining('1000 "going offline" by client'),
-      expect.stringContaining('1008 "too many messages'),
-    ]);
+    const closes = () => chapter.session.running.log.filter((line) => line.includes(`/ws/chat/${String(room)} `) && line.includes(' close '));
+    await expect.poll(closes).toEqual([expect.stringContaining('1000 "going offline" by client'), expect.stringContaining('1008 "too many messages')]);
     expect(errors).toEqual([]);
   });
 });
 
 describe('exercises on chapter 6 (chat)', () => {
-  const session = useSiteInBrowser();
-  let page: Page;
-  afterEach(async () => {
-    await page.context().close();
-  });
-
-  async function exercise(id: string) {
-    ({ page } = await newPage(session.browser));
-    await page.goto(`${session.running.httpUrl}${CHAPTER}`);
-    return page.locator(`notebook-exercise[data-cell-id="chat/${id}"]`);
-  }
+  const chapter = useChapterPages('chat');
 
   it('"Say hello, and know who is here": the starter sends nothing; the solution passes', async () => {
-    const helloMembers = await exercise('hello-members');
+    const helloMembers = await chapter.exercise('hello-members');
     const starter = await checkExercise(helloMembers);
     expect(starter.summary).toMatch(/^5 of 6 checks failed/);
     expect(starter.failures['says "hello" to the room']).toBe('expected your code to send a say message, but it sent nothing');
     expect(starter.failures['`members` starts from the welcome']).toMatch(/^expected members to include your own name "[a-z]+-[a-z]+" \(the welcome lists you\), got \[\]$/);
 
-    await useSolution(helloMembers);
-    expect((await checkExercise(helloMembers)).summary).toBe('All 6 checks passed: exercise solved.');
+    expect((await checkSolution(helloMembers)).summary).toBe('All 6 checks passed: exercise solved.');
     expect(await helloMembers.locator('.sb-solved').isVisible()).toBe(true);
   });
 
   it('"Say hello, and know who is here": a plain-text hello, and a list that ignores joins, get their own reasons', async () => {
-    const helloMembers = await exercise('hello-members');
+    const helloMembers = await chapter.exercise('hello-members');
     const code = (say: string) =>
       [
         'const room = `practice-${crypto.randomUUID().slice(0, 8)}`;',
@@ -127,7 +97,7 @@ describe('exercises on chapter 6 (chat)', () => {
   });
 
   it('"Catch up from a last id": the starter returns everything and ignores the epoch; the solution passes', async () => {
-    const catchUp = await exercise('catch-up');
+    const catchUp = await chapter.exercise('catch-up');
     const starter = await checkExercise(catchUp);
     expect(starter.summary).toMatch(/^3 of 5 checks failed/);
     // The checker's room has joined #1, "x" #2, "y" #3, then a, b, c: lastId is 3.
@@ -141,7 +111,6 @@ describe('exercises on chapter 6 (chat)', () => {
       /^expected catchUp\("catch-up-[0-9a-f]{8}", 3, "stale0epoch"\) to reject, because the welcome's resume status is "reset" and what was missed cannot be known; it resolved with \["x","y","a","b","c"\]$/,
     );
 
-    await useSolution(catchUp);
-    expect((await checkExercise(catchUp)).summary).toBe('All 5 checks passed: exercise solved.');
+    expect((await checkSolution(catchUp)).summary).toBe('All 5 checks passed: exercise solved.');
   });
 });

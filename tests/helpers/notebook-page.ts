@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { newPage, useSiteInBrowser, type SiteSession } from './browser.ts';
 
 /**
  * What chapter tests do with a page's notebook, as a reader would: run every
@@ -71,4 +72,50 @@ export async function checkExercise(exercise: Locator, timeoutMs = 45_000): Prom
     failures[(await item.locator('.sb-check-name').textContent()) ?? ''] = (await item.locator('.sb-check-reason').textContent()) ?? '';
   }
   return { summary: (await summary.textContent()) ?? '', results: await items.allTextContents(), failures };
+}
+
+/** The display and Out rows under a cell, without their times: what the cell's own code showed. */
+export async function shownOutputs(cell: Locator): Promise<string[]> {
+  const rows = await outputTexts(cell);
+  return rows.filter((row) => /^\+[\d.]+ m?s(display|Out\[)/.test(row)).map((row) => row.replace(/^\+[\d.]+ m?s/, ''));
+}
+
+/** Puts the exercise's solution in the editor and checks it. */
+export async function checkSolution(exercise: Locator): Promise<CheckOutcome> {
+  await useSolution(exercise);
+  return checkExercise(exercise);
+}
+
+export interface ChapterPages {
+  readonly session: SiteSession;
+  /** Opens the chapter in a new page, closed after the test; `errors` collects uncaught page errors. */
+  open(): Promise<{ page: Page; errors: string[] }>;
+  /** Opens the chapter and returns the exercise with this id. */
+  exercise(id: string): Promise<Locator>;
+}
+
+/**
+ * For a `describe` block: the built site in Chromium (see `useSiteInBrowser`),
+ * and a fresh page of `chapter` (its slug, e.g. `chat`) for each test.
+ */
+export function useChapterPages(chapter: string): ChapterPages {
+  const session = useSiteInBrowser();
+  const pages: Page[] = [];
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.context().close();
+  });
+  const open = async () => {
+    const opened = await newPage(session.browser);
+    pages.push(opened.page);
+    await opened.page.goto(`${session.running.httpUrl}/${chapter}/`);
+    return opened;
+  };
+  return {
+    session,
+    open,
+    async exercise(id) {
+      const { page } = await open();
+      return page.locator(`notebook-exercise[data-cell-id="${chapter}/${id}"]`);
+    },
+  };
 }
