@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from '../connection.ts';
 import { formatDuration } from '../log.ts';
 import { choiceParam, integerParam } from '../query-params.ts';
-import { TokenBucket } from '../rate-limit.ts';
+import { TokenBucket } from '../../src/lib/token-bucket.ts';
 import type { Handshake, HandshakeRefusal, RouteContext, RouteFactory } from './route.ts';
 import {
   BACKPRESSURE_BOUNDS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTexts, runAllCells } from '../helpers/notebook-page.ts';
+import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, runAllCells } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/heartbeats/';
 
@@ -14,15 +14,15 @@ describe('notebook cells on chapter 7', () => {
     expect(await cells.count()).toBe(4);
 
     // 1. The welcome states the heartbeat; one application ping comes back.
-    expect(await outputTexts(cells.nth(0), 'display')).toEqual([expect.stringMatching(/^\{type: "welcome", intervalMs: 1000, timeoutMs: 3000, closeCode: 4000, /)]);
-    expect(await outputTexts(cells.nth(0), 'result')).toEqual([expect.stringMatching(/^'pong 1 after \d+\.\d\d ms'$/)]);
+    expect(await outputTextsOfKind(cells.nth(0), 'display')).toEqual([expect.stringMatching(/^\{type: "welcome", intervalMs: 1000, timeoutMs: 3000, closeCode: 4000, /)]);
+    expect(await outputTextsOfKind(cells.nth(0), 'result')).toEqual([expect.stringMatching(/^'pong 1 after \d+\.\d\d ms'$/)]);
 
     // 2. A client that answers nothing is closed with 4000 after interval + timeout.
-    const [silent] = await outputTexts(cells.nth(1), 'display');
+    const [silent] = await outputTextsOfKind(cells.nth(1), 'display');
     expect(silent).toMatch(/^\{code: 4000, wasClean: true, afterMs: \d+\}$/);
     expect(numberIn(silent ?? '', 'afterMs')).toBeGreaterThanOrEqual(1000);
-    expect(await outputTexts(cells.nth(1), 'result')).toEqual(["'heartbeat timeout: no pong to ping 1 within 1000 ms'"]);
-    expect(await outputTexts(cells.nth(1), 'socket')).toEqual(
+    expect(await outputTextsOfKind(cells.nth(1), 'result')).toEqual(["'heartbeat timeout: no pong to ping 1 within 1000 ms'"]);
+    expect(await outputTextsOfKind(cells.nth(1), 'socket')).toEqual(
       expect.arrayContaining([
         expect.stringContaining('↓ received\'{"type":"ping","id":1,'),
         'close 4000 "heartbeat timeout: no pong to ping 1 within 1000 ms" · clean · Private use',
@@ -30,14 +30,14 @@ describe('notebook cells on chapter 7', () => {
     );
 
     // 3. A frozen server: the socket looks open and idle; the pong comes after the freeze.
-    expect(await outputTexts(cells.nth(2), 'display')).toEqual([expect.stringMatching(/^\{readyState: 1, bufferedAmount: 0, waitedMs: \d+\}$/)]);
-    const [late] = await outputTexts(cells.nth(2), 'result');
+    expect(await outputTextsOfKind(cells.nth(2), 'display')).toEqual([expect.stringMatching(/^\{readyState: 1, bufferedAmount: 0, waitedMs: \d+\}$/)]);
+    const [late] = await outputTextsOfKind(cells.nth(2), 'result');
     const lateMs = Number(/after (\d+) ms/.exec(late ?? '')?.[1]);
     expect(lateMs).toBeGreaterThanOrEqual(1000);
     expect(lateMs).toBeLessThan(10_000);
 
     // 4. partysocket reconnects after the 4000 and the open listener subscribes again.
-    const logs = await outputTexts(cells.nth(3), 'log');
+    const logs = await outputTextsOfKind(cells.nth(3), 'log');
     expect(logs.map((line) => line.replace(/[\d.]+ km\/h, update #\d+/, 'N km/h, update #N'))).toEqual([
       'open: subscribing to wind',
       'wind: N km/h, update #N',
@@ -45,7 +45,7 @@ describe('notebook cells on chapter 7', () => {
       'open: subscribing to wind',
       'wind: N km/h, update #N',
     ]);
-    expect((await outputTexts(cells.nth(3), 'socket')).at(-1)).toBe('close 1000 "seen it reconnect" · clean · Normal Closure');
+    expect((await outputTextsOfKind(cells.nth(3), 'socket')).at(-1)).toBe('close 1000 "seen it reconnect" · clean · Normal Closure');
     const updates = logs.flatMap((line) => /update #(\d+)/.exec(line)?.[1] ?? []).map(Number);
     expect(updates[1]).toBeGreaterThan(updates[0] ?? Infinity);
     expect(errors).toEqual([]);
@@ -103,7 +103,7 @@ describe('exercises on chapter 7', () => {
     ]);
     expect(solution.summary).toBe('All 5 checks passed: exercise solved.');
     // The refused attempts show under the exercise, each closing with 1006.
-    expect((await outputTexts(dead, 'socket')).filter((text) => text.startsWith('close 1006')).length).toBeGreaterThanOrEqual(1);
+    expect((await outputTextsOfKind(dead, 'socket')).filter((text) => text.startsWith('close 1006')).length).toBeGreaterThanOrEqual(1);
     // A long, scrolling list of outputs and the check results stay accessible.
     expect(await axeProblems(page)).toEqual([]);
     await page.context().close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTexts, runAllCells } from '../helpers/notebook-page.ts';
+import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, runAllCells } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/real-time/';
 
@@ -19,14 +19,14 @@ describe('notebook cells on chapter 4', () => {
     expect(await cells.count()).toBe(4);
 
     // 1. Ten samples held back 50 ms: each delay is 50 ms and a little more.
-    const [sample] = await outputTexts(cells.nth(0), 'display');
+    const [sample] = await outputTextsOfKind(cells.nth(0), 'display');
     expect(sample).toMatch(/^\{type: "sample", seq: 1, producedAt: \d+/);
-    const [delays] = await outputTexts(cells.nth(0), 'result');
+    const [delays] = await outputTextsOfKind(cells.nth(0), 'result');
     expect(delays).toMatch(/^\(10\) \[/);
     for (const delay of numbersInArray(delays ?? '')) expect(delay).toBeGreaterThanOrEqual(49);
 
     // 2. Rate and delay are independent; Little's law follows both.
-    const measured = await outputTexts(cells.nth(1), 'display');
+    const measured = await outputTextsOfKind(cells.nth(1), 'display');
     expect(measured).toHaveLength(3);
     const [slow, fast, short] = measured.map((text) => ({
       perSecond: numberIn(text, 'perSecond'),
@@ -41,16 +41,16 @@ describe('notebook cells on chapter 4', () => {
     expect(fast.inFlight).toBeGreaterThan(slow.inFlight);
 
     // 3. Jitter, with every sample in order.
-    const [jitter] = await outputTexts(cells.nth(2), 'display');
+    const [jitter] = await outputTextsOfKind(cells.nth(2), 'display');
     expect(jitter).toMatch(/^\{jitterMs: [\d.]+, heldBack: \d+, inOrder: true\}$/);
     expect(numberIn(jitter ?? '', 'jitterMs')).toBeGreaterThan(0);
-    expect(numbersInArray((await outputTexts(cells.nth(2), 'result'))[0] ?? '').length).toBeGreaterThan(0);
+    expect(numbersInArray((await outputTextsOfKind(cells.nth(2), 'result'))[0] ?? '').length).toBeGreaterThan(0);
 
     // 4. One probe: on one machine the clocks agree to within a few milliseconds.
-    const [probe] = await outputTexts(cells.nth(3), 'display');
+    const [probe] = await outputTextsOfKind(cells.nth(3), 'display');
     expect(probe).toMatch(/^\{roundTripMs: [\d.]+, offsetMs: -?[\d.]+, uncertaintyMs: [\d.]+\}$/);
     expect(Math.abs(numberIn(probe ?? '', 'offsetMs'))).toBeLessThan(numberIn(probe ?? '', 'uncertaintyMs') + 50);
-    expect(numbersInArray((await outputTexts(cells.nth(3), 'result'))[0] ?? '')[0]).toBeGreaterThanOrEqual(45);
+    expect(numbersInArray((await outputTextsOfKind(cells.nth(3), 'result'))[0] ?? '')[0]).toBeGreaterThanOrEqual(45);
     expect(errors).toEqual([]);
     // What the cells printed is part of the page: it must be as accessible as the rest.
     expect(await axeProblems(page)).toEqual([]);
