@@ -17,6 +17,8 @@ Options (environment variable in brackets):
   --max-message-bytes <n>  largest message a client may send; larger closes with 1009
                            (MAX_MESSAGE_BYTES, default 65536)
   --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
+  --max-buffered-bytes <n> bytes queued for one client before it is cut off with 1008
+                           (MAX_BUFFERED_BYTES, default 16777216)
   --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
                            e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
                            benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
@@ -72,6 +74,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       'allowed-origins': { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
+      'max-buffered-bytes': { type: 'string' },
       'chat-limits': { type: 'string' },
       site: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -88,6 +91,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
   if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
+  const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
+  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
   return {

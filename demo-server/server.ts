@@ -94,23 +94,31 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     return { route, name: route.path };
   });
   const handshakes = new WeakMap<IncomingMessage, { route: Route; handshake: Handshake }>();
-  const webSockets = new WebSocketServer({
-    noServer: true,
-    maxPayload: config.maxMessageBytes,
-    // Compression hides the frame bytes the chapters decode, and costs memory per client.
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols(offered, request) {
-      const pending = handshakes.get(request);
-      return pending?.route.selectProtocol?.(offered, pending.handshake) ?? false;
-    },
-  });
+  /** ws fixes the message size limit per WebSocketServer, so routes with their own limit get their own instance. */
+  const webSocketServers = new Map<number, WebSocketServer>();
+  function webSocketServerFor(maxPayload: number): WebSocketServer {
+    const existing = webSocketServers.get(maxPayload);
+    if (existing !== undefined) return existing;
+    const webSockets = new WebSocketServer({
+      noServer: true,
+      maxPayload,
+      // Compression hides the frame bytes the chapters decode, and costs memory per client.
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols(offered, request) {
+        const pending = handshakes.get(request);
+        return pending?.route.selectProtocol?.(offered, pending.handshake) ?? false;
+      },
+    });
+    // ws emits the 101 response lines just before writing them (RFC 6455 §4.2.2).
+    webSockets.on('headers', (lines: string[], request: IncomingMessage) => {
+      handshakes.get(request)?.handshake.responseLines.push(...lines);
+    });
+    webSocketServers.set(maxPayload, webSockets);
+    return webSockets;
+  }
   /** Connections whose route runs its own heartbeat. */
   const withoutHeartbeat = new WeakSet<Connection>();
-  // ws emits the 101 response lines just before writing them (RFC 6455 §4.2.2).
-  webSockets.on('headers', (lines: string[], request: IncomingMessage) => {
-    handshakes.get(request)?.handshake.responseLines.push(...lines);
-  });
   let nextConnectionId = 1;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let closing = false;
@@ -205,7 +213,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     const refusal = found.route.check?.(handshake) ?? null;
     if (refusal !== null) return refuse(refusal);
     handshakes.set(request, { route: found.route, handshake });
-    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+    const maxPayload = found.route.maxMessageBytes ?? config.maxMessageBytes;
+    webSocketServerFor(maxPayload).handleUpgrade(request, socket, head, (webSocket) => {
       // ws has its own error listener on the socket now; one fewer listener per idle connection.
       socket.off('error', destroyOnError);
       accept(webSocket, request, found.route, handshake);

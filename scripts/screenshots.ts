@@ -34,6 +34,28 @@ const shots: Shot[] = [
       await cell.locator('tr[data-direction="received"]').nth(1).waitFor();
     },
   },
+  {
+    file: 'handshake-lab.png',
+    path: '/handshake/',
+    selector: 'handshake-lab',
+    async prepare(page) {
+      const lab = page.locator('handshake-lab').first();
+      await lab.scrollIntoViewIfNeeded();
+      await lab.getByText('Open: the server answered 101').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    file: 'backpressure-lab.png',
+    path: '/backpressure/',
+    selector: 'backpressure-lab',
+    async prepare(page) {
+      const lab = page.locator('backpressure-lab').first();
+      await lab.scrollIntoViewIfNeeded();
+      await lab.getByRole('button', { name: 'Start' }).click();
+      // The naive run ends with the server giving up on the jammed client, then the page's close.
+      await lab.locator('.bp-status').getByText(/Ended after/).waitFor({ timeout: 90_000 });
+    },
+  },
 ];
 
 await ensureSiteBuilt(process.cwd());
@@ -42,7 +64,7 @@ const address = await server.listen(0, '127.0.0.1');
 const browser = await launchBrowser();
 try {
   for (const shot of shots) {
-    const page = await browser.newPage({ viewport: { width: 900, height: 900 }, deviceScaleFactor: 2 });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1.5 });
     await page.goto(`http://127.0.0.1:${String(address.port)}${shot.path}`);
     await shot.prepare(page);
     await page.locator(shot.selector).first().screenshot({ path: resolve('docs/images', shot.file) });

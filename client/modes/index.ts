@@ -4,6 +4,8 @@ import { chatStressMode } from './chat-stress.ts';
 import { chatMode } from './chat.ts';
 import { closeMode } from './close.ts';
 import { echoMode } from './echo.ts';
+import { tickerMode } from './ticker.ts';
+import { slowMode } from './slow.ts';
 
 /** Every mode of `npm run client -- <mode>`, by name. */
 export const modes: Readonly<Record<string, ClientMode>> = {
@@ -12,4 +14,6 @@ export const modes: Readonly<Record<string, ClientMode>> = {
   demo: chatDemoMode,
   stress: chatStressMode,
   close: closeMode,
+  ticker: tickerMode,
+  slow: slowMode,
 };

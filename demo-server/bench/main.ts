@@ -20,9 +20,9 @@ import { formatProfile, summarizeProfile } from './profile-summary.ts';
 import { serverTable, summarizeScenario, type RunRecord, type ScenarioReport } from './report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { FULL_SETTINGS, QUICK_SETTINGS, type BenchSettings } from './settings.ts';
-import { runSlowConsumersIfAvailable, type SlowConsumersOutcome } from './slow-consumers.ts';
+import { runSlowConsumersScenario, type SlowConsumersOutcome } from './slow-consumers.ts';
 import { describeMachine, openFileLimit, sleep } from './system.ts';
-import { startTarget, type TargetName } from './targets.ts';
+import { killAllTargets, startTarget, type TargetName } from './targets.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -150,6 +150,14 @@ async function runScenario(scenario: Scenario, args: Arguments, settings: BenchS
   return summarizeScenario(scenario, scenario.title(settings), runs, notes);
 }
 
+// Ctrl+C mid-run must not leave servers behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllTargets();
+    process.exit(130);
+  });
+}
+
 const args = readArguments(process.argv.slice(2));
 const selected = SCENARIOS.filter((scenario) => args.only === null || args.only.has(scenario.id));
 const globalNotes: string[] = [];
@@ -170,7 +178,10 @@ const scenarios: ScenarioReport[] = [];
 let slowConsumers: SlowConsumersOutcome | null = null;
 try {
   for (const scenario of selected) scenarios.push(await runScenario(scenario, args, settings, workers, profileRoot));
-  if (args.only === null || args.only.has('slow-consumers')) slowConsumers = await runSlowConsumersIfAvailable(settings.slowConsumers.clients);
+  if (args.only === null || args.only.has('slow-consumers')) {
+    process.stdout.write(`  slow-consumers: ${String(settings.slowConsumers.clients)} clients that never read\n`);
+    slowConsumers = await runSlowConsumersScenario(settings.slowConsumers.clients);
+  }
 } finally {
   await Promise.all(workers.map((worker) => worker.terminate()));
 }
@@ -205,11 +216,10 @@ await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(join(args.outDir, 'server-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 console.log(`\n${serverTable(scenarios)}\n`);
-if (slowConsumers !== null) {
-  console.log(slowConsumers.status === 'skipped' ? `200 slow consumers: skipped: ${slowConsumers.reason}` : `Slow consumers:\n${slowConsumers.description}`);
-}
+if (slowConsumers !== null) console.log(`Slow consumers on /ws/backpressure:\n  ${slowConsumers.description.split('\n').join('\n  ')}\n`);
 for (const scenario of scenarios) for (const note of scenario.notes) console.log(`note (${scenario.id}): ${note}`);
 for (const note of globalNotes) console.log(`note: ${note}`);
 for (const [name, lines] of Object.entries(profiles)) console.log(`\nCPU profile, ${name}:\n  ${lines.join('\n  ')}`);
 const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric}`));
+if (slowConsumers !== null && !slowConsumers.held) missed.push('slow-consumers RSS bound');
 console.log(`\nBudgets: ${missed.length === 0 ? 'all met' : `missed: ${missed.join(', ')}`}.  JSON: ${jsonPath}`);

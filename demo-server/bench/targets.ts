@@ -53,6 +53,14 @@ export interface RunningTarget {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Servers started and not yet exited, so an interrupted run can end them. */
+const running = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+
+/** Kills every server this process started that is still running (for Ctrl+C). */
+export function killAllTargets(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /** The line each server prints once it listens: `…running at http://localhost:PORT/` or `…listening on http://127.0.0.1:PORT/`. */
 const LISTENING = /http:\/\/(?:localhost|127\.0\.0\.1):(\d+)\//;
 
@@ -69,6 +77,8 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
       ? spawn(command[0] ?? '', command.slice(1), { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] })
       : // exec keeps the pid: the RSS read from /proc is Node's, not the shell's.
         spawn('/bin/sh', ['-c', `ulimit -n ${String(options.openFileLimit)} && exec "$@"`, 'sh', ...command], { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const output: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {

@@ -127,11 +127,11 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
             connection.fail(result.error, result.detail);
             return;
           }
-          membership = result.membership;
           if (!connection.isOpen) {
-            void membership.leave();
+            void result.membership.leave();
             return;
           }
+          membership = result.membership;
           const welcome: WelcomeMessage = { type: 'welcome', ...result.welcome, members: [...result.welcome.members], typing: [...result.welcome.typing], history: [...result.welcome.history], limits };
           connection.sendJson(welcome);
           lastSentId = welcome.lastId;
@@ -141,7 +141,10 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
 
       const handle = async (message: ChatClientMessage): Promise<void> => {
         const member = membership;
-        if (member === null || !connection.isOpen) return;
+        // A message accepted while the connection was open is handled even if
+        // the connection has closed since (ws reads a say and the close frame
+        // that follows it in one go); only the replies to its sender are lost.
+        if (member === null) return;
         switch (message.type) {
           case 'say': {
             if (message.text.trim() === '') {

@@ -67,6 +67,11 @@ class SampleStream {
   #produceTimer: ReturnType<typeof setTimeout> | null = null;
   #releaseTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** The number the next sample made will carry. */
+  get nextSeq(): number {
+    return this.#seq + 1;
+  }
+
   constructor(connection: Connection, settings: RealtimeSettings) {
     this.#connection = connection;
     this.#settings = settings;
@@ -190,12 +195,12 @@ export const realtimeRoute: RouteFactory = (): Route => ({
             break;
           }
           stream.configure(settings);
-          connection.sendJson({ type: 'settings', ...settings });
+          connection.sendJson({ type: 'settings', ...settings, fromSeq: stream.nextSeq });
           break;
         }
       }
     });
-    connection.sendJson({ type: 'settings', ...read.settings });
+    connection.sendJson({ type: 'settings', ...read.settings, fromSeq: stream.nextSeq });
     stream.start();
   },
 });

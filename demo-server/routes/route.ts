@@ -42,6 +42,11 @@ export interface Route {
   selectProtocol?(offered: ReadonlySet<string>, handshake: Handshake): string | false;
   /** Takes over a new connection. */
   open(connection: Connection, handshake: Handshake): void;
+  /**
+   * Largest message this endpoint accepts, when it must differ from the
+   * server's `maxMessageBytes` (bigger closes with 1009, RFC 6455 §7.4.1).
+   */
+  readonly maxMessageBytes?: number;
   /** Whether the server-wide protocol heartbeat applies (default true). */
   readonly serverHeartbeat?: boolean;
   /** Releases timers and state when the server closes. */

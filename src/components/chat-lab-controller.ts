@@ -4,6 +4,7 @@ import { clockTime } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
 import { chatUrl, roomNameProblem, type RoomEvent } from '../lib/protocol/chat.ts';
 import { partysocketOptions } from '../lib/reconnect.ts';
+import { unreachableText } from './lab-dom.ts';
 
 /** The classic stored-XSS probe: harmless here because every message is set as text. */
 export const HTML_PAYLOAD = '<img src=x onerror=alert(1)>';
@@ -95,7 +96,7 @@ function describeState(snapshot: ChatSnapshot, url: string): string {
       return `Disconnected with code ${String(close.code)}${reason}. Reconnecting…`;
     }
     case 'unreachable':
-      return `Can't reach the demo server at ${url} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point cells at another server with ?server=ws://host:port. Retrying…`;
+      return unreachableText(url, snapshot.failedAttempts);
     case 'offline':
       return 'Offline: you disconnected. What you send waits until you reconnect.';
     case 'left':

@@ -4,31 +4,35 @@ interface LabController {
 }
 
 /**
- * `<chat-lab>`: loads its controller (and with it partysocket, the store and
- * the protocol schemas) only when the lab scrolls into view, so a reader who
- * never reaches it downloads none of that.
+ * `<chat-lab>`: joins the room when the reader presses Join (a room is shared
+ * with every reader of the server, so joining is the reader's choice), or at
+ * once when the page was opened for a room (`?room=`, the lab's "open this
+ * room in another tab" link). Only then does it load its controller, and
+ * with it partysocket, the store and the protocol schemas.
  */
 export class ChatLabElement extends HTMLElement {
-  #observer: IntersectionObserver | null = null;
   #controller: LabController | null = null;
   #connected = false;
 
   connectedCallback(): void {
     this.#connected = true;
-    this.#observer = new IntersectionObserver((entries) => {
-      if (!entries.some((entry) => entry.isIntersecting)) return;
-      this.#observer?.disconnect();
-      void import('./chat-lab-controller.ts').then(({ ChatLabController }) => {
-        if (this.#connected && this.#controller === null) this.#controller = new ChatLabController(this);
-      });
-    });
-    this.#observer.observe(this);
+    this.querySelector('[data-action="join"]')?.addEventListener('click', () => void this.#join(), { once: true });
+    if (new URL(window.location.href).searchParams.has('room')) void this.#join();
   }
 
   disconnectedCallback(): void {
     this.#connected = false;
-    this.#observer?.disconnect();
     this.#controller?.destroy();
     this.#controller = null;
+  }
+
+  async #join(): Promise<void> {
+    const join = this.querySelector<HTMLElement>('.sb-chat-join');
+    const toolbar = this.querySelector<HTMLElement>('.sb-chat-toolbar');
+    const { ChatLabController } = await import('./chat-lab-controller.ts');
+    if (!this.#connected || this.#controller !== null) return;
+    this.#controller = new ChatLabController(this);
+    if (join !== null) join.hidden = true;
+    if (toolbar !== null) toolbar.hidden = false;
   }
 }

@@ -2,7 +2,7 @@ import type { CloseLabSnapshot, CloseLabStore, CloseRun } from '../lib/close-lab
 import type { CloseReport } from '../lib/protocol/close.ts';
 import { formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
-import { part, serverLabel } from './cell-dom.ts';
+import { part, serverLabel } from './lab-dom.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 
 type CloseCodes = typeof import('../lib/close-codes.ts');

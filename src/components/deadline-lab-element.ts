@@ -2,7 +2,7 @@ import type { DeadlineChart } from '../lib/charts/deadline-chart.ts';
 import type { DeadlineSnapshot, DeadlineStore } from '../lib/deadline-store.ts';
 import { formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
-import { part, setText } from './lab-dom.ts';
+import { part, setText, unreachableText } from './lab-dom.ts';
 import type { RealtimeSettings } from '../lib/protocol/realtime.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 
@@ -36,7 +36,7 @@ function describeState(snapshot: DeadlineSnapshot, url: string): string {
     case 'closed':
       return close?.code === 1000 ? 'Stopped. Press Start to stream again.' : `Closed with code ${String(close?.code ?? 1006)}${reason}. Press Start to stream again.`;
     case 'unreachable':
-      return `Can't reach the demo server at ${url}. Start it with "npm start" in the Socketbook folder, or point the labs at another server with ?server=ws://host:port, then press Start.`;
+      return unreachableText(url, null, 'Then press Start.');
   }
 }
 
@@ -96,7 +96,8 @@ export class DeadlineLabElement extends HTMLElement {
   disconnectedCallback(): void {
     this.#observer?.disconnect();
     cancelAnimationFrame(this.#frame);
-    this.#socket?.close(1001, 'lab removed');
+    // Scripts may close only with 1000 or 3000–4999 (partysocket swallows the error and keeps the socket).
+    this.#socket?.close(1000, 'lab removed');
     this.#chart?.destroy();
   }
 

@@ -2,36 +2,13 @@ import type { EchoEntry, EchoSnapshot, EchoStore } from '../lib/echo-store.ts';
 import { clockTimeMs, formatBytes, formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
 import { endpointUrl } from '../lib/server-url.ts';
-import { part, serverLabel } from './cell-dom.ts';
+import { describeConnection, part, serverLabel, showConnection } from './lab-dom.ts';
 
 function cell(text: string, className?: string): HTMLTableCellElement {
   const td = document.createElement('td');
   td.textContent = text;
   if (className !== undefined) td.className = className;
   return td;
-}
-
-/**
- * Status line for each connection state; `server` is where the cell
- * connects, `reconnecting` whether partysocket will connect again (its
- * close-code policy may say no).
- */
-function describeState(snapshot: EchoSnapshot, server: string, reconnecting: boolean): string {
-  const close = snapshot.lastClose;
-  switch (snapshot.state) {
-    case 'connecting':
-      return `Connecting to ${server}…`;
-    case 'open':
-      return `Open: connected to ${server}`;
-    case 'closed': {
-      if (close === null) return 'Closed. Reconnecting…';
-      const reason = close.reason === '' ? '' : ` "${close.reason}"`;
-      const next = reconnecting ? 'Reconnecting…' : 'Not reconnecting: this code means "do not come straight back". Reload the page to connect again.';
-      return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). ${next}`;
-    }
-    case 'unreachable':
-      return `Can't reach the demo server at ${server} (attempt ${String(snapshot.failedAttempts)}). Start it with "npm start" in the Socketbook folder, or point cells at another server with ?server=ws://host:port. Retrying…`;
-  }
 }
 
 /**
@@ -81,8 +58,7 @@ export class EchoCellElement extends HTMLElement {
     this.#socket = socket;
     this.#store = new EchoStore(socket);
     this.#store.subscribe((snapshot) => {
-      // partysocket decides before it dispatches the close event.
-      this.#render(snapshot, url, socket.shouldReconnect);
+      this.#render(snapshot, url);
     });
   }
 
@@ -93,13 +69,8 @@ export class EchoCellElement extends HTMLElement {
     if (this.#store.send(input.value, binary.checked)) input.select();
   }
 
-  #render(snapshot: EchoSnapshot, url: string, reconnecting: boolean): void {
-    const status = part<HTMLElement>(this, '.sb-status');
-    status.dataset.state = snapshot.state;
-    part<HTMLElement>(this, '.sb-status-text').textContent = describeState(snapshot, url, reconnecting);
-    const error = part<HTMLElement>(this, '.sb-echo-error');
-    error.hidden = snapshot.sendError === null;
-    error.textContent = snapshot.sendError ?? '';
+  #render(snapshot: EchoSnapshot, url: string): void {
+    showConnection(this, 'echo-cell', snapshot.state, describeConnection(snapshot, url), snapshot.sendError);
     this.#renderLog(snapshot.entries);
   }
 

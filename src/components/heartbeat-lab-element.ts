@@ -2,7 +2,7 @@ import type { HeartbeatChart } from '../lib/charts/heartbeat-chart.ts';
 import type { HeartbeatSnapshot, HeartbeatStore, RttSeries } from '../lib/heartbeat-store.ts';
 import { formatDuration } from '../lib/format.ts';
 import { pageServer } from '../lib/page-server.ts';
-import { part, setText } from './lab-dom.ts';
+import { part, setText, unreachableText } from './lab-dom.ts';
 import type { HeartbeatTopicName } from '../lib/protocol/heartbeat.ts';
 import { endpointUrl } from '../lib/server-url.ts';
 
@@ -18,7 +18,7 @@ function describeState(snapshot: HeartbeatSnapshot, url: string, now: number): s
   switch (snapshot.state) {
     case 'connecting':
       return snapshot.attempts.length > 1
-        ? `Can't reach the demo server at ${url} (attempt ${String(snapshot.attempts.length)}). Start it with "npm start" in the Socketbook folder, or point the labs at another server with ?server=ws://host:port. Retrying…`
+        ? unreachableText(url, snapshot.attempts.length)
         : `Connecting to ${url}…`;
     case 'open': {
       const settings = snapshot.settings;
@@ -99,7 +99,8 @@ export class HeartbeatLabElement extends HTMLElement {
     cancelAnimationFrame(this.#frame);
     if (this.#ticker !== null) clearInterval(this.#ticker);
     this.#store?.dispose();
-    this.#socket?.close(1001, 'lab removed');
+    // Scripts may close only with 1000 or 3000–4999 (partysocket swallows the error and keeps the socket).
+    this.#socket?.close(1000, 'lab removed');
     this.#chart?.destroy();
   }
 

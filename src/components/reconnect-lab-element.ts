@@ -1,6 +1,6 @@
 import type { ReconnectLabSnapshot, ReconnectLabStore } from '../lib/reconnect-lab-store.ts';
 import { pageServer } from '../lib/page-server.ts';
-import { part, serverLabel } from './cell-dom.ts';
+import { part, serverLabel } from './lab-dom.ts';
 
 /**
  * `<reconnect-lab>`: wires ReconnectLab.astro to a ReconnectLabStore. It

@@ -23,14 +23,14 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'handshake',
     title: 'The opening handshake',
-    summary: 'How an HTTP request becomes a WebSocket: Upgrade, Sec-WebSocket-Key and Accept, subprotocols.',
-    status: 'soon',
+    summary: 'How an HTTP request becomes a WebSocket: Upgrade, Sec-WebSocket-Key and Accept, Origin, subprotocols, seen in your own browser.',
+    status: 'published',
   },
   {
     slug: 'frames',
     title: 'Frames and full duplex',
-    summary: 'FIN, opcodes, masking and lengths, decoded from the bytes your browser just sent.',
-    status: 'soon',
+    summary: 'FIN, opcodes, masking and lengths, decoded from the bytes your browser just sent; messages crossing in flight.',
+    status: 'published',
   },
   {
     slug: 'real-time',
@@ -41,8 +41,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'messages',
     title: 'Messages and protocols',
-    summary: 'Text, binary and JSON; message types, demultiplexing and validation.',
-    status: 'soon',
+    summary: 'Text, binary and JSON; message types, demultiplexing and validation, live on a stock ticker.',
+    status: 'published',
   },
   {
     slug: 'chat',
@@ -60,7 +60,7 @@ export const chapters: readonly Chapter[] = [
     slug: 'backpressure',
     title: 'Backpressure: the slow consumer',
     summary: 'Watch a fast server drown a slow client, then fix it with credits and conflation.',
-    status: 'soon',
+    status: 'published',
   },
   {
     slug: 'closing',

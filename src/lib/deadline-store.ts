@@ -166,6 +166,8 @@ export class DeadlineStore {
   #probeResults: { offsetMs: number; roundTripMs: number }[] = [];
   #nextProbeId = 1;
   #previousDelayMs: number | null = null;
+  /** First sample of the current run: the settings message says which (earlier ones were made under old settings). */
+  #runFromSeq = 1;
   #opened = false;
 
   constructor(socket: SocketLike, options: Partial<DeadlineOptions> = {}, now: EpochClock = browserClock) {
@@ -298,7 +300,9 @@ export class DeadlineStore {
         this.#probeAnswered(message.id, message.serverTime, arrivedAt);
         break;
       case 'settings': {
-        const { ratePerSecond, delayMs, jitterMs, stallEveryMs, stallForMs } = message;
+        const { ratePerSecond, delayMs, jitterMs, stallEveryMs, stallForMs, fromSeq } = message;
+        // Samples made under the old settings may still be on their way: the new run starts at fromSeq.
+        this.#runFromSeq = fromSeq;
         this.#update({ settings: { ratePerSecond, delayMs, jitterMs, stallEveryMs, stallForMs }, run: EMPTY_RUN });
         break;
       }
@@ -327,6 +331,7 @@ export class DeadlineStore {
     // RFC 3550 §6.4.1: J += (|D| - J) / 16, D being the change in transit time between consecutive packets.
     const nextJitter = this.#previousDelayMs === null ? jitterMs : jitterMs + (Math.abs(delayMs - this.#previousDelayMs) - jitterMs) / 16;
     this.#previousDelayMs = delayMs;
+    if (sample.seq < this.#runFromSeq) return { run, jitterMs: nextJitter };
     return { run: judgeSample(run, sample.seq, delayMs, this.#snapshot.deadlineMs), jitterMs: nextJitter };
   }
 

@@ -8,7 +8,7 @@ import {
   type HeartbeatTopicName,
 } from './protocol/heartbeat.ts';
 import { integerParameterProblem } from './protocol/integer-parameter.ts';
-import { SOCKET_OPEN, type SocketLike } from './socket-like.ts';
+import { closeInfoOf, SOCKET_OPEN, type SocketLike } from './socket-like.ts';
 
 /** A socket that can be told to drop its connection and connect again, as partysocket's can. */
 export interface ReconnectingSocketLike extends SocketLike {
@@ -167,9 +167,8 @@ export class HeartbeatStore {
       if (typeof event.data === 'string') this.#receive(event.data);
     });
     socket.addEventListener('close', (event) => {
-      // In a browser, partysocket re-dispatches the closes it makes itself with `code` "close" and `reason` an Event.
-      const { code, reason } = event as { readonly code: unknown; readonly reason: unknown };
-      this.#close(typeof code === 'number' ? code : 1006, typeof reason === 'string' ? reason : '');
+      const { code, reason } = closeInfoOf(event);
+      this.#close(code, reason);
     });
   }
 

@@ -59,6 +59,22 @@ describe('ChatLab on chapter 6', () => {
     return { ...opened, lab, you, second };
   }
 
+  it('joins only when the reader presses Join, loading the chat code then', async () => {
+    const { page, requests } = await newPage(browser);
+    await page.goto(`${running.httpUrl}/chat/`);
+    const lab = page.locator('chat-lab');
+    await lab.scrollIntoViewIfNeeded();
+    await page.waitForLoadState('networkidle');
+    expect(requests.some((url) => url.includes('/ws/chat/'))).toBe(false);
+    expect(requests.some((url) => url.includes('chat-lab-controller'))).toBe(false);
+    expect(await lab.locator('[data-participant="first"] .sb-status-text').textContent()).toBe('Not joined yet.');
+    await lab.getByRole('button', { name: /^Join room / }).click();
+    await expect.poll(() => lab.locator('[data-participant="first"] .sb-status-text').textContent()).toMatch(JOINED);
+    expect(await lab.getByRole('button', { name: 'Add a second participant' }).isVisible()).toBe(true);
+    expect(await lab.getByRole('button', { name: /^Join room / }).isVisible()).toBe(false);
+    await page.close();
+  });
+
   it('two participants chat; one disconnects, reconnects and receives exactly the missed messages', async () => {
     const { page, errors, requests, lab, you, second } = await openLab('browser-resume');
     const yourName = await nameOf(you);

@@ -1,35 +1,16 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
+import { outputs, replaceCode as editCell, waitForCellState } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/why-websockets/';
-
-/** Replaces a cell's code through its editor, as a reader would: focus, select all, type. */
-async function editCell(cell: Locator, code: string): Promise<void> {
-  const editor = cell.locator('.cm-content');
-  if (await cell.locator('.sb-code-static').isVisible()) await cell.locator('.sb-code-static').click();
-  await editor.waitFor();
-  await editor.click();
-  await editor.press('ControlOrMeta+a');
-  await editor.press('Delete');
-  // insertText keeps the text exactly (typing would trigger auto-indent and bracket closing).
-  await cell.page().keyboard.insertText(code);
-}
-
-function outputs(cell: Locator): Locator {
-  return cell.locator('.sb-outputs .sb-out');
-}
-
-async function waitForState(cell: Locator, state: string, timeout = 10_000): Promise<void> {
-  await expect.poll(() => cell.getAttribute('data-state'), { timeout }).toBe(state);
-}
 
 /** Clicks Run and waits for this run (a new execution number) to end in `state`. */
 async function runCell(cell: Locator, state: string): Promise<void> {
   const before = await cell.locator('.sb-exec-count').textContent();
   await cell.getByRole('button', { name: 'Run', exact: true }).click();
   await expect.poll(() => cell.locator('.sb-exec-count').textContent()).not.toBe(before);
-  await waitForState(cell, state);
+  await waitForCellState(cell, state);
 }
 
 describe('notebook cells on chapter 1', () => {
@@ -51,7 +32,7 @@ describe('notebook cells on chapter 1', () => {
     const cells = page.locator('code-cell');
     expect(await cells.count()).toBe(5);
     await cells.first().getByRole('button', { name: 'Run all cells' }).click();
-    await waitForState(cells.nth(4), 'done', 20_000);
+    await waitForCellState(cells.nth(4), 'done', 20_000);
     for (let index = 0; index < 5; index++) expect(await cells.nth(index).getAttribute('data-state')).toBe('done');
     expect(await cells.nth(0).locator('.sb-exec-count').textContent()).toBe('[1]');
     expect(await cells.nth(4).locator('.sb-exec-count').textContent()).toBe('[5]');
@@ -81,7 +62,7 @@ describe('notebook cells on chapter 1', () => {
     expect(scripts.some((url) => url.includes('editor'))).toBe(true);
     expect(scripts.some((url) => url.includes('worker'))).toBe(false);
     await cell.getByRole('button', { name: 'Run', exact: true }).click();
-    await waitForState(cell, 'done');
+    await waitForCellState(cell, 'done');
     expect(scripts.some((url) => url.includes('worker'))).toBe(true);
   });
 
@@ -90,7 +71,7 @@ describe('notebook cells on chapter 1', () => {
     const cell = page.locator('code-cell').nth(2);
     await editCell(cell, "const greeting = 'edited';\ndisplay(greeting.toUpperCase());");
     await page.keyboard.press('Shift+Enter');
-    await waitForState(cell, 'done');
+    await waitForCellState(cell, 'done');
     expect(await outputs(cell).first().textContent()).toContain("'EDITED'");
     await expect.poll(() => cell.locator('.sb-edited').isVisible()).toBe(true);
     await page.reload();
@@ -121,18 +102,18 @@ describe('notebook cells on chapter 1', () => {
     const cell = page.locator('code-cell').nth(2);
     await editCell(cell, 'while (true) {}');
     await cell.getByRole('button', { name: 'Run', exact: true }).click();
-    await waitForState(cell, 'running');
+    await waitForCellState(cell, 'running');
     // The loop runs in the worker: the page still answers.
     const started = Date.now();
     expect(await page.evaluate(() => 6 * 7)).toBe(42);
     expect(Date.now() - started).toBeLessThan(5_000);
     await cell.getByRole('button', { name: 'Stop' }).click();
-    await waitForState(cell, 'stopped');
+    await waitForCellState(cell, 'stopped');
     expect(await outputs(cell).last().textContent()).toContain('The code never gave control back (an endless loop?), so the kernel was restarted');
     // The new kernel works.
     await editCell(cell, '1 + 1');
     await cell.getByRole('button', { name: 'Run', exact: true }).click();
-    await waitForState(cell, 'done');
+    await waitForCellState(cell, 'done');
     expect(await outputs(cell).last().textContent()).toContain('Out[1]2');
   });
 
@@ -143,7 +124,7 @@ describe('notebook cells on chapter 1', () => {
     await cell.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => outputs(cell).count()).toBe(1);
     await cell.getByRole('button', { name: 'Stop' }).click();
-    await waitForState(cell, 'stopped');
+    await waitForCellState(cell, 'stopped');
     expect(await outputs(cell).allTextContents()).toEqual([expect.stringContaining('waiting')]);
   });
 
@@ -151,7 +132,7 @@ describe('notebook cells on chapter 1', () => {
     await open();
     const first = page.locator('code-cell').first();
     await first.getByRole('button', { name: 'Run', exact: true }).click();
-    await waitForState(first, 'done');
+    await waitForCellState(first, 'done');
     const closesBefore = session.running.log.filter((line) => line.includes(' close ')).length;
     await first.getByRole('button', { name: 'Restart kernel' }).click();
     await expect.poll(() => outputs(first).allTextContents()).toEqual(
@@ -161,7 +142,7 @@ describe('notebook cells on chapter 1', () => {
     expect(session.running.log.filter((line) => line.includes(' close ')).at(-1)).toContain('1000 "kernel restarted" by client');
     const second = page.locator('code-cell').nth(2);
     await second.getByRole('button', { name: 'Run', exact: true }).click();
-    await waitForState(second, 'error');
+    await waitForCellState(second, 'error');
     expect(await outputs(second).last().textContent()).toContain('ReferenceError: socket is not defined');
   });
 
@@ -172,7 +153,7 @@ describe('notebook cells on chapter 1', () => {
     await cell.locator('.cm-content').waitFor();
     await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('cm-content'))).toBe(true);
     await page.keyboard.press('Shift+Enter');
-    await waitForState(cell, 'done');
+    await waitForCellState(cell, 'done');
   });
 });
 

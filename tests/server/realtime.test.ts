@@ -38,7 +38,7 @@ describe('/ws/realtime', () => {
   it('sends its settings, then samples in order on a fixed schedule, each sent no earlier than produced', async () => {
     const { socket: client, messages } = await open(`${running.wsUrl}/ws/realtime?rate=50`);
     await expect.poll(() => samplesOf(messages).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
-    expect(messages[0]).toEqual({ type: 'settings', ratePerSecond: 50, delayMs: 0, jitterMs: 0, stallEveryMs: 0, stallForMs: 0 });
+    expect(messages[0]).toEqual({ type: 'settings', ratePerSecond: 50, delayMs: 0, jitterMs: 0, stallEveryMs: 0, stallForMs: 0, fromSeq: 1 });
     const samples = samplesOf(messages);
     expect(samples.map((sample) => sample.seq)).toEqual(samples.map((_, index) => index + 1));
     for (const [index, sample] of samples.entries()) {
@@ -80,11 +80,15 @@ describe('/ws/realtime', () => {
       jitterMs: 0,
       stallEveryMs: 0,
       stallForMs: 0,
+      fromSeq: expect.any(Number) as unknown,
     });
+    const settings = messages.filter((message) => message.type === 'settings')[1] as { fromSeq: number };
     const settingsIndex = messages.findLastIndex((message) => message.type === 'settings');
     await expect.poll(() => samplesOf(messages.slice(settingsIndex + 1)).length, { timeout: 10_000 }).toBeGreaterThan(10);
-    // Samples still queued under the old settings may come first; the rest wait the new delay.
-    expect(samplesOf(messages.slice(settingsIndex + 1)).slice(-5).every((sample) => sample.sentAt - sample.producedAt >= 199.9)).toBe(true);
+    // Samples made under the old settings may still come first; from fromSeq on, every one waits the new delay.
+    const newSamples = samplesOf(messages.slice(settingsIndex + 1)).filter((sample) => sample.seq >= settings.fromSeq);
+    expect(newSamples.length).toBeGreaterThan(5);
+    expect(newSamples.every((sample) => sample.sentAt - sample.producedAt >= 199.9)).toBe(true);
     client.close();
   });
 

@@ -123,8 +123,17 @@ export class NotebookCellElement extends HTMLElement {
 
   /** Replaces the code in the cell (and the editor, when open), keeping it as the reader's edit. */
   protected async replaceCode(code: string): Promise<void> {
+    // The new code counts at once: Run or Check pressed while the editor is still loading runs it.
+    this.#codeChanged(code);
     const editor = await this.#openEditor(true);
     editor.setCode(code);
+  }
+
+  /** Keeps the reader's code, in the browser too unless it is the chapter's. */
+  #codeChanged(code: string): void {
+    this.#code = code;
+    storageSet(this.#storageKey, code === this.#original ? null : code);
+    this.#renderControls(this.store?.snapshot ?? null);
   }
 
   /** Puts back the chapter's code and forgets the reader's edits. */
@@ -180,9 +189,7 @@ export class NotebookCellElement extends HTMLElement {
         label: `Code of ${this.dataset.title ?? 'this cell'} (Shift+Enter runs; Escape then Tab leaves the editor)`,
         onRun: () => void this.run(),
         onChange: (code) => {
-          this.#code = code;
-          storageSet(this.#storageKey, code === this.#original ? null : code);
-          this.#renderControls(this.store?.snapshot ?? null);
+          this.#codeChanged(code);
         },
       });
       this.find('.sb-code-static').hidden = true;

@@ -84,7 +84,10 @@ export function createCellEditor(parent: HTMLElement, options: CellEditorOptions
           ...historyKeymap,
           indentWithTab,
         ]),
-        EditorView.contentAttributes.of({ 'aria-label': options.label }),
+        // tabindex changes nothing for the browser (contenteditable is focusable already), but axe
+        // only counts focusable content by tabindex: without it, an editor long enough to scroll
+        // fails scrollable-region-focusable.
+        EditorView.contentAttributes.of({ 'aria-label': options.label, tabindex: '0' }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) options.onChange(update.state.doc.toString());
         }),

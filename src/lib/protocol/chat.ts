@@ -206,7 +206,7 @@ export type RoomsMessage = v.InferOutput<typeof RoomsMessage>;
 const PongMessage = v.object({ type: v.literal('pong'), token: v.nullable(v.string()), serverTime: v.number() });
 export type PongMessage = v.InferOutput<typeof PongMessage>;
 
-const ErrorMessageSchema = v.object({
+const errorMessageSchema = v.object({
   type: v.literal('error'),
   error: v.string(),
   message: v.string(),
@@ -223,7 +223,7 @@ export const ChatServerMessage = v.variant('type', [
   AckMessage,
   RoomsMessage,
   PongMessage,
-  ErrorMessageSchema,
+  errorMessageSchema,
 ]);
 export type ChatServerMessage = v.InferOutput<typeof ChatServerMessage>;
 

@@ -30,6 +30,12 @@ export const SOCKET_ERRORS = {
   // /ws/heartbeat
   HEARTBEAT_TIMEOUT: { closeCode: 4000, text: 'heartbeat timeout' },
   UNKNOWN_TOPIC: { closeCode: null, text: 'unknown topic' },
+  // /ws/ticker
+  UNKNOWN_SYMBOL: { closeCode: null, text: 'unknown symbol' },
+  // /ws/backpressure and /ws/backpressure/stats
+  CREDIT_LIMIT: { closeCode: null, text: 'credit balance over the limit' },
+  CREDIT_IN_NAIVE_MODE: { closeCode: null, text: 'credit applies only in credit and conflate modes' },
+  STATS_READ_ONLY: { closeCode: null, text: 'the stats channel only sends; it accepts no messages' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

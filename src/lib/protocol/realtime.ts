@@ -113,8 +113,12 @@ export type RealtimeClientMessage = v.InferOutput<typeof realtimeClientMessageSc
 export const REALTIME_CLIENT_TYPES = ['configure', 'clock'] as const;
 
 export const realtimeServerMessageSchema = v.variant('type', [
-  /** The settings in force: sent on open and after every `configure`. */
-  v.object({ type: v.literal('settings'), ...settingsFields }),
+  /**
+   * The settings in force: sent on open and after every `configure`.
+   * `fromSeq` is the first sample made under them: samples already made
+   * under the old settings may still arrive after this message.
+   */
+  v.object({ type: v.literal('settings'), ...settingsFields, fromSeq: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   /**
    * One sample. `producedAt` is when the server made it, on schedule;
    * `sentAt` is when it left after the impairment. Both are the server's
@@ -149,8 +153,8 @@ export const realtimeEndpoint: EndpointDoc = {
     {
       type: 'settings',
       direction: 'server-to-client',
-      description: 'The settings in force, on open and after every `configure`.',
-      example: { type: 'settings', ratePerSecond: 50, delayMs: 80, jitterMs: 40, stallEveryMs: 0, stallForMs: 0 },
+      description: 'The settings in force, on open and after every `configure`. `fromSeq` is the first sample made under them: samples made before may still arrive after this message.',
+      example: { type: 'settings', ratePerSecond: 50, delayMs: 80, jitterMs: 40, stallEveryMs: 0, stallForMs: 0, fromSeq: 412 },
     },
     {
       type: 'sample',

@@ -52,6 +52,12 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['--prot', '1'], {})).toThrow(/Unknown option '--prot'/);
     expect(() => parseCliOptions(['--max-message-bytes=-5'], {})).toThrow('--max-message-bytes must be a whole number from 1 to 104857600, got "-5"');
   });
+
+  it('reads the per-client send-buffer cap from --max-buffered-bytes or MAX_BUFFERED_BYTES', () => {
+    expect(parseCliOptions(['--max-buffered-bytes', '1048576'], {}).server.maxBufferedBytes).toBe(1_048_576);
+    expect(parseCliOptions([], { MAX_BUFFERED_BYTES: '262144' }).server.maxBufferedBytes).toBe(262_144);
+    expect(() => parseCliOptions(['--max-buffered-bytes', '10'], {})).toThrow('--max-buffered-bytes must be a whole number from 1024 to 1073741824, got "10"');
+  });
 });
 
 describe('matchPath', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeadlineStore, judgeSample, softUtility, type DeadlineOptions } from '../../../src/lib/deadline-store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
-const SETTINGS = { type: 'settings', ratePerSecond: 50, delayMs: 0, jitterMs: 0, stallEveryMs: 0, stallForMs: 0 };
+const SETTINGS = { type: 'settings', ratePerSecond: 50, delayMs: 0, jitterMs: 0, stallEveryMs: 0, stallForMs: 0, fromSeq: 1 };
 
 /** A store on a fake socket whose clock is `clientNow`; the server's clock runs `serverAhead` ms ahead. */
 function setup(options: Partial<DeadlineOptions> = {}, serverAhead = 0) {
@@ -111,6 +111,20 @@ describe('DeadlineStore', () => {
     message({ ...SETTINGS, delayMs: 200 });
     expect(store.snapshot.run.firm.judged).toBe(0);
     expect(store.snapshot.settings?.delayMs).toBe(200);
+  });
+
+  it('leaves samples made under the old settings out of the new run', () => {
+    const { socket, store, sample, answerProbe, message } = setup({ deadlineMs: 100 });
+    socket.emit('open');
+    message(SETTINGS);
+    answerProbe(0);
+    message({ ...SETTINGS, delayMs: 300, fromSeq: 10 });
+    // Sample 9 was made before the change and arrives fast; it is plotted, not judged.
+    sample(9, 5);
+    expect(store.snapshot.run.firm.judged).toBe(0);
+    sample(10, 305);
+    expect(store.snapshot.run.firm).toEqual({ judged: 1, discarded: 1 });
+    expect(store.snapshot.received).toBe(2);
   });
 
   it('refuses a deadline out of range and explains', () => {
