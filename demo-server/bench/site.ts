@@ -47,6 +47,8 @@ export interface PageWeight {
 export interface LighthouseResult {
   /** 0–100 as Lighthouse shows them. */
   readonly scores: Readonly<Record<Category, number>>;
+  /** The performance score of every run (see LIGHTHOUSE_RUNS); `scores` come from the median one. */
+  readonly performanceRuns: readonly number[];
   /** Audits that cost points: category, id, score (0–1), and what Lighthouse says. */
   readonly shortfalls: readonly { readonly category: Category; readonly audit: string; readonly score: number; readonly detail: string }[];
   readonly metrics: Readonly<Record<string, string>>;
@@ -93,9 +95,17 @@ async function axeInTheme(browser: Browser, url: string, theme: 'light' | 'dark'
   return violations.map((violation) => `${violation.id}: ${violation.help} at ${violation.targets.slice(0, 3).join(', ')}`);
 }
 
+/**
+ * Lighthouse times the page's main-thread work on this machine and scales
+ * it, so a busy CPU costs performance points the page did not lose. A page
+ * under 100 is run twice more and the median run is reported, as
+ * Lighthouse's documentation on variability advises.
+ */
+const LIGHTHOUSE_RUNS = 3;
+
 const KEY_METRICS = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index'];
 
-async function runLighthouse(url: string, port: number, preset: 'mobile' | 'desktop'): Promise<LighthouseResult> {
+async function runLighthouseOnce(url: string, port: number, preset: 'mobile' | 'desktop'): Promise<Omit<LighthouseResult, 'performanceRuns'>> {
   const config = preset === 'desktop' ? (await import('lighthouse/core/config/desktop-config.js')).default : undefined;
   const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] }, config);
   if (result === undefined) throw new Error(`Lighthouse returned nothing for ${url}`);
@@ -115,6 +125,17 @@ async function runLighthouse(url: string, port: number, preset: 'mobile' | 'desk
   const metrics: Record<string, string> = {};
   for (const id of KEY_METRICS) metrics[id] = lhr.audits[id]?.displayValue ?? '–';
   return { scores, shortfalls, metrics, warnings: lhr.runWarnings };
+}
+
+async function runLighthouse(url: string, port: number, preset: 'mobile' | 'desktop'): Promise<LighthouseResult> {
+  const runs = [await runLighthouseOnce(url, port, preset)];
+  if ((runs[0]?.scores.performance ?? 100) < 100) {
+    for (let run = 1; run < LIGHTHOUSE_RUNS; run++) runs.push(await runLighthouseOnce(url, port, preset));
+  }
+  const sorted = [...runs].sort((a, b) => a.scores.performance - b.scores.performance);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? runs[0];
+  if (median === undefined) throw new Error(`no Lighthouse run for ${url}`);
+  return { ...median, performanceRuns: runs.map((run) => run.scores.performance) };
 }
 
 function kilobytes(bytes: number): string {
@@ -218,6 +239,8 @@ if (import.meta.main) {
   await writeFile(join(outDir, 'site-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n${siteTable(pages)}\n`);
   for (const page of pages) {
+    const runs = page.lighthouse?.performanceRuns ?? [];
+    if (runs.length > 1) console.log(`  ${page.path}: performance ${runs.join(', ')} in ${String(runs.length)} runs; the median run is reported`);
     for (const shortfall of page.lighthouse?.shortfalls ?? []) console.log(`  ${page.path}: ${shortfall.category} / ${shortfall.audit} ${shortfall.score.toFixed(2)}: ${shortfall.detail}`);
   }
   console.log(misses.length === 0 ? '\nBudgets: all met.' : `\nBudgets missed:\n  ${misses.join('\n  ')}`);
