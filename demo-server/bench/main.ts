@@ -158,7 +158,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const args = readArguments(process.argv.slice(2));
+let args: Arguments;
+try {
+  args = readArguments(process.argv.slice(2));
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  process.exit(2);
+}
 const selected = SCENARIOS.filter((scenario) => args.only === null || args.only.has(scenario.id));
 const globalNotes: string[] = [];
 const settings = await ensureOpenFiles(args.settings, selected, globalNotes);

@@ -181,6 +181,7 @@ export function siteMisses(pages: readonly PageReport[]): string[] {
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
+      help: { type: 'boolean', default: false },
       pages: { type: 'string' },
       preset: { type: 'string', default: 'mobile' },
       'no-lighthouse': { type: 'boolean', default: false },
@@ -188,6 +189,10 @@ if (import.meta.main) {
     },
     strict: true,
   });
+  if (values.help) {
+    console.log('Usage: npm run bench:site -- [--pages /,/chat/] [--preset mobile|desktop] [--no-lighthouse] [--out bench-results]');
+    process.exit(0);
+  }
   if (values.preset !== 'mobile' && values.preset !== 'desktop') throw new TypeError(`--preset must be mobile or desktop, got ${JSON.stringify(values.preset)}`);
   const preset = values.preset;
   const outDir = resolve(values.out);
