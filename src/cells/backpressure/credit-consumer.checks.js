@@ -22,8 +22,14 @@ async function within(ms, probe) {
 }
 
 // Watch the reader's socket from here on: what it grants, what arrives, and when it closes.
-const consumer = lastSocket();
-const socket = variable('socket');
+const consumer = sockets()[0] ?? null;
+const socket = (() => {
+  try {
+    return variable('socket');
+  } catch {
+    return null;
+  }
+})();
 const watch = {
   granted: 0,
   data: 0,
@@ -56,25 +62,31 @@ const noteReceived = (data) => {
   if (message?.type === 'finished') watch.finished = true;
   if (message?.type === 'error') watch.serverError = message.message;
 };
-// Whatever happened before the checks started.
-for (const data of consumer.sent) noteSent(data);
-for (const data of consumer.received) noteReceived(data);
-const send = socket.send;
-socket.send = function (data) {
-  noteSent(data);
-  return send.call(this, data);
-};
-const close = socket.close;
-socket.close = function (...args) {
-  // After this listener's turn: a close in the finished handler runs before the checks see it.
-  setTimeout(() => {
-    if (watch.closedBeforeFinished === null) watch.closedBeforeFinished = !watch.finished;
-  }, 0);
-  return close.apply(this, args);
-};
-socket.addEventListener('message', (event) => noteReceived(event.data));
+const watchable = consumer !== null && socket instanceof WebSocket;
+if (watchable) {
+  // Whatever happened before the checks started.
+  for (const data of consumer.sent) noteSent(data);
+  for (const data of consumer.received) noteReceived(data);
+  const send = socket.send;
+  socket.send = function (data) {
+    noteSent(data);
+    return send.call(this, data);
+  };
+  const close = socket.close;
+  socket.close = function (...args) {
+    // Decided after this event's listeners have all run: a close in the
+    // finished handler comes before the listener below has seen finished.
+    setTimeout(() => {
+      if (watch.closedBeforeFinished === null) watch.closedBeforeFinished = !watch.finished;
+    }, 0);
+    return close.apply(this, args);
+  };
+  socket.addEventListener('message', (event) => noteReceived(event.data));
+}
 
 const streaming = await check('opens the window: the server starts sending', async () => {
+  if (consumer === null) fail('expected your code to open a WebSocket to /ws/backpressure, but it opened none');
+  expectTrue(watchable, 'keep the WebSocket in the variable socket, as in the starter code');
   expectTrue(consumer.url.includes('/ws/backpressure?') && consumer.url.includes('mode=credit'), `keep the URL of the starter code (mode=credit), got ${consumer.url}`);
   if (consumer.close !== null && watch.data === 0) fail(`your socket closed with ${consumer.close.code} before any data came`);
   if (consumer.close !== null) {

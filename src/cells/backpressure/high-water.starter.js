@@ -12,13 +12,13 @@ async function sendAll(socket, messages, highWaterBytes) {
   }
 }
 
-// Try it: 1 MB in 40 messages to a server that reads 1 MB a second.
+// Try it: 1 MB in 20 messages to a server that reads 1 MB a second.
 const query = 'messagesPerSecond=1&messageBytes=128&pingIntervalMs=0&uploadBytesPerSecond=1000000';
 const socket = new WebSocket(`${SERVER}/ws/backpressure?${query}`);
 await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
-// 25,000 bytes each: the JSON around the data is 27.
-const upload = JSON.stringify({ type: 'upload', data: 'x'.repeat(24_973) });
+// 50,000 bytes each: the JSON around the data is 27.
+const upload = JSON.stringify({ type: 'upload', data: 'x'.repeat(49_973) });
 const startedAt = performance.now();
-await sendAll(socket, Array(40).fill(upload), 100_000);
+await sendAll(socket, Array(20).fill(upload), 100_000);
 display({ tookMs: Math.round(performance.now() - startedAt), stillQueuedBytes: socket.bufferedAmount });
 socket.close(1000, 'tried it');
