@@ -67,6 +67,13 @@ describe('KernelRuntime', () => {
     expect(kernel.outputs('open').find((item) => item.kind === 'log')).toMatchObject({ values: [{ value: 'echo:' }, { value: 'late message' }] });
   });
 
+  it('shows a glance of large payloads in socket rows, with the exact byte count', async () => {
+    await kernel.run('big', "const socket = new WebSocket(SERVER + '/ws/echo');\nawait new Promise((resolve) => socket.onopen = resolve);\nsocket.send('x'.repeat(5000));");
+    const sent = kernel.outputs('big').find((item) => item.kind === 'socket' && item.event === 'sent');
+    expect(sent).toMatchObject({ bytes: 5000, data: { kind: 'string', truncated: true } });
+    expect((sent as { data: { value: string } }).data.value).toHaveLength(300);
+  });
+
   it('shows the close code, reason and wasClean', async () => {
     await kernel.run('close', "const socket = new WebSocket(SERVER + '/ws/echo');\nawait new Promise((resolve) => socket.onopen = resolve);\nsocket.close(4000, 'done');\nawait new Promise((resolve) => socket.onclose = resolve);");
     expect(kernel.outputs('close').find((item) => item.kind === 'socket' && item.event === 'close')).toMatchObject({ code: 4000, reason: 'done', wasClean: true });

@@ -2,7 +2,7 @@ import ReconnectingWebSocketBase from 'partysocket/ws';
 import { partysocketOptions } from '../reconnect.ts';
 import { AsyncFunction } from './async-function.ts';
 import { createCheckApi, type CheckRecorder, type SocketSummary } from './checks.ts';
-import { preview, summarise } from './preview.ts';
+import { preview, PREVIEW_DEFAULTS, summarise, type PreviewOptions } from './preview.ts';
 import type { CheckResult, KernelToPage, OutputItem, PageToKernel, SocketEvent } from './protocol.ts';
 import { transformCell } from './transform.ts';
 
@@ -74,6 +74,13 @@ interface ActiveRun {
 
 
 const LISTENER_PROPERTIES = ['onopen', 'onmessage', 'onerror', 'onclose'] as const;
+
+/**
+ * Payloads in socket event rows are a glance, not the data: a cell sending
+ * 60 KB messages would otherwise put megabytes of text in the page. The
+ * byte count is always exact; `display()` shows a value in full.
+ */
+const SOCKET_PAYLOAD_PREVIEW: PreviewOptions = { ...PREVIEW_DEFAULTS, maxStringChars: 300 };
 
 function byteLength(data: unknown): number {
   if (typeof data === 'string') return new TextEncoder().encode(data).byteLength;
@@ -386,7 +393,7 @@ export class KernelRuntime {
         });
         super.addEventListener('message', (event: MessageEvent) => {
           if (socketRecord.received.length < runtime.#limits.socketEventsKept) socketRecord.received.push(event.data);
-          record(socketRecord, { event: 'received', data: preview(event.data), bytes: byteLength(event.data), binary: typeof event.data !== 'string' });
+          record(socketRecord, { event: 'received', data: preview(event.data, SOCKET_PAYLOAD_PREVIEW), bytes: byteLength(event.data), binary: typeof event.data !== 'string' });
         });
         super.addEventListener('error', () => {
           record(socketRecord, { event: 'error' });
@@ -402,7 +409,7 @@ export class KernelRuntime {
         const socketRecord = records.get(this);
         if (socketRecord === undefined) return;
         if (socketRecord.sent.length < runtime.#limits.socketEventsKept) socketRecord.sent.push(data);
-        const event: SocketEvent = { event: 'sent', data: preview(data), bytes: byteLength(data), binary: typeof data !== 'string' };
+        const event: SocketEvent = { event: 'sent', data: preview(data, SOCKET_PAYLOAD_PREVIEW), bytes: byteLength(data), binary: typeof data !== 'string' };
         if (socketRecord.events.length < runtime.#limits.socketEventsKept) socketRecord.events.push(event);
         // A send shows under the cell that sent, which may not be the one that opened the socket.
         runtime.#emit(runtime.#cellForOutput(), { kind: 'socket', socketId: socketRecord.id, ...event });
