@@ -256,7 +256,10 @@ describe('BackpressureLab against a server with a small send-buffer cap', () => 
         /^The server cut this client off after [\d.]+ s with close code 1008: send buffer full: client is not reading: [\d.]+ (KiB|MiB) queued, limit 1\.0 MiB\.$/,
       );
       expect(await ending.locator('[data-field="close"]').textContent()).toMatch(/^The page saw close code 10(06|08) /);
-      expect(parseLost(await ending.locator('[data-field="lost"]').textContent()).lost).toBeGreaterThan(0);
+      // What this test is about is which limit fired; the naive run above proves lost > 0. Here the
+      // page may catch up with what TCP delivered before the end, so only the arithmetic is fixed.
+      const { lost, sent, processed } = parseLost(await ending.locator('[data-field="lost"]').textContent());
+      expect(lost).toBe(sent - processed);
       expect(errors).toEqual([]);
       await page.close();
     } finally {
