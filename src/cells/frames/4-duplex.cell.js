@@ -15,6 +15,7 @@ ticker.send(JSON.stringify({ type: 'subscribe', symbols: ['BTC-USD', 'SPY'] }));
 await sleep(1200);
 for (const id of [1, 2, 3]) {
   console.log(`${at()}  ↑ ping ${id}`);
+  // The pong returns `sent` unchanged; here it is ms since the socket was created.
   ticker.send(JSON.stringify({ type: 'ping', id, sent: Math.round(performance.now() - started) }));
   await sleep(200);
 }
