@@ -92,7 +92,8 @@ export class DuplexTimelineElement extends HTMLElement {
     const button = part<HTMLButtonElement>(this, '[data-action="pause"]', 'duplex-timeline');
     button.textContent = this.#paused ? 'Resume' : 'Pause';
     button.setAttribute('aria-pressed', String(this.#paused));
-    if (!this.#paused) this.#loop();
+    // #loop() also cancels a frame already scheduled, which would otherwise draw once more after Pause.
+    this.#loop();
   }
 
   #loop(): void {

@@ -55,6 +55,32 @@ describe('DuplexTimeline on chapter 3', () => {
     await page.close();
   });
 
+  it('draws nothing after Pause, even in a frame scheduled before it', async () => {
+    const { page, lab } = await open();
+    await expect.poll(() => lab.locator('svg[data-part="duplex"] line.sb-tl-message').count(), { timeout: 15_000 }).toBeGreaterThan(2);
+    const unchanged = await lab.evaluate(async (element) => {
+      const svg = element.querySelector('svg[data-part="duplex"]');
+      const pause = element.querySelector<HTMLButtonElement>('[data-action="pause"]');
+      if (svg === null || pause === null) throw new Error('no timeline or Pause button');
+      // Right after a draw, when the lab has asked for its next frame…
+      await new Promise<void>((resolve) => {
+        new MutationObserver((_, observer) => {
+          observer.disconnect();
+          resolve();
+        }).observe(svg, { childList: true, subtree: true, attributes: true });
+      });
+      // …and once that frame is due to draw (20 frames a second), pause.
+      const until = performance.now() + 60;
+      while (performance.now() < until);
+      pause.click();
+      const frozen = svg.innerHTML;
+      for (let frame = 0; frame < 3; frame++) await new Promise((resolve) => requestAnimationFrame(resolve));
+      return svg.innerHTML === frozen;
+    });
+    expect(unchanged).toBe(true);
+    await page.close();
+  });
+
   it('freezes the drawing on Pause and moves again on Resume', async () => {
     const { page, lab } = await open();
     const duplex = lab.locator('svg[data-part="duplex"]');
