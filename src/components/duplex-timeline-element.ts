@@ -25,7 +25,8 @@ export class DuplexTimelineElement extends HTMLElement {
   #frame = 0;
   #lastDrawAt = 0;
   #lastSummaryAt = 0;
-  #announcedRoundTrip: number | null = null;
+  /** The timeline id of the last pong announced. */
+  #announcedPongId: number | null = null;
 
   connectedCallback(): void {
     const server = showServer(this, 'duplex-timeline');
@@ -79,10 +80,11 @@ export class DuplexTimelineElement extends HTMLElement {
   #update(snapshot: DuplexTimelineSnapshot, url: string): void {
     const open = snapshot.latencyMs === 0 ? 'Open: no simulated latency.' : `Open: every message is held ${String(snapshot.latencyMs)} ms each way.`;
     showConnection(this, 'duplex-timeline', snapshot.state, describeConnection(snapshot, url, open), snapshot.sendError);
-    if (snapshot.lastRoundTripMs !== null && snapshot.lastRoundTripMs !== this.#announcedRoundTrip) {
-      this.#announcedRoundTrip = snapshot.lastRoundTripMs;
-      const pong = snapshot.messages.findLast((message) => message.kind === 'pong');
-      part<HTMLElement>(this, '[data-part="announce"]', 'duplex-timeline').textContent = `${pong?.label ?? 'pong'} came back after ${formatDuration(snapshot.lastRoundTripMs)}.`;
+    // One announcement per pong: two round trips can measure the same.
+    const pong = snapshot.messages.findLast((message) => message.kind === 'pong');
+    if (snapshot.lastRoundTripMs !== null && pong !== undefined && pong.id !== this.#announcedPongId) {
+      this.#announcedPongId = pong.id;
+      part<HTMLElement>(this, '[data-part="announce"]', 'duplex-timeline').textContent = `${pong.label} came back after ${formatDuration(snapshot.lastRoundTripMs)}.`;
     }
   }
 
@@ -90,7 +92,8 @@ export class DuplexTimelineElement extends HTMLElement {
     const button = part<HTMLButtonElement>(this, '[data-action="pause"]', 'duplex-timeline');
     button.textContent = this.#paused ? 'Resume' : 'Pause';
     button.setAttribute('aria-pressed', String(this.#paused));
-    if (!this.#paused) this.#loop();
+    // #loop() also cancels a frame already scheduled, which would otherwise draw once more after Pause.
+    this.#loop();
   }
 
   #loop(): void {

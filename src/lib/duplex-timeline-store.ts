@@ -223,8 +223,8 @@ export class DuplexTimelineStore extends SnapshotStore<DuplexTimelineSnapshot> {
           this.update({ clockOffsetMs: message.time - (message.sent + now) / 2 });
         }
         this.#arrivedUp((candidate) => candidate.label === `ping #${String(message.id)}`, message.time);
-        this.#append({ id: this.#nextId++, direction: 'down', kind: 'pong', label: `pong #${String(message.id)}`, pageTime: now, serverTime: message.time });
-        this.update({ lastRoundTripMs: roundTripMs });
+        // In one update, so that no snapshot shows this pong beside another pong's round trip.
+        this.#append({ id: this.#nextId++, direction: 'down', kind: 'pong', label: `pong #${String(message.id)}`, pageTime: now, serverTime: message.time }, { lastRoundTripMs: roundTripMs });
         return;
       }
       case 'welcome':
@@ -241,9 +241,10 @@ export class DuplexTimelineStore extends SnapshotStore<DuplexTimelineSnapshot> {
     this.update({ messages: this.snapshot.messages.map((message) => (message === target ? { ...message, serverTime } : message)) });
   }
 
-  #append(message: TimelineMessage): void {
+  /** Adds `message` to the timeline, with any other `change` in the same snapshot. */
+  #append(message: TimelineMessage, change: Partial<DuplexTimelineSnapshot> = {}): void {
     const oldest = this.#options.now() - this.#options.historyMs;
     const messages = [...this.snapshot.messages.filter((candidate) => candidate.pageTime >= oldest), message].slice(-MAX_MESSAGES);
-    this.update({ messages, sendError: null });
+    this.update({ ...change, messages, sendError: null });
   }
 }

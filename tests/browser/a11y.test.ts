@@ -4,6 +4,12 @@ import { newPage, SITE_DIR, useSiteInBrowser } from '../helpers/browser.ts';
 import { sitePages } from '../helpers/site-pages.ts';
 
 const SITE = SITE_DIR;
+/**
+ * Every page in two themes takes about 2 s a page on a busy two-core machine
+ * (axe walks every cell and exercise): over the default 60 s once the
+ * chapters have their notebook cells.
+ */
+const A11Y_TIMEOUT_MS = 240_000;
 
 describe('accessibility (axe-core) of every page', () => {
   const session = useSiteInBrowser();
@@ -28,5 +34,5 @@ describe('accessibility (axe-core) of every page', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, A11Y_TIMEOUT_MS);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useSiteInBrowser } from '../helpers/browser.ts';
+import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { openLab } from '../helpers/lab-page.ts';
 
 describe('DuplexTimeline on chapter 3', () => {
@@ -38,6 +38,46 @@ describe('DuplexTimeline on chapter 3', () => {
     await expect.poll(() => lab.locator('.sb-status-text').textContent()).toBe('Open: no simulated latency.');
     await lab.getByRole('button', { name: 'Send a ping' }).click();
     await expect.poll(() => lab.locator('[data-part="announce"]').textContent()).toMatch(/^pong #\d+ came back after [\d.]+ ms\.$/);
+    await page.close();
+  });
+
+  it('announces every pong, also when two round trips measure the same', async () => {
+    const { page } = await newPage(suite.browser);
+    // A page clock that stands still: every round trip measures 0 ms.
+    await page.addInitScript(() => (performance.now = () => 1000));
+    await page.goto(`${suite.running.httpUrl}/frames/`);
+    const lab = page.locator('duplex-timeline');
+    await lab.scrollIntoViewIfNeeded();
+    const announce = lab.locator('[data-part="announce"]');
+    await expect.poll(() => announce.textContent(), { timeout: 15_000 }).toBe('pong #1 came back after 0.00 ms.');
+    await lab.getByRole('button', { name: 'Send a ping' }).click();
+    await expect.poll(() => announce.textContent(), { timeout: 15_000 }).toBe('pong #2 came back after 0.00 ms.');
+    await page.close();
+  });
+
+  it('draws nothing after Pause, even in a frame scheduled before it', async () => {
+    const { page, lab } = await open();
+    await expect.poll(() => lab.locator('svg[data-part="duplex"] line.sb-tl-message').count(), { timeout: 15_000 }).toBeGreaterThan(2);
+    const unchanged = await lab.evaluate(async (element) => {
+      const svg = element.querySelector('svg[data-part="duplex"]');
+      const pause = element.querySelector<HTMLButtonElement>('[data-action="pause"]');
+      if (svg === null || pause === null) throw new Error('no timeline or Pause button');
+      // Right after a draw, when the lab has asked for its next frame…
+      await new Promise<void>((resolve) => {
+        new MutationObserver((_, observer) => {
+          observer.disconnect();
+          resolve();
+        }).observe(svg, { childList: true, subtree: true, attributes: true });
+      });
+      // …and once that frame is due to draw (20 frames a second), pause.
+      const until = performance.now() + 60;
+      while (performance.now() < until);
+      pause.click();
+      const frozen = svg.innerHTML;
+      for (let frame = 0; frame < 3; frame++) await new Promise((resolve) => requestAnimationFrame(resolve));
+      return svg.innerHTML === frozen;
+    });
+    expect(unchanged).toBe(true);
     await page.close();
   });
 

@@ -57,6 +57,21 @@ describe('DuplexTimelineStore', () => {
     expect(ping && flightOf(ping, 5_000)).toEqual({ departedAt: 1_000_000, arrivedAt: 1_000_100 });
   });
 
+  it('shows each pong together with its own round trip, in every snapshot', () => {
+    const { store, socket, receive, advance } = setup();
+    const seen: [string | undefined, number | null][] = [];
+    store.subscribe((snapshot) => seen.push([snapshot.messages.findLast((entry) => entry.kind === 'pong')?.label, snapshot.lastRoundTripMs]));
+    socket().emit('open');
+    advance(200);
+    receive({ type: 'pong', id: 1, sent: 1_000_000, time: 1_000_100 });
+    store.ping();
+    advance(300);
+    receive({ type: 'pong', id: 2, sent: 1_000_200, time: 1_000_350 });
+    // No snapshot shows a pong beside another pong's round trip.
+    expect(new Set(seen.filter(([label]) => label === 'pong #1').map(([, roundTrip]) => roundTrip))).toEqual(new Set([200]));
+    expect(new Set(seen.filter(([label]) => label === 'pong #2').map(([, roundTrip]) => roundTrip))).toEqual(new Set([300]));
+  });
+
   it('records prices as down messages with the server’s send time', () => {
     const { store, socket, receive, advance } = setup();
     socket().emit('open');

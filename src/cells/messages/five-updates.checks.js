@@ -1,0 +1,49 @@
+const socket = lastSocket();
+const parsed = (list) =>
+  list.flatMap((data) => {
+    try {
+      return [JSON.parse(data)];
+    } catch {
+      return [];
+    }
+  });
+
+await check('connects to /ws/ticker', () => {
+  expectEqual(new URL(socket.url).pathname, '/ws/ticker', 'the path');
+});
+
+await check('subscribes to AAPL and SPY', async () => {
+  const first = await waitFor(() => socket.sent[0], 'a subscribe message', 5000);
+  const [subscribe] = parsed([first]);
+  if (subscribe === undefined) fail(`expected JSON, got ${JSON.stringify(first)}: send JSON.stringify({ type: 'subscribe', symbols: ['AAPL', 'SPY'] })`);
+  expectEqual(subscribe.type, 'subscribe', 'the type of your first message');
+  expectEqual([...(subscribe.symbols ?? [])].sort(), ['AAPL', 'SPY'], 'the symbols');
+});
+
+await check('keeps the first 5 price updates as {symbol, price} in `prices`', async () => {
+  expectTrue(socket.sent.length > 0, 'your code subscribed to nothing, so no prices came: fix the check above first');
+  const prices = variable('prices');
+  expectTrue(Array.isArray(prices), `expected prices to be an array, got ${typeof prices}`);
+  // AAPL and SPY change about five times a second between them.
+  await waitFor(() => prices.length >= 5 || socket.close !== null, 'five entries in `prices`', 8000);
+  await sleep(300); // time for a sixth, if the code does not stop
+  const updates = parsed(socket.received).filter((message) => message.type === 'price');
+  prices.forEach((entry, index) => {
+    if (index >= 5) return;
+    const expected = updates[index];
+    if (entry?.price === undefined && entry?.type !== undefined) fail(`prices[${index}] is a {type: "${entry.type}"} message: only messages with type "price" are price updates`);
+    const got = { symbol: entry?.symbol, price: entry?.price };
+    const want = { symbol: expected?.symbol, price: expected?.price };
+    if (got.symbol !== want.symbol || got.price !== want.price || Object.keys(entry ?? {}).length !== 2) {
+      fail(`expected prices[${index}] to be ${JSON.stringify(want)}, the ${['first', 'second', 'third', 'fourth', 'fifth'][index]} price you received, got ${JSON.stringify(entry)}`);
+    }
+  });
+  if (prices.length > 5) fail(`expected 5 prices, got ${prices.length}: stop after the fifth`);
+  expectEqual(prices.length, 5, 'the number of prices');
+});
+
+await check('stops after the fifth: closes with 1000', async () => {
+  expectTrue(variable('prices').length >= 5 || socket.close !== null, 'fewer than 5 prices came in, and the socket is still open: close it with 1000 after the fifth');
+  const close = await waitFor(() => socket.close, 'the socket to close', 3000);
+  expectEqual(close.code, 1000, 'the close code');
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { axeProblems, checkExercise, checkSolution, outputTextsOfKind, replaceCode, runAllCells, shownOutputs, useChapterPages } from '../helpers/notebook-page.ts';
+
+describe('notebook cells on chapter 5 (messages)', () => {
+  const chapter = useChapterPages('messages');
+
+  it('runs the five cells against the real echo, ticker and inspect endpoints', async () => {
+    const { page, errors } = await chapter.open();
+    const cells = await runAllCells(page);
+    expect(await cells.count()).toBe(5);
+
+    // 1. Characters and bytes; the same 6 bytes echoed as text and as binary.
+    expect(await shownOutputs(cells.nth(0))).toEqual([
+      'display{text: "hello", length: 5, utf8Bytes: 5}',
+      'display{text: "héllo", length: 5, utf8Bytes: 6}',
+      'display{text: "😀", length: 2, utf8Bytes: 4}',
+    ]);
+    expect(await outputTextsOfKind(cells.nth(0), 'log')).toEqual([
+      'a text message of 6 bytes:héllo',
+      'a binary message of 6 bytes:ArrayBuffer(6) [68 c3 a9 6c 6c 6f]',
+    ]);
+
+    // 2. Six messages through one switch: welcome, subscribed, then AAPL prices.
+    const lines = await outputTextsOfKind(cells.nth(1), 'log');
+    expect(lines.slice(0, 2)).toEqual(['welcome: 8 symbols, a price may change every 250 ms', 'subscribed AAPL; now subscribed to: AAPL']);
+    expect(lines).toHaveLength(6);
+    for (const line of lines.slice(2)) expect(line).toMatch(/^AAPL \d+\.\d\d \([+-]\d+\.\d\d\)$/);
+    expect(lines[2]).toMatch(/\(\+0\.00\)$/); // the current price, sent at once, is no change
+
+    // 3. One error per step of validation, and the socket stays open.
+    expect(await outputTextsOfKind(cells.nth(2), 'log')).toEqual([
+      `INVALID_JSON: message is not valid JSON: Unexpected token 'o', "not json" is not valid JSON`,
+      'UNKNOWN_TYPE: unknown message type: "buy"; expected one of subscribe, unsubscribe, ping',
+      'INVALID_MESSAGE: message does not match the protocol: symbols: Invalid type: Expected Array but received "AAPL"',
+      'UNKNOWN_SYMBOL: unknown symbol: ACME; known symbols are AAPL, SPY, MSFT, GOOG, AMZN, TSLA, NVDA, BTC-USD',
+    ]);
+    expect(await outputTextsOfKind(cells.nth(2), 'result')).toEqual(['1']);
+
+    // 4. What each subprotocol accepts.
+    expect(await outputTextsOfKind(cells.nth(3), 'log')).toEqual([
+      `json.v1, sent the text hello → INVALID_JSON: message is not valid JSON: Unexpected token 'h', "hello" is not valid JSON`,
+      'json.v1, sent the text {"hello":"json"} → echoed {"hello":"json"}',
+      'text.v1, sent 3 bytes → BINARY_NOT_ACCEPTED: this endpoint accepts text messages only: text.v1 carries text; connect without a subprotocol to send binary',
+      'no subprotocol, sent 3 bytes → echoed 3 bytes',
+    ]);
+
+    // 5. Three requests in flight, each matched to its reply by id.
+    const replies = await shownOutputs(cells.nth(4));
+    expect(replies).toEqual([
+      expect.stringMatching(/^display\{id: 1, roundTripMs: [\d.]+\}$/),
+      expect.stringMatching(/^display\{id: 2, roundTripMs: [\d.]+\}$/),
+      expect.stringMatching(/^display\{id: 3, roundTripMs: [\d.]+\}$/),
+      'Out[5]0',
+    ]);
+    expect(errors).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
+  });
+
+  it('cell 3 run twice in a row reports the 1008 close instead of waiting for ever', async () => {
+    const { page } = await chapter.open();
+    await runAllCells(page);
+    const errorsCell = page.locator('code-cell').nth(2);
+    await errorsCell.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => errorsCell.getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
+    const lines = await outputTextsOfKind(errorsCell, 'log');
+    expect(lines.at(-1)).toBe('closed with 1008: too many invalid messages: over 5 invalid messages in a burst');
+    expect(await outputTextsOfKind(errorsCell, 'result')).toEqual(['3']);
+  });
+});
+
+describe('exercises on chapter 5 (messages)', () => {
+  const chapter = useChapterPages('messages');
+
+  it('"Five updates, then stop": the starter subscribes to nothing; keeping the subscribed message is named; the solution passes', async () => {
+    const exercise = await chapter.exercise('five-updates');
+    const starter = await checkExercise(exercise);
+    expect(starter.summary).toMatch(/^3 of 4 checks failed/);
+    expect(starter.failures).toEqual({
+      'subscribes to AAPL and SPY': 'timed out after 5 s waiting for a subscribe message',
+      'keeps the first 5 price updates as {symbol, price} in `prices`': 'your code subscribed to nothing, so no prices came: fix the check above first',
+      'stops after the fifth: closes with 1000': 'fewer than 5 prices came in, and the socket is still open: close it with 1000 after the fifth',
+    });
+
+    // Every message counted as an update, and no close.
+    await replaceCode(
+      exercise,
+      [
+        'const socket = new WebSocket(`${SERVER}/ws/ticker`);',
+        'const prices = [];',
+        "socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'subscribe', symbols: ['AAPL', 'SPY'] })));",
+        "socket.addEventListener('message', (event) => prices.push(JSON.parse(event.data)));",
+      ].join('\n'),
+    );
+    const everything = await checkExercise(exercise);
+    expect(everything.failures['keeps the first 5 price updates as {symbol, price} in `prices`']).toBe(
+      'prices[0] is a {type: "welcome"} message: only messages with type "price" are price updates',
+    );
+    expect(everything.failures['stops after the fifth: closes with 1000']).toBe('timed out after 3 s waiting for the socket to close');
+
+    expect((await checkSolution(exercise)).summary).toBe('All 4 checks passed: exercise solved.');
+  });
+
+  it('"Validate what the server sends": the starter throws on bad JSON and trusts any JSON; the solution passes', async () => {
+    const exercise = await chapter.exercise('parse-message');
+    const starter = await checkExercise(exercise);
+    expect(starter.summary).toMatch(/^3 of 7 checks failed/);
+    expect(starter.failures).toEqual({
+      'returns null for text that is not JSON, without throwing': `parseMessage("not json") threw SyntaxError: Unexpected token 'o', "not json" is not valid JSON: return null instead, so one bad message cannot stop the client`,
+      'returns null for JSON that is not an object with a known type': 'expected parseMessage("[]") to be null (an array is not a message), got []',
+      'returns null when a field is missing or of the wrong type':
+        'expected parseMessage("{\\"type\\":\\"price\\",\\"symbol\\":\\"AAPL\\",\\"price\\":\\"190.12\\",\\"change\\":0.05,\\"time\\":1700000000250}") to be null (price is a string), got {"type":"price","symbol":"AAPL","price":"190.12","change":0.05,"time":1700000000250}',
+    });
+    expect((await checkSolution(exercise)).summary).toBe('All 7 checks passed: exercise solved.');
+  });
+
+  it('"A request with an id and a timeout": the starter resolves on any message and never times out; the solution passes', async () => {
+    const exercise = await chapter.exercise('ping-timeout');
+    const starter = await checkExercise(exercise);
+    expect(starter.summary).toMatch(/^4 of 5 checks failed/);
+    expect(starter.failures['sends {type: "ping", id, sent} and resolves with the round trip when its pong comes']).toMatch(
+      /^expected about 1000 ms \(500 ms each way\), got \d+: resolve when the pong arrives, not on the first message \(prices arrive all the time\)$/,
+    );
+    expect(starter.failures['gives each ping its own id, so two can be in flight at once']).toBe(
+      'ping sent id 1 more than once (ids sent: 1, 1, 1): the first pong with that id would answer every ping that used it',
+    );
+    expect(starter.failures["ignores the pong to somebody else's ping"]).toMatch(
+      /^expected about 1000 ms, got \d+: that was the pong to ping -1, sent 400 ms before yours; wait for the pong that carries your ping's id$/,
+    );
+    expect(starter.failures['rejects with an Error after timeoutMs when no pong comes']).toMatch(
+      /^expected ping\(echoSocket, 300\) to reject, because \/ws\/echo never sends a pong; it resolved with \d+$/,
+    );
+    expect((await checkSolution(exercise)).summary).toBe('All 5 checks passed: exercise solved.');
+  });
+});
