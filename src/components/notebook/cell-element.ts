@@ -1,7 +1,6 @@
 import type { Kernel, KernelState } from '../../lib/kernel/kernel.ts';
 import type { CellEditor } from '../../lib/notebook/editor.ts';
 import { CellStore, type CellRunState, type CellSnapshot } from '../../lib/notebook/cell-store.ts';
-import { renderOutputRow } from './output-view.ts';
 
 /**
  * `<code-cell>`: a notebook code cell. The page ships only this small class;
@@ -43,6 +42,9 @@ function storageSet(key: string, value: string | null): void {
     // Storage blocked or full: edits then last for this page view only.
   }
 }
+
+/** How output rows render; loaded with the first run, as pages that are only read never need it. */
+let outputView: typeof import('./output-view.ts') | null = null;
 
 async function loadPageKernel(): Promise<Kernel> {
   const { pageKernel } = await import('../../lib/notebook/page-kernel.ts');
@@ -100,7 +102,7 @@ export class NotebookCellElement extends HTMLElement {
   /** Runs the cell in the page kernel; resolves with the run's final state. */
   async run(): Promise<CellRunState> {
     const kernel = await loadPageKernel();
-    const store = this.ensureStore();
+    const store = await this.ensureStore();
     if (!this.#attachedToPageKernel) {
       store.attach(kernel);
       this.#attachedToPageKernel = true;
@@ -150,8 +152,9 @@ export class NotebookCellElement extends HTMLElement {
     return found;
   }
 
-  /** The cell's store, created on first use; kernels feed it once attached. */
-  protected ensureStore(): CellStore {
+  /** The cell's store (and the output renderer), created on first use; kernels feed it once attached. */
+  protected async ensureStore(): Promise<CellStore> {
+    outputView ??= await import('./output-view.ts');
     if (this.store === null) {
       this.store = new CellStore(this.cellId);
       this.store.subscribe((snapshot) => {
@@ -225,7 +228,8 @@ export class NotebookCellElement extends HTMLElement {
     }
     for (const row of snapshot.outputs) {
       if (this.#renderedRows.has(row.id)) continue;
-      const node = renderOutputRow(row, snapshot.runStartedAt, snapshot.executionCount);
+      if (outputView === null) return;
+      const node = outputView.renderOutputRow(row, snapshot.runStartedAt, snapshot.executionCount);
       this.#renderedRows.set(row.id, node);
       list.append(node);
     }

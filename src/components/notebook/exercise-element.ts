@@ -48,7 +48,7 @@ export class ExerciseElement extends NotebookCellElement {
     this.#renderResults(null, 'Checking your code in a fresh kernel…');
     const { freshKernel } = await import('../../lib/notebook/page-kernel.ts');
     const kernel = freshKernel();
-    const store = this.ensureStore();
+    const store = await this.ensureStore();
     const detach = store.attach(kernel);
     try {
       const results = await new Promise<readonly CheckResult[]>((resolve) => {
