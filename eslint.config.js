@@ -43,6 +43,8 @@ export default defineConfig(
         expectTrue: 'readonly',
         fail: 'readonly',
         waitFor: 'readonly',
+        within: 'readonly',
+        settle: 'readonly',
         sockets: 'readonly',
         lastSocket: 'readonly',
         logs: 'readonly',

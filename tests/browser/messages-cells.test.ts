@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axeProblems, checkExercise, checkSolution, outputTextsOfKind, replaceCode, runAllCells, shownOutputs, useChapterPages } from '../helpers/notebook-page.ts';
+import { axeProblems, checkExercise, checkSolution, outputTextsOfKind, replaceCode, runAllCells, runCell, shownOutputs, useChapterPages } from '../helpers/notebook-page.ts';
 
 describe('notebook cells on chapter 5 (messages)', () => {
   const chapter = useChapterPages('messages');
@@ -60,8 +60,7 @@ describe('notebook cells on chapter 5 (messages)', () => {
     const { page } = await chapter.open();
     await runAllCells(page);
     const errorsCell = page.locator('code-cell').nth(2);
-    await errorsCell.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect.poll(() => errorsCell.getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
+    await runCell(errorsCell, 'done');
     const lines = await outputTextsOfKind(errorsCell, 'log');
     expect(lines.at(-1)).toBe('closed with 1008: too many invalid messages: over 5 invalid messages in a burst');
     expect(await outputTextsOfKind(errorsCell, 'result')).toEqual(['3']);

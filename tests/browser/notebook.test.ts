@@ -1,17 +1,9 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { outputs, replaceCode as editCell, waitForCellState } from '../helpers/notebook-page.ts';
+import { outputs, replaceCode as editCell, runCell, waitForCellState } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/why-websockets/';
-
-/** Clicks Run and waits for this run (a new execution number) to end in `state`. */
-async function runCell(cell: Locator, state: string): Promise<void> {
-  const before = await cell.locator('.sb-exec-count').textContent();
-  await cell.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect.poll(() => cell.locator('.sb-exec-count').textContent()).not.toBe(before);
-  await waitForCellState(cell, state);
-}
 
 describe('notebook cells on chapter 1', () => {
   const session = useSiteInBrowser();

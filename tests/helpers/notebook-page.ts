@@ -29,6 +29,14 @@ export async function waitForCellState(cell: Locator, state: string, timeoutMs =
   await expect.poll(() => cell.getAttribute('data-state'), { timeout: timeoutMs }).toBe(state);
 }
 
+/** Clicks a cell's Run and waits for this run (a new execution number) to end in `state`. */
+export async function runCell(cell: Locator, state: string, timeoutMs = 10_000): Promise<void> {
+  const before = await cell.locator('.sb-exec-count').textContent();
+  await cell.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect.poll(() => cell.locator('.sb-exec-count').textContent(), { timeout: timeoutMs }).not.toBe(before);
+  await waitForCellState(cell, state, timeoutMs);
+}
+
 /**
  * Clicks "Run all cells" and waits until every code cell on the page has
  * run to `done`; returns the cells. `timeoutMs` is for the whole page.

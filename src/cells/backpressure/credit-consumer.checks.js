@@ -10,17 +10,6 @@ const parse = (data) => {
 };
 const count = (n) => n.toLocaleString('en-US');
 
-/** Polls `probe` until it returns something truthy or `ms` pass; returns the value or null. */
-async function within(ms, probe) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value) return value;
-    await sleep(20);
-  }
-  return probe() || null;
-}
-
 // Watch the reader's socket from here on: what it grants, what arrives, and when it closes.
 const consumer = sockets()[0] ?? null;
 const socket = (() => {

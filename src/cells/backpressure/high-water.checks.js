@@ -6,17 +6,6 @@ const TOTAL_BYTES = COUNT * MESSAGE_BYTES;
 const query = 'messagesPerSecond=1&messageBytes=128&pingIntervalMs=0&uploadBytesPerSecond=1000000';
 const count = (n) => n.toLocaleString('en-US');
 
-/** Polls `probe` until it returns something truthy or `ms` pass; returns the value or null. */
-async function within(ms, probe) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value) return value;
-    await sleep(20);
-  }
-  return probe() || null;
-}
-
 // The checks' own connection and messages, numbered so that their order shows.
 const messages = Array.from({ length: COUNT }, (_, index) => JSON.stringify({ type: 'upload', data: `#${index + 1} `.padEnd(MESSAGE_BYTES - 27, 'x') }));
 const numberOf = (data) => /^\{"type":"upload","data":"#(\d+) /.exec(typeof data === 'string' ? data : '')?.[1] ?? '?';

@@ -9,16 +9,6 @@ const next = (socket, matches) =>
     });
   });
 
-/** How `promise` settled: `{ value }`, `{ error }`, or `{ timedOut: true }` after `timeoutMs`. */
-const settle = (promise, timeoutMs = 5000) =>
-  Promise.race([
-    Promise.resolve(promise).then(
-      (value) => ({ value }),
-      (error) => ({ error }),
-    ),
-    sleep(timeoutMs).then(() => ({ timedOut: true })),
-  ]);
-
 // A room with a past: the returning member saw "x" and "y", and missed "a", "b" and "c".
 const room = `catch-up-${crypto.randomUUID().slice(0, 8)}`;
 const writer = new WebSocket(`${SERVER}/ws/chat/${room}`);

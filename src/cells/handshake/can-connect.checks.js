@@ -1,13 +1,3 @@
-/** How `promise` settled within `timeoutMs`: `{ value }`, `{ error }` or `{ timedOut: true }`. */
-const settle = (promise, timeoutMs = 5000) =>
-  Promise.race([
-    Promise.resolve(promise).then(
-      (value) => ({ value }),
-      (error) => ({ error }),
-    ),
-    sleep(timeoutMs).then(() => ({ timedOut: true })),
-  ]);
-
 const CASES = {
   echo: { path: '/ws/echo', protocols: undefined, expected: true, why: 'the echo endpoint accepts any handshake' },
   inspect: { path: '/ws/inspect', protocols: ['json.v1'], expected: true, why: '/ws/inspect speaks json.v1' },

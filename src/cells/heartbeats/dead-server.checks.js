@@ -18,17 +18,6 @@ setInterval(() => {
   if (frozeAt === null && all[0]?.received.some((data) => parse(data)?.type === 'frozen')) frozeAt = Date.now();
 }, 20);
 
-/** Polls `probe` until it returns something truthy or `ms` pass; returns the value or null. */
-async function within(ms, probe) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value) return value;
-    await sleep(20);
-  }
-  return probe() || null;
-}
-
 const pingsOn = (socket) => socket.sent.map(parse).filter((message) => message?.type === 'ping');
 const first = () => sockets()[0];
 

@@ -1,13 +1,3 @@
-/** How `promise` settled within `timeoutMs`: `{ value }`, `{ error }` or `{ timedOut: true }`. */
-const settle = (promise, timeoutMs) =>
-  Promise.race([
-    Promise.resolve(promise).then(
-      (value) => ({ value }),
-      (error) => ({ error }),
-    ),
-    sleep(timeoutMs).then(() => ({ timedOut: true })),
-  ]);
-
 /** A socket to `path`, open. */
 const connect = async (path) => {
   const socket = new WebSocket(`${SERVER}${path}`);
@@ -98,7 +88,6 @@ await check("ignores the pong to somebody else's ping", async () => {
     `expected about 1000 ms, got ${outcome.value}: that was the pong to ping -1, sent 400 ms before yours; wait for the pong that carries your ping's id`,
   );
 });
-
 
 await check('rejects with an Error after timeoutMs when no pong comes', async () => {
   // The echo server sends the ping itself back: a message, but never a pong.

@@ -104,6 +104,30 @@ export function createCheckApi(recorder: CheckRecorder, context: CheckContext) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
+    /**
+     * Polls `probe` every 20 ms for up to `ms`; returns its first truthy
+     * value, or `null` (unlike `waitFor`, not finding it is not a failure).
+     */
+    async within<T>(ms: number, probe: () => T): Promise<NonNullable<T> | null> {
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline) {
+        const value = probe();
+        if (value !== undefined && value !== null && value !== false && value !== 0 && value !== '') return value;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const last = probe();
+      return last === undefined || last === null || last === false || last === 0 || last === '' ? null : last;
+    },
+    /** How `promise` settled within `timeoutMs` (default 5 s): `{ value }`, `{ error }` or `{ timedOut: true }`. */
+    settle<T>(promise: Promise<T> | T, timeoutMs = 5_000): Promise<{ value: T } | { error: unknown } | { timedOut: true }> {
+      return Promise.race([
+        Promise.resolve(promise).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+        new Promise<{ timedOut: true }>((resolve) => setTimeout(() => resolve({ timedOut: true }), timeoutMs)),
+      ]);
+    },
     sockets: () => context.sockets(),
     /** The last socket the reader's code opened; fails when it opened none. */
     lastSocket(): SocketSummary {
