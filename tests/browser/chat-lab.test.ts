@@ -1,12 +1,9 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ChatConnection } from '../../client/chat-connection.ts';
 import { chatUrl } from '../../src/lib/protocol/chat.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 
-const SITE = resolve('dist');
 const JOINED = /^Joined as ([a-z]+-[a-z]+)$/;
 
 /** Message texts in a pane's timeline, in order. */
@@ -37,21 +34,12 @@ async function say(page: Page, label: string, text: string): Promise<void> {
 }
 
 describe('ChatLab on chapter 6', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const session = useSiteInBrowser();
 
   /** Opens the chapter in its own room, so tests do not see each other. */
   async function openLab(room: string) {
-    const opened = await newPage(browser);
-    await opened.page.goto(`${running.httpUrl}/chat/?room=${room}`);
+    const opened = await newPage(session.browser);
+    await opened.page.goto(`${session.running.httpUrl}/chat/?room=${room}`);
     const lab = opened.page.locator('chat-lab');
     await lab.scrollIntoViewIfNeeded();
     const you = lab.locator('[data-participant="first"]');
@@ -60,8 +48,8 @@ describe('ChatLab on chapter 6', () => {
   }
 
   it('joins only when the reader presses Join, loading the chat code then', async () => {
-    const { page, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/chat/`);
+    const { page, requests } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/chat/`);
     const lab = page.locator('chat-lab');
     await lab.scrollIntoViewIfNeeded();
     await page.waitForLoadState('networkidle');
@@ -121,7 +109,7 @@ describe('ChatLab on chapter 6', () => {
     }
 
     // A member outside the browser is in the same room, and sees the same messages.
-    const outsider = await ChatConnection.open(chatUrl(running.wsUrl, 'browser-resume'));
+    const outsider = await ChatConnection.open(chatUrl(session.running.wsUrl, 'browser-resume'));
     const outsiderName = (await outsider.next('welcome')).you;
     await expect.poll(() => you.locator('.sb-chat-member-list').textContent()).toContain(outsiderName);
     outsider.send({ type: 'say', text: 'hi from a terminal' });
@@ -129,7 +117,7 @@ describe('ChatLab on chapter 6', () => {
     await outsider.close();
 
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.running.httpUrl) && !url.startsWith(session.running.wsUrl))).toEqual([]);
     await page.close();
   });
 
@@ -190,7 +178,7 @@ describe('ChatLab on chapter 6', () => {
   it('lists rooms, switches room, refuses a bad room name, and links to the room for another tab', async () => {
     const { page, lab, you } = await openLab('browser-rooms');
     await nameOf(you);
-    expect(await lab.getByRole('link', { name: 'Open this room in another tab' }).getAttribute('href')).toBe(`${running.httpUrl}/chat/?room=browser-rooms`);
+    expect(await lab.getByRole('link', { name: 'Open this room in another tab' }).getAttribute('href')).toBe(`${session.running.httpUrl}/chat/?room=browser-rooms`);
     await lab.getByText('Rooms on this server').click();
     await expect.poll(() => lab.locator('.sb-chat-room-list').textContent()).toContain('browser-rooms: 1 member (this room)');
     const roomInput = page.getByLabel('Switch to room');
@@ -204,7 +192,7 @@ describe('ChatLab on chapter 6', () => {
     await expect.poll(() => lab.locator('.sb-chat-room-name').textContent()).toBe('browser-rooms-2');
     const name = await nameOf(you);
     expect(await notices(you)).toEqual([`Joined room browser-rooms-2 as ${name}.`]);
-    expect(await lab.getByRole('link', { name: 'Open this room in another tab' }).getAttribute('href')).toBe(`${running.httpUrl}/chat/?room=browser-rooms-2`);
+    expect(await lab.getByRole('link', { name: 'Open this room in another tab' }).getAttribute('href')).toBe(`${session.running.httpUrl}/chat/?room=browser-rooms-2`);
     await page.close();
   });
 });

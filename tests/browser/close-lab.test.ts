@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { CLOSE_SCENARIOS, type ExpectedClose } from '../../src/lib/close-scenarios.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
+import { startServer } from '../helpers/demo-server.ts';
 
 const SITE = resolve('dist');
 
@@ -42,21 +42,12 @@ const INITIATOR: Record<ExpectedClose['closedBy'], RegExp> = {
   network: /^nobody/,
 };
 
-let browser: Browser;
-let running: RunningServer;
-beforeAll(async () => {
-  browser = await launchBrowser();
-  running = await startServer({ staticDir: SITE });
-});
-afterAll(async () => {
-  await browser.close();
-  await running.close();
-});
+const session = useSiteInBrowser();
 
 describe('CloseLab on chapter 9', () => {
   it('produces the documented CloseEvent and server observation for every scenario, and the matching log line', async () => {
-    const { page, errors, requests } = await newPage(browser);
-    const lab = await openLab(page, running.httpUrl);
+    const { page, errors, requests } = await newPage(session.browser);
+    const lab = await openLab(page, session.running.httpUrl);
     for (const scenario of CLOSE_SCENARIOS) {
       const expected = scenario.expected;
       if (expected === null) continue;
@@ -76,16 +67,16 @@ describe('CloseLab on chapter 9', () => {
       expect(await field(row, 'meaning'), context).toMatch(/^\d{4} .+ Reconnect\? /);
       // The lab shows the very line the server logged for this connection.
       const logLine = (await field(row, 'log')) ?? '';
-      expect(running.log.some((line) => line.includes(' close ') && line.includes(`  ${logLine}  `)), `${context}: ${logLine}`).toBe(true);
+      expect(session.running.log.some((line) => line.includes(' close ') && line.includes(`  ${logLine}  `)), `${context}: ${logLine}`).toBe(true);
     }
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.running.httpUrl) && !url.startsWith(session.running.wsUrl))).toEqual([]);
     await page.close();
   });
 
   it("shows exactly what Chromium sends back when the server breaks the protocol: 1002 with its reason, and 1006 to the page", async () => {
-    const { page } = await newPage(browser);
-    const lab = await openLab(page, running.httpUrl);
+    const { page } = await newPage(session.browser);
+    const lab = await openLab(page, session.running.httpUrl);
     for (const [id, reason] of [
       ['invalid-utf8', 'Invalid UTF-8 in text frame'],
       ['masked-frame', 'Masked frame from server'],
@@ -100,8 +91,8 @@ describe('CloseLab on chapter 9', () => {
   });
 
   it("refuses a code the server may not send with the server's own message, and the server stays up", async () => {
-    const { page } = await newPage(browser);
-    const lab = await openLab(page, running.httpUrl);
+    const { page } = await newPage(session.browser);
+    const lab = await openLab(page, session.running.httpUrl);
     const row = lab.locator('[data-scenario="server-custom"]');
     for (const code of ['1005', '1006', '1015', '5000']) {
       await row.getByLabel('Code', { exact: true }).fill(code);
@@ -118,10 +109,10 @@ describe('CloseLab on chapter 9', () => {
   });
 
   it('checks your own close() before calling it, and then closes with your code, or with none', async () => {
-    const { page, errors } = await newPage(browser);
-    const lab = await openLab(page, running.httpUrl);
+    const { page, errors } = await newPage(session.browser);
+    const lab = await openLab(page, session.running.httpUrl);
     const row = lab.locator('[data-scenario="client-close"]');
-    const opened = running.log.filter((line) => line.includes(' open ')).length;
+    const opened = session.running.log.filter((line) => line.includes(' open ')).length;
     await row.getByLabel('Code', { exact: true }).fill('1001');
     await run(row);
     expect(await row.locator('.sb-close-refusal').textContent()).toBe(
@@ -132,7 +123,7 @@ describe('CloseLab on chapter 9', () => {
     await run(row);
     expect(await row.locator('.sb-close-refusal').textContent()).toMatch(/^Not sent: close reason is 124 bytes of UTF-8/);
     // Neither attempt opened a connection.
-    expect(running.log.filter((line) => line.includes(' open ')).length).toBe(opened);
+    expect(session.running.log.filter((line) => line.includes(' open ')).length).toBe(opened);
 
     await row.getByLabel('Reason', { exact: true }).fill('done here');
     // Keyboard only: focus the button and press Enter.
@@ -153,9 +144,9 @@ describe('CloseLab on chapter 9', () => {
 
   it('has no axe violations with results showing, in light and dark themes', async () => {
     for (const theme of ['light', 'dark']) {
-      const { page } = await newPage(browser);
+      const { page } = await newPage(session.browser);
       await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
-      const lab = await openLab(page, running.httpUrl);
+      const lab = await openLab(page, session.running.httpUrl);
       for (const id of ['close-4401', 'drop', 'server-custom', 'navigate-away']) await run(lab.locator(`[data-scenario="${id}"]`));
       const reconnect = page.locator('reconnect-lab');
       await reconnect.getByLabel('The server closes every connection with').selectOption('4401');
@@ -167,10 +158,10 @@ describe('CloseLab on chapter 9', () => {
   });
 
   it('loads at most 20 KB of gzipped JavaScript with the page, and the lab code only when the lab is in view', async () => {
-    const { page, requests } = await newPage(browser);
+    const { page, requests } = await newPage(session.browser);
     // Until the load event: what the page costs before anyone scrolls or clicks.
-    await page.goto(`${running.httpUrl}/closing/`, { waitUntil: 'load' });
-    const scripts = requests.filter((url) => url.startsWith(running.httpUrl) && url.endsWith('.js'));
+    await page.goto(`${session.running.httpUrl}/closing/`, { waitUntil: 'load' });
+    const scripts = requests.filter((url) => url.startsWith(session.running.httpUrl) && url.endsWith('.js'));
     let gzipBytes = 0;
     for (const url of scripts) {
       gzipBytes += gzipSync(await readFile(resolve(SITE, `.${new URL(url).pathname}`))).byteLength;
@@ -186,14 +177,14 @@ describe('CloseLab on chapter 9', () => {
 
 describe('ReconnectLab on chapter 9', () => {
   async function openReconnectLab(page: Page): Promise<Locator> {
-    await page.goto(`${running.httpUrl}/closing/`);
+    await page.goto(`${session.running.httpUrl}/closing/`);
     const lab = page.locator('reconnect-lab');
     await lab.scrollIntoViewIfNeeded();
     return lab;
   }
 
   it('does not reconnect after 4401 or 1008', async () => {
-    const { page } = await newPage(browser);
+    const { page } = await newPage(session.browser);
     const lab = await openReconnectLab(page);
     for (const choice of ['4401', '1008']) {
       await lab.getByLabel('The server closes every connection with').selectOption(choice);
@@ -206,7 +197,7 @@ describe('ReconnectLab on chapter 9', () => {
   });
 
   it('reconnects with backoff after 1012 and after a dropped connection (1006), until stopped', async () => {
-    const { page } = await newPage(browser);
+    const { page } = await newPage(session.browser);
     const lab = await openReconnectLab(page);
     for (const [choice, closed] of [
       ['1012', 'Closed with 1012 "restarting" (clean)'],
@@ -227,7 +218,7 @@ describe('ReconnectLab on chapter 9', () => {
 describe('EchoCell and the reconnect policy', () => {
   it('says it will not reconnect after the server closes with 1009 for an oversize message', async () => {
     const small = await startServer({ staticDir: SITE, maxMessageBytes: 1024 });
-    const { page } = await newPage(browser);
+    const { page } = await newPage(session.browser);
     await page.goto(`${small.httpUrl}/why-websockets/`);
     const cell = page.locator('echo-cell').first();
     await cell.scrollIntoViewIfNeeded();

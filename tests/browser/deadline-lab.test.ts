@@ -1,29 +1,15 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { parseDuration } from '../helpers/durations.ts';
 
-const SITE = resolve('dist');
-
-
 describe('DeadlineLab on chapter 4', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const session = useSiteInBrowser();
 
   async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
-    const { page, errors, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/real-time/`);
+    const { page, errors, requests } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/real-time/`);
     const lab = page.locator('deadline-lab');
     await lab.scrollIntoViewIfNeeded();
     await expect.poll(() => lab.getByRole('status').textContent()).toContain('Streaming from');
@@ -45,7 +31,7 @@ describe('DeadlineLab on chapter 4', () => {
     expect(await lab.locator('[data-stat="offset"]').textContent()).toMatch(/^[+−][\d.]+ ms ± [\d.]+ ms$/);
     expect(await lab.locator('.sb-deadline-chart canvas').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.running.httpUrl) && !url.startsWith(session.running.wsUrl))).toEqual([]);
     await page.close();
   });
 
@@ -72,9 +58,9 @@ describe('DeadlineLab on chapter 4', () => {
 
   it('has no axe violations while judging misses, in light and dark themes', async () => {
     for (const theme of ['light', 'dark']) {
-      const { page } = await newPage(browser);
+      const { page } = await newPage(session.browser);
       await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
-      await page.goto(`${running.httpUrl}/real-time/`);
+      await page.goto(`${session.running.httpUrl}/real-time/`);
       const lab = page.locator('deadline-lab');
       await lab.scrollIntoViewIfNeeded();
       await lab.getByRole('button', { name: 'Distant server' }).click();

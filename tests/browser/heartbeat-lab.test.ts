@@ -1,30 +1,16 @@
-import { resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { parseDuration } from '../helpers/durations.ts';
 
-const SITE = resolve('dist');
-
-
 describe('HeartbeatLab on chapter 7', () => {
-  let browser: Browser;
-  let running: RunningServer;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    running = await startServer({ staticDir: SITE });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await running.close();
-  });
+  const session = useSiteInBrowser();
 
   /** Opens the lab with a short heartbeat (500 ms interval, 1 s timeout) and waits for topic values. */
   async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[]; requests: string[] }> {
-    const { page, errors, requests } = await newPage(browser);
-    await page.goto(`${running.httpUrl}/heartbeats/`);
+    const { page, errors, requests } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/heartbeats/`);
     const lab = page.locator('heartbeat-lab');
     await lab.scrollIntoViewIfNeeded();
     const status = lab.getByRole('status');
@@ -50,7 +36,7 @@ describe('HeartbeatLab on chapter 7', () => {
     await expect.poll(() => lab.locator('[data-topic="humidity"] .sb-heartbeat-topic-value').textContent()).toMatch(/^[\d.]+ %$/);
     expect(await lab.locator('.sb-heartbeat-chart canvas').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(running.httpUrl) && !url.startsWith(running.wsUrl))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.running.httpUrl) && !url.startsWith(session.running.wsUrl))).toEqual([]);
     await page.close();
   });
 
@@ -70,15 +56,15 @@ describe('HeartbeatLab on chapter 7', () => {
     expect(await events(lab)).toMatch(/Restored wind at update #\d+/);
     await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: heartbeat every 500 ms');
     expect(await lab.getByRole('button', { name: 'Freeze this client' }).getAttribute('aria-pressed')).toBe('false');
-    expect(running.log.some((line) => /close .*\/ws\/heartbeat .* 4000 "heartbeat timeout: no pong to ping \d+ within 1000 ms" by server/.test(line))).toBe(true);
+    expect(session.running.log.some((line) => /close .*\/ws\/heartbeat .* 4000 "heartbeat timeout: no pong to ping \d+ within 1000 ms" by server/.test(line))).toBe(true);
     await page.close();
   });
 
   it('has no axe violations once it has run, in light and dark themes', async () => {
     for (const theme of ['light', 'dark']) {
-      const { page: themed } = await newPage(browser);
+      const { page: themed } = await newPage(session.browser);
       await themed.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
-      await themed.goto(`${running.httpUrl}/heartbeats/`);
+      await themed.goto(`${session.running.httpUrl}/heartbeats/`);
       const lab = themed.locator('heartbeat-lab');
       await lab.scrollIntoViewIfNeeded();
       await expect.poll(() => lab.getByRole('status').textContent()).toContain('Open: heartbeat every');
@@ -111,7 +97,7 @@ describe('HeartbeatLab on chapter 7', () => {
     expect(delays[1]).toBeGreaterThanOrEqual(350);
     expect(Math.max(...delays)).toBeGreaterThan((delays[1] ?? 0) * 2);
     await expect.poll(() => events(lab), { timeout: 15_000 }).toMatch(/Restored temperature at update #\d+: \d+ updates? happened while away/);
-    expect(running.log.some((line) => / refuse \/ws\/heartbeat .* 503 the server is frozen for client lab-/.test(line))).toBe(true);
+    expect(session.running.log.some((line) => / refuse \/ws\/heartbeat .* 503 the server is frozen for client lab-/.test(line))).toBe(true);
     await page.close();
   });
 });
