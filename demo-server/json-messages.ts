@@ -44,7 +44,7 @@ export function onJsonMessages<TSchema extends v.GenericSchema>(
     if (invalid.take()) connection.sendJson(error);
     else connection.fail('TOO_MANY_ERRORS', `the last one: ${error.message}`);
   };
-  connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+  connection.onMessage((data: Buffer, isBinary: boolean) => {
     if (connection.state !== 'open') return;
     if (!rate.take()) {
       connection.fail('RATE_LIMITED', `more than ${String(messagesPerSecond)} a second`);

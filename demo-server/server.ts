@@ -1,8 +1,8 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { Connection } from './connection.ts';
+import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
+import { Connection, DemoWebSocket } from './connection.ts';
 import { logLine } from './log.ts';
 import { resolveOptions, type DemoServerOptions } from './options.ts';
 import { isOriginAllowed } from './origin.ts';
@@ -95,12 +95,13 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   });
   const handshakes = new WeakMap<IncomingMessage, { route: Route; handshake: Handshake }>();
   /** ws fixes the message size limit per WebSocketServer, so routes with their own limit get their own instance. */
-  const webSocketServers = new Map<number, WebSocketServer>();
-  function webSocketServerFor(maxPayload: number): WebSocketServer {
+  const webSocketServers = new Map<number, WebSocketServerOf<typeof DemoWebSocket>>();
+  function webSocketServerFor(maxPayload: number): WebSocketServerOf<typeof DemoWebSocket> {
     const existing = webSocketServers.get(maxPayload);
     if (existing !== undefined) return existing;
-    const webSockets = new WebSocketServer({
+    const webSockets = new WebSocketServer<typeof DemoWebSocket>({
       noServer: true,
+      WebSocket: DemoWebSocket,
       maxPayload,
       // Compression hides the frame bytes the chapters decode, and costs memory per client.
       perMessageDeflate: false,
@@ -160,8 +161,19 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     }
   }
 
-  function accept(socket: WebSocket, request: IncomingMessage, route: Route, handshake: Handshake): void {
-    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config);
+  function connectionClosed(connection: Connection, code: number, reason: Buffer): void {
+    connections.delete(connection);
+    stopHeartbeatWhenIdle();
+    if (writeLog === null) return;
+    const error = connection.lastError === null ? '' : `  (${connection.lastError})`;
+    context.log(
+      'close',
+      `#${String(connection.id)} ${connection.endpoint}  ${connection.peer}  ${connection.describeClose(code, reason.toString())}  ${connection.describeTraffic()}${error}`,
+    );
+  }
+
+  function accept(socket: DemoWebSocket, request: IncomingMessage, route: Route, handshake: Handshake): void {
+    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed);
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
     // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
@@ -169,16 +181,6 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       const protocol = socket.protocol === '' ? '' : `  protocol ${socket.protocol}`;
       context.log('open', `#${String(connection.id)} ${connection.endpoint}  ${connection.peer}${protocol}`);
     }
-    socket.on('close', (code: number, reason: Buffer) => {
-      connections.delete(connection);
-      stopHeartbeatWhenIdle();
-      if (writeLog === null) return;
-      const error = connection.lastError === null ? '' : `  (${connection.lastError})`;
-      context.log(
-        'close',
-        `#${String(connection.id)} ${connection.endpoint}  ${connection.peer}  ${connection.describeClose(code, reason.toString())}  ${connection.describeTraffic()}${error}`,
-      );
-    });
     if (route.serverHeartbeat !== false) startHeartbeat();
     try {
       route.open(connection, handshake);
@@ -217,6 +219,11 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     webSocketServerFor(maxPayload).handleUpgrade(request, socket, head, (webSocket) => {
       // ws has its own error listener on the socket now; one fewer listener per idle connection.
       socket.off('error', destroyOnError);
+      // Deleted now, not left to the WeakMap: an entry keeps the request, its
+      // headers and the URL alive through V8's young-generation collections,
+      // so they were promoted to the old generation and grew the heap by about
+      // 2 KiB of RSS per idle connection before a full collection freed them.
+      handshakes.delete(request);
       accept(webSocket, request, found.route, handshake);
     });
     return true;

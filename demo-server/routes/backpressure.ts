@@ -499,10 +499,12 @@ export const backpressureRoute: RouteFactory = (context) => {
     open(connection, handshake) {
       const settings = settingsByRequest.get(handshake.request);
       if (settings === undefined) throw new Error(`${BACKPRESSURE_PATH} opened without check()`);
+      // Deleted now rather than left to the WeakMap, which would keep the request alive into the old generation (see server.ts).
+      settingsByRequest.delete(handshake.request);
       const stream = new BackpressureStream(connection, settings);
       const messages = new TokenBucket(CLIENT_MESSAGES_PER_SECOND, CLIENT_MESSAGES_PER_SECOND);
       const report = errorReporter(connection);
-      connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.onMessage((data: Buffer, isBinary: boolean) => {
         stream.throttleReading(data.byteLength);
         if (!messages.take()) {
           connection.fail('RATE_LIMITED', `more than ${String(CLIENT_MESSAGES_PER_SECOND)} messages/s`);
@@ -580,7 +582,7 @@ export const backpressureStatsRoute: RouteFactory = (context) => {
       const now = performance.now();
       const watcher: StatsWatcher = { connection, intervalMs: interval.ok ? interval.value : BACKPRESSURE_BOUNDS.statsIntervalMs.default, nextAt: now };
       const report = errorReporter(connection);
-      connection.socket.on('message', () => {
+      connection.onMessage(() => {
         report(socketError('STATS_READ_ONLY'));
       });
       connection.socket.on('close', () => {

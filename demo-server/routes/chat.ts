@@ -179,7 +179,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
         }
       };
 
-      connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.onMessage((data: Buffer, isBinary: boolean) => {
         if (!connection.isOpen) return;
         // Every message counts against the rate, whatever it is: a flood of garbage is still a flood.
         if (!rate.take()) {

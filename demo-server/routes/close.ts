@@ -70,7 +70,7 @@ class CloseSession {
   constructor(connection: Connection, options: SessionOptions) {
     this.#connection = connection;
     this.#options = options;
-    connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+    connection.onMessage((data: Buffer, isBinary: boolean) => {
       this.#receive(data, isBinary);
     });
     connection.socket.on('close', (code: number, reason: Buffer) => {
@@ -314,7 +314,7 @@ export const closeObserverRoute: RouteFactory = (context) => {
         messageBurst: CLOSE_MESSAGE_BURST,
       });
       const invalidMessages = new TokenBucket(INVALID_MESSAGES_PER_SECOND, INVALID_MESSAGE_BURST);
-      connection.socket.on('message', () => {
+      connection.onMessage(() => {
         if (!invalidMessages.take()) connection.fail('TOO_MANY_ERRORS');
         else connection.fail('INVALID_MESSAGE', '/ws/close/observe takes no messages; it only sends reports');
       });

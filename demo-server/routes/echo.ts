@@ -1,4 +1,9 @@
+import type { Connection } from '../connection.ts';
 import type { RouteFactory } from './route.ts';
+
+function echoBack(data: Buffer, isBinary: boolean, connection: Connection): void {
+  connection.send(data, isBinary);
+}
 
 /**
  * `/ws/echo`: sends every message straight back, text as text and binary as
@@ -8,8 +13,6 @@ import type { RouteFactory } from './route.ts';
 export const echoRoute: RouteFactory = () => ({
   path: '/ws/echo',
   open(connection) {
-    connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
-      connection.send(data, isBinary);
-    });
+    connection.onMessage(echoBack);
   },
 });

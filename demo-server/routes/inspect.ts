@@ -162,7 +162,7 @@ export const inspectRoute: RouteFactory = (context) => {
 
       const invalid = new TokenBucket(INSPECT_INVALID_PER_SECOND, INSPECT_INVALID_BURST);
       const messages = new TokenBucket(INSPECT_MESSAGES_PER_SECOND, INSPECT_MESSAGE_BURST);
-      socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.onMessage((data: Buffer, isBinary: boolean) => {
         if (!messages.take()) {
           connection.fail('RATE_LIMITED', `over ${String(INSPECT_MESSAGE_BURST)} messages in a burst`);
           return;

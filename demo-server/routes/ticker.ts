@@ -145,7 +145,7 @@ export function createTickerRoute(feed: TickerFeed): Route {
       };
 
       reply({ type: 'welcome', symbols: [...TICKER_SYMBOLS], intervalMs: TICKER_INTERVAL_MS, latencyMs: link.delayMs });
-      connection.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.onMessage((data: Buffer, isBinary: boolean) => {
         // Counted on arrival, so a flood cannot pile up timers in the delay line.
         if (!messages.take()) {
           connection.fail('RATE_LIMITED', `over ${String(TICKER_MESSAGE_BURST)} messages in a burst`);

@@ -5,7 +5,7 @@ import { createTickerRoute } from '../../../demo-server/routes/ticker.ts';
 import type { Handshake } from '../../../demo-server/routes/route.ts';
 import { TickerFeed, type Quote } from '../../../demo-server/ticker-feed.ts';
 
-/** A Connection with only what the ticker route uses: a socket that emits, and send(). */
+/** A Connection with only what the ticker route uses: a socket that emits, onMessage() and send(). */
 function fakeConnection(): { connection: Connection; socket: EventEmitter; sent: string[] } {
   const socket = new EventEmitter();
   const sent: string[] = [];
@@ -18,6 +18,11 @@ function fakeConnection(): { connection: Connection; socket: EventEmitter; sent:
     },
     fail() {
       throw new Error('unexpected fail()');
+    },
+    onMessage(handler: (data: Buffer, isBinary: boolean, self: unknown) => void) {
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        handler(data, isBinary, connection);
+      });
     },
   };
   return { connection: connection as unknown as Connection, socket, sent };
