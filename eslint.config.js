@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', '.astro/', 'node_modules/', 'bench-results/'] },
+  { ignores: ['dist/', '.astro/', 'node_modules/', 'bench-results/', '.probe/'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
