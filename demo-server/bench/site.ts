@@ -13,7 +13,8 @@
  *   npm run bench:site -- --pages /,/chat/ --preset desktop
  *   npm run bench:site -- --no-lighthouse     weights and axe only, in seconds
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +23,7 @@ import lighthouse from 'lighthouse';
 import type { Browser } from 'playwright-core';
 import { ensureSiteBuilt } from '../site-build.ts';
 import { axeViolations } from '../../tests/helpers/axe.ts';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, launchBrowser, newPage, SITE_DIR } from '../../tests/helpers/browser.ts';
+import { CHROMIUM_ENV, CHROMIUM_FLAGS, chromiumPath, launchBrowser, newPage, SITE_DIR } from '../../tests/helpers/browser.ts';
 import { recordScripts, total } from '../../tests/helpers/page-weight.ts';
 import { sitePages } from '../../tests/helpers/site-pages.ts';
 import { formatNumber, markdownTable } from './report.ts';
@@ -110,6 +111,7 @@ async function runLighthouseOnce(url: string, port: number, preset: 'mobile' | '
   const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] }, config);
   if (result === undefined) throw new Error(`Lighthouse returned nothing for ${url}`);
   const { lhr } = result;
+  if (lhr.runtimeError !== undefined) throw new Error(`Lighthouse could not load ${url}: ${lhr.runtimeError.code} (${lhr.runtimeError.message})`);
   const scores = {} as Record<Category, number>;
   const shortfalls: LighthouseResult['shortfalls'][number][] = [];
   for (const category of CATEGORIES) {
@@ -142,6 +144,24 @@ function kilobytes(bytes: number): string {
   return formatNumber(bytes / 1024, 1);
 }
 
+/**
+ * Lighthouse needs a full Chromium: in the headless-only build that npm
+ * install brings, every page load it starts is aborted (net::ERR_ABORTED).
+ * CHROMIUM_PATH when set, else Debian's, else a message saying what to do.
+ */
+async function lighthouseChromiumPath(): Promise<string> {
+  if (process.env.CHROMIUM_PATH !== undefined && process.env.CHROMIUM_PATH !== '') return chromiumPath();
+  try {
+    await access(DEBIAN_CHROMIUM, constants.X_OK);
+    process.env.CHROMIUM_PATH = DEBIAN_CHROMIUM;
+    return await chromiumPath();
+  } catch {
+    throw new Error(`Lighthouse needs a full Chromium, and the headless build that npm install brings cannot run it (every page load is aborted). Install one (apt-get install chromium) and run again, or set CHROMIUM_PATH to another; --no-lighthouse measures the rest with the packaged build.`);
+  }
+}
+
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
 /** One row per page; the budgets below it. */
 export function siteTable(pages: readonly PageReport[]): string {
   const rows = pages.map((page) => {
@@ -169,10 +189,13 @@ export function siteMisses(pages: readonly PageReport[]): string[] {
     for (const request of page.weight.offOriginRequests) misses.push(`${page.path}: a request left the origin: ${request}`);
     for (const violation of page.axe.light) misses.push(`${page.path} (light): axe ${violation}`);
     for (const violation of page.axe.dark) misses.push(`${page.path} (dark): axe ${violation}`);
-    for (const shortfall of page.lighthouse?.shortfalls ?? []) {
-      if ((page.lighthouse?.scores[shortfall.category] ?? 100) < SITE_BUDGETS.lighthouseScore) {
-        misses.push(`${page.path}: Lighthouse ${shortfall.category} ${String(page.lighthouse?.scores[shortfall.category])}: ${shortfall.audit} scored ${shortfall.score.toFixed(2)} (${shortfall.detail})`);
-      }
+    const lighthouseResult = page.lighthouse;
+    if (lighthouseResult === null) continue;
+    for (const category of CATEGORIES) {
+      const score = lighthouseResult.scores[category];
+      if (score >= SITE_BUDGETS.lighthouseScore) continue;
+      const why = lighthouseResult.shortfalls.filter((shortfall) => shortfall.category === category).map((shortfall) => `${shortfall.audit} scored ${shortfall.score.toFixed(2)} (${shortfall.detail})`);
+      misses.push(`${page.path}: Lighthouse ${category} ${String(score)}${why.length === 0 ? '' : `: ${why.join('; ')}`}`);
     }
   }
   return misses;
@@ -203,11 +226,15 @@ if (import.meta.main) {
   const paths = wanted ?? allPages;
   const machine = describeMachine();
   const startedAt = new Date();
-  console.log(`Site budgets for ${String(paths.length)} page(s) of ${SITE_DIR}; Lighthouse ${values['no-lighthouse'] ? 'off' : `${preset}, in ${CHROMIUM_PATH}`}; load average ${String(machine.loadAverageAtStart)}`);
+  const chromePath = await (values['no-lighthouse'] ? chromiumPath() : lighthouseChromiumPath()).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+  console.log(`Site budgets for ${String(paths.length)} page(s) of ${SITE_DIR}; Lighthouse ${values['no-lighthouse'] ? 'off' : `${preset}, in ${chromePath}`}; load average ${String(machine.loadAverageAtStart)}`);
 
   const server = await startTarget(socketbookTarget(['--site', SITE_DIR]), { openFileLimit: null, profileDir: null });
   const browser = await launchBrowser();
-  const chrome = values['no-lighthouse'] ? null : await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: [...CHROMIUM_FLAGS, '--disable-quic'] });
+  const chrome = values['no-lighthouse'] ? null : await chromeLauncher.launch({ chromePath, chromeFlags: [...CHROMIUM_FLAGS, '--disable-quic'], envVars: CHROMIUM_ENV });
   const pages: PageReport[] = [];
   try {
     for (const path of paths) {

@@ -1,13 +1,12 @@
-import { access } from 'node:fs/promises';
 import { ensureSiteBuilt } from '../../demo-server/site-build.ts';
-import { CHROMIUM_PATH } from '../helpers/browser.ts';
+import { chromiumPath } from '../helpers/browser.ts';
 
-/** Browser tests run against the built site: build it first when it is missing or stale. */
+/**
+ * Browser tests run against the built site: build it first when it is missing
+ * or stale. Resolving Chromium here, once, unpacks the packaged build before
+ * any test file asks for it, so no two files unpack it at the same time.
+ */
 export default async function setup(): Promise<void> {
-  try {
-    await access(CHROMIUM_PATH);
-  } catch {
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" (.ci/run does this).`);
-  }
+  await chromiumPath();
   await ensureSiteBuilt(process.cwd());
 }
