@@ -1,7 +1,7 @@
 // @ts-check
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
-import { chapters, publishedChapters, referencePages } from './src/lib/chapters.ts';
+import { chapters, publishedChapters, referencePages } from './src/site/chapters.ts';
 
 /**
  * `npm run dev`: mounts the demo server's WebSocket endpoints and /healthz on
@@ -15,7 +15,7 @@ function demoServerInDev() {
     name: 'socketbook-demo-server',
     hooks: {
       'astro:server:setup': async ({ server, logger }) => {
-        const { createDemoServer } = await import('./demo-server/server.ts');
+        const { createDemoServer } = await import('./demo-server/http/server.ts');
         const demo = createDemoServer({ log: (line) => logger.info(line) });
         server.httpServer?.on('upgrade', (request, socket, head) => {
           demo.handleUpgrade(request, socket, head);
@@ -60,8 +60,8 @@ export default defineConfig({
       logo: { src: './src/assets/logo.svg', alt: '' },
       customCss: ['./src/styles/socketbook.css'],
       components: {
-        Search: './src/components/overrides/Search.astro',
-        Sidebar: './src/components/overrides/Sidebar.astro',
+        Search: './src/site/overrides/Search.astro',
+        Sidebar: './src/site/overrides/Sidebar.astro',
       },
       // Wrapped lines never scroll sideways, so code blocks need no extra
       // tab stop, and a cell's code reads the same as in its editor.

@@ -20,6 +20,49 @@ export default defineConfig(
     },
   },
   {
+    // The demo server, the terminal client and the benchmarks share exactly
+    // one part of src/: src/shared/ (protocol, errors, limits, DOM-free stores).
+    files: ['demo-server/**', 'client/**', 'bench/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '(^|/)src/(?!shared/)',
+          message: 'The server, client and benchmarks may import only src/shared/ from src/: move what both sides need there.',
+        }],
+      }],
+    },
+  },
+  {
+    // The shared core runs in the browser, in workers and in Node: it imports
+    // nothing from the page's features, the server, the client or Node.
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^node:', message: 'src/shared/ runs in browsers too: no Node modules.' },
+          { regex: '(^|/)(labs|notebook|site|content|cells|styles|components)(/|\\.ts$)', message: 'src/shared/ may not import the page\'s features (labs, notebook, site): move the shared part into src/shared/.' },
+          { regex: '(^|/)(demo-server|client|bench|tests)/', message: 'src/shared/ may not import the server, the client, the benchmarks or the tests.' },
+        ],
+      }],
+    },
+  },
+  {
+    // A lab's folder is the lab: labs share code through labs/kit/ or src/shared/, never through each other.
+    files: ['src/labs/**'],
+    ignores: ['src/labs/kit/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^\\.\\./(?!kit/|\\.\\./)[^/]+/',
+          message: 'One lab may not import another: move the shared part to src/labs/kit/ or src/shared/.',
+        }, {
+          regex: '(^|/)(demo-server|client|bench)/',
+          message: 'Page code talks to the server over WebSockets, never by importing it.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node },
@@ -37,7 +80,7 @@ export default defineConfig(
         ReconnectingWebSocket: 'readonly',
         sleep: 'readonly',
         display: 'readonly',
-        // Exercise checks (src/lib/kernel/checks.ts).
+        // Exercise checks (src/notebook/kernel/checks.ts).
         check: 'readonly',
         expectEqual: 'readonly',
         expectTrue: 'readonly',

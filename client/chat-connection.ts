@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import type { ChatServerMessage } from '../src/lib/protocol/chat.ts';
+import type { ChatServerMessage } from '../src/shared/protocol/chat.ts';
 
 type MessageOfType<T extends ChatServerMessage['type']> = Extract<ChatServerMessage, { type: T }>;
 

@@ -2,7 +2,7 @@
  * The terminal client: `npm run client -- <mode> [args] [--server ws://host:port]`.
  * Covers what the seed demos did in terminals.
  */
-import { normaliseServerUrl } from '../src/lib/server-url.ts';
+import { normaliseServerUrl } from '../src/shared/server-url.ts';
 import { modes } from './modes/index.ts';
 
 function usage(): string {

@@ -5,8 +5,8 @@
  */
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
-import { parseCliOptions, USAGE } from './cli-options.ts';
-import { createDemoServer } from './server.ts';
+import { parseCliOptions, USAGE } from './flags.ts';
+import { createDemoServer } from './http/server.ts';
 
 /** Hard deadline for shutdown: clients that have not finished their close handshake are cut. */
 const SHUTDOWN_DEADLINE_MS = 1_800;

@@ -1,5 +1,5 @@
-import { resolveChatOptions } from './chat/options.ts';
-import type { ChatOptions } from '../src/lib/protocol/chat.ts';
+import { resolveChatOptions } from './routes/chat/options.ts';
+import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 
 /**
  * Options of `createDemoServer()`: one object, a `DEFAULTS` table, units in
@@ -29,7 +29,7 @@ export interface DemoServerOptions {
   /** Receives one human-readable line per event; `null` is silent. */
   log: ((line: string) => void) | null;
   /**
-   * Overrides of the chat's limits (`CHAT_DEFAULTS` in src/lib/protocol/chat.ts),
+   * Overrides of the chat's limits (`CHAT_DEFAULTS` in src/shared/protocol/chat.ts),
    * e.g. a benchmark's `{ maxMembersPerRoom: 2000, messagesPerSecond: 10_000 }`.
    * `{}` keeps every default.
    */

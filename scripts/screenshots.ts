@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createDemoServer } from '../demo-server/server.ts';
+import { createDemoServer } from '../demo-server/http/server.ts';
 import { ensureSiteBuilt } from '../demo-server/site-build.ts';
 import { launchBrowser } from '../tests/helpers/browser.ts';
 

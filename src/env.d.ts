@@ -1,4 +1,4 @@
-// Types for Starlight's virtual modules used by the Search override (src/components/overrides/Search.astro).
+// Types for Starlight's virtual modules used by the Search override (src/site/overrides/Search.astro).
 declare module 'virtual:starlight/pagefind-config' {
   export const pagefindUserConfig: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import { ChatConnection } from '../chat-connection.ts';
-import { chatUrl, type ChatServerMessage } from '../../src/lib/protocol/chat.ts';
+import { chatUrl, type ChatServerMessage } from '../../src/shared/protocol/chat.ts';
 import type { ClientMode } from '../mode.ts';
 
 /** Longest JSON shown per line; the welcome is long. */

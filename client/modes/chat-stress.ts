@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { TokenBucket } from '../../src/lib/token-bucket.ts';
-import { formatDuration } from '../../src/lib/format.ts';
-import { summarizeLatencies } from '../../src/lib/percentiles.ts';
-import { CHAT_DEFAULTS, chatUrl, roomNameProblem, type ChatLimits, type ChatServerMessage } from '../../src/lib/protocol/chat.ts';
+import { TokenBucket } from '../../src/shared/token-bucket.ts';
+import { formatDuration } from '../../src/shared/format.ts';
+import { summarizeLatencies } from '../../src/shared/percentiles.ts';
+import { CHAT_DEFAULTS, chatUrl, roomNameProblem, type ChatLimits, type ChatServerMessage } from '../../src/shared/protocol/chat.ts';
 import type { ClientMode } from '../mode.ts';
 
 /** Defaults keep a run to a second or two against 127.0.0.1; flags raise them within the bounds. */

@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import ReconnectingWebSocket from 'partysocket/ws';
-import { ChatStore, type ChatEntry, type ChatSnapshot } from '../../src/lib/chat-store.ts';
-import { clockTime, formatDuration } from '../../src/lib/format.ts';
-import { parseChatServerMessage, roomNameProblem, type AckMessage } from '../../src/lib/protocol/chat.ts';
-import { partysocketOptions } from '../../src/lib/reconnect.ts';
+import { ChatStore, type ChatEntry, type ChatSnapshot } from '../../src/shared/chat-store.ts';
+import { clockTime, formatDuration } from '../../src/shared/format.ts';
+import { parseChatServerMessage, roomNameProblem, type AckMessage } from '../../src/shared/protocol/chat.ts';
+import { partysocketOptions } from '../../src/shared/reconnect.ts';
 import type { ClientContext, ClientMode } from '../mode.ts';
 
 export const CHAT_HELP = `Commands:

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
-import { describeCloseCode } from '../../src/lib/close-codes.ts';
-import { CLOSE_ACTIONS } from '../../src/lib/protocol/close.ts';
+import { describeCloseCode } from '../../src/shared/close-codes.ts';
+import { CLOSE_ACTIONS } from '../../src/shared/protocol/close.ts';
 import type { ClientMode } from '../mode.ts';
 
 /** `4401 token expired` → `code=4401&reason=token%20expired`; `drop` → `action=drop`. */

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
-import { formatBytes, formatDuration } from '../../src/lib/format.ts';
+import { formatBytes, formatDuration } from '../../src/shared/format.ts';
 import type { ClientMode } from '../mode.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { busyWait, ConsumerLedger } from '../../src/lib/backpressure-consumer.ts';
-import { describeEnding, formatCount } from '../../src/lib/backpressure-ending.ts';
-import type { PageClose } from '../../src/lib/backpressure-store.ts';
-import { describeCloseCode } from '../../src/lib/close-codes.ts';
-import { formatBytes, formatDuration } from '../../src/lib/format.ts';
+import { busyWait, ConsumerLedger } from '../../src/shared/backpressure/consumer.ts';
+import { describeEnding, formatCount } from '../../src/shared/backpressure/ending.ts';
+import type { PageClose } from '../../src/shared/backpressure/store.ts';
+import { describeCloseCode } from '../../src/shared/close-codes.ts';
+import { formatBytes, formatDuration } from '../../src/shared/format.ts';
 import {
   BACKPRESSURE_BOUNDS,
   BACKPRESSURE_MODES,
@@ -16,8 +16,8 @@ import {
   type BackpressureMode,
   type BackpressureSettings,
   type BackpressureStats,
-} from '../../src/lib/protocol/backpressure.ts';
-import { normaliseServerUrl } from '../../src/lib/server-url.ts';
+} from '../../src/shared/protocol/backpressure.ts';
+import { normaliseServerUrl } from '../../src/shared/server-url.ts';
 import type { ClientMode } from '../mode.ts';
 import * as v from 'valibot';
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { reconnectDelayMs, type BackoffOptions } from '../../src/lib/backoff.ts';
-import { clockTimeMs, formatDuration } from '../../src/lib/format.ts';
-import type { TickerClientMessage, TickerServerMessage } from '../../src/lib/protocol/ticker.ts';
-import { RECONNECT_DEFAULTS } from '../../src/lib/reconnect.ts';
+import { reconnectDelayMs, type BackoffOptions } from '../../src/shared/backoff.ts';
+import { clockTimeMs, formatDuration } from '../../src/shared/format.ts';
+import type { TickerClientMessage, TickerServerMessage } from '../../src/shared/protocol/ticker.ts';
+import { RECONNECT_DEFAULTS } from '../../src/shared/reconnect.ts';
 import type { ClientContext, ClientMode } from '../mode.ts';
 
 export interface TickerCliOptions {

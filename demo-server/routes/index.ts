@@ -1,12 +1,12 @@
-import { chatRoute } from './chat.ts';
-import { closeObserverRoute, closeRoute } from './close.ts';
-import { backpressureRoute, backpressureStatsRoute } from './backpressure.ts';
-import { echoRoute } from './echo.ts';
-import { heartbeatRoute } from './heartbeat.ts';
-import { realtimeRoute } from './realtime.ts';
-import { inspectRoute } from './inspect.ts';
-import type { RouteFactory } from './route.ts';
-import { tickerRoute } from './ticker.ts';
+import { chatRoute } from './chat/route.ts';
+import { closeObserverRoute, closeRoute } from './close/route.ts';
+import { backpressureRoute, backpressureStatsRoute } from './backpressure/route.ts';
+import { echoRoute } from './echo/route.ts';
+import { heartbeatRoute } from './heartbeat/route.ts';
+import { realtimeRoute } from './realtime/route.ts';
+import { inspectRoute } from './inspect/route.ts';
+import type { RouteFactory } from '../core/route.ts';
+import { tickerRoute } from './ticker/route.ts';
 
 /** Every WebSocket endpoint, in the order they are matched. */
 export const routeFactories: readonly RouteFactory[] = [

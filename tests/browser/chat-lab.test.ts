@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ChatConnection } from '../../client/chat-connection.ts';
-import { chatUrl } from '../../src/lib/protocol/chat.ts';
+import { chatUrl } from '../../src/shared/protocol/chat.ts';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 
 const JOINED = /^Joined as ([a-z]+-[a-z]+)$/;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { CLOSE_SCENARIOS, type ExpectedClose } from '../../src/lib/close-scenarios.ts';
+import { CLOSE_SCENARIOS, type ExpectedClose } from '../../src/labs/close/scenarios.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { startServer } from '../helpers/demo-server.ts';

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes } from '../../client/modes/index.ts';
-import { USAGE } from '../../demo-server/cli-options.ts';
-import { CLOSE_CODE_RANGES, CLOSE_CODES } from '../../src/lib/close-codes.ts';
-import { endpointDocs } from '../../src/lib/protocol/index.ts';
+import { USAGE } from '../../demo-server/flags.ts';
+import { CLOSE_CODE_RANGES, CLOSE_CODES } from '../../src/shared/close-codes.ts';
+import { endpointDocs } from '../../src/shared/protocol/index.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatConnection } from '../../client/chat-connection.ts';
-import { chatUrl } from '../../src/lib/protocol/chat.ts';
+import { chatUrl } from '../../src/shared/protocol/chat.ts';
 import { runClient } from '../helpers/cli.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 

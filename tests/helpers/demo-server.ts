@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import { createDemoServer, type DemoServer } from '../../demo-server/server.ts';
+import { createDemoServer, type DemoServer } from '../../demo-server/http/server.ts';
 import type { DemoServerOptions } from '../../demo-server/options.ts';
 
 export interface RunningServer {

@@ -1,4 +1,4 @@
-import type { SocketLike } from '../../src/lib/socket-like.ts';
+import type { SocketLike } from '../../src/shared/socket-like.ts';
 
 type Listener = (event: never) => void;
 

@@ -1,6 +1,6 @@
-import type { WorkerLike } from '../../src/lib/kernel/kernel.ts';
-import type { PageToKernel } from '../../src/lib/kernel/protocol.ts';
-import { KernelRuntime } from '../../src/lib/kernel/runtime.ts';
+import type { WorkerLike } from '../../src/notebook/kernel/kernel.ts';
+import type { PageToKernel } from '../../src/notebook/kernel/protocol.ts';
+import { KernelRuntime } from '../../src/notebook/kernel/runtime.ts';
 
 type Listener = (event: { data: unknown; message?: string }) => void;
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { FrameDecoder, OPCODES, encodeFrame, type DecodedFrame } from '../../src/lib/frame-codec.ts';
-import { generateWebSocketKey } from '../../src/lib/handshake.ts';
+import { FrameDecoder, OPCODES, encodeFrame, type DecodedFrame } from '../../src/shared/frame-codec.ts';
+import { generateWebSocketKey } from '../../src/shared/handshake.ts';
 
 /**
  * A WebSocket client made of a TCP socket and the frame codec, for tests

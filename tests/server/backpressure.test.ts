@@ -13,7 +13,7 @@ import {
   type BackpressureServerMessage,
   type BackpressureStats,
   type BackpressureStatsMessage,
-} from '../../src/lib/protocol/backpressure.ts';
+} from '../../src/shared/protocol/backpressure.ts';
 import { closed, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 /** A client that records every message from the first (the hello can arrive in the same chunk as the 101). */

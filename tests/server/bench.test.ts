@@ -33,7 +33,7 @@ describe('npm run bench -- --quick', () => {
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'socketbook-bench-'));
-    const result = await run(process.execPath, ['demo-server/bench/main.ts', '--quick', '--only', 'echo-32b,idle,fanout', '--out', folder], { timeout: 60_000 });
+    const result = await run(process.execPath, ['bench/main.ts', '--quick', '--only', 'echo-32b,idle,fanout', '--out', folder], { timeout: 60_000 });
     output = result.stdout;
     report = JSON.parse(await readFile(join(folder, 'server-latest.json'), 'utf8')) as Report;
   }, 70_000);

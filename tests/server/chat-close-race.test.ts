@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatConnection } from '../../client/chat-connection.ts';
-import { chatUrl } from '../../src/lib/protocol/chat.ts';
+import { chatUrl } from '../../src/shared/protocol/chat.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatConnection } from '../../client/chat-connection.ts';
-import { CHAT_DEFAULTS, chatUrl } from '../../src/lib/protocol/chat.ts';
+import { CHAT_DEFAULTS, chatUrl } from '../../src/shared/protocol/chat.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 describe('createDemoServer({ chat }): the chat limits a server starts with', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatConnection } from '../../client/chat-connection.ts';
-import { CHAT_DEFAULTS, chatUrl } from '../../src/lib/protocol/chat.ts';
+import { CHAT_DEFAULTS, chatUrl } from '../../src/shared/protocol/chat.ts';
 import { refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 const NAME = /^[a-z]+-[a-z]+$/;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CloseReport } from '../../src/lib/protocol/close.ts';
+import type { CloseReport } from '../../src/shared/protocol/close.ts';
 import { closed, nextJson, openClient, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 interface Observer {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HeartbeatServerMessage } from '../../src/lib/protocol/heartbeat.ts';
+import type { HeartbeatServerMessage } from '../../src/shared/protocol/heartbeat.ts';
 import { closed, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 import { openJsonClient, type JsonClient } from '../helpers/json-client.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { OPCODES, encodeFrame, fromHex, toHex } from '../../src/lib/frame-codec.ts';
-import { computeAccept } from '../../src/lib/handshake.ts';
+import { OPCODES, encodeFrame, fromHex, toHex } from '../../src/shared/frame-codec.ts';
+import { computeAccept } from '../../src/shared/handshake.ts';
 import {
   RFC_EXAMPLE_FRAME_REPORT,
   type InspectFrameMessage,
@@ -9,7 +9,7 @@ import {
   type InspectProbeMessage,
   type InspectReplyMessage,
   type InspectServerMessage,
-} from '../../src/lib/protocol/inspect.ts';
+} from '../../src/shared/protocol/inspect.ts';
 import { closed, nextJson, nextMessage, openClient, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 import { RawWebSocketClient } from '../helpers/raw-client.ts';
 

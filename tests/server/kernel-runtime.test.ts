@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KernelToPage, OutputMessage } from '../../src/lib/kernel/protocol.ts';
-import { KernelRuntime } from '../../src/lib/kernel/runtime.ts';
+import type { KernelToPage, OutputMessage } from '../../src/notebook/kernel/protocol.ts';
+import { KernelRuntime } from '../../src/notebook/kernel/runtime.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 /** A kernel runtime in Node, on Node's own WebSocket, talking to a real demo server. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Kernel, type KernelEvent } from '../../src/lib/kernel/kernel.ts';
+import { Kernel, type KernelEvent } from '../../src/notebook/kernel/kernel.ts';
 import { InProcessWorker, StuckWorker } from '../helpers/in-process-worker.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 

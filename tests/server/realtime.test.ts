@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RealtimeServerMessage } from '../../src/lib/protocol/realtime.ts';
+import type { RealtimeServerMessage } from '../../src/shared/protocol/realtime.ts';
 import { closed, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 import { openJsonClient } from '../helpers/json-client.ts';
 

@@ -1,7 +1,7 @@
 import ReconnectingWebSocket from 'partysocket/ws';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partysocketOptions } from '../../src/lib/reconnect.ts';
+import { partysocketOptions } from '../../src/shared/reconnect.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { platform } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { describeSlowConsumers, runSlowConsumers } from '../bench/slow-consumers.ts';
+import { describeSlowConsumers, runSlowConsumers } from '../../bench/slow-consumers.ts';
 
 /**
  * The small variant of `npm run bench:slow-consumers` (200 clients): 20

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { TICKER_SYMBOLS, type TickerServerMessage } from '../../src/lib/protocol/ticker.ts';
+import { TICKER_SYMBOLS, type TickerServerMessage } from '../../src/shared/protocol/ticker.ts';
 import { closed, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 /** A ws client on /ws/ticker that records every message from before it opens. */

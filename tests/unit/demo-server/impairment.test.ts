@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { releaseTime, stallAt, type Impairment } from '../../../demo-server/impairment.ts';
+import { releaseTime, stallAt, type Impairment } from '../../../demo-server/routes/realtime/impairment.ts';
 
 const NONE: Impairment = { delayMs: 0, jitterMs: 0, stallEveryMs: 0, stallForMs: 0 };
 

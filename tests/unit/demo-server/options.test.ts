@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, resolveOptions } from '../../../demo-server/options.ts';
-import { parseCliOptions } from '../../../demo-server/cli-options.ts';
-import { matchPath } from '../../../demo-server/routes/route.ts';
-import { truncateUtf8 } from '../../../demo-server/connection.ts';
+import { parseCliOptions } from '../../../demo-server/flags.ts';
+import { matchPath } from '../../../demo-server/core/route.ts';
+import { truncateUtf8 } from '../../../demo-server/core/connection.ts';
 
 describe('resolveOptions', () => {
   it('fills in DEFAULTS', () => {

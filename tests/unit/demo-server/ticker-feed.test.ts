@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../../demo-server/connection.ts';
-import { createTickerRoute } from '../../../demo-server/routes/ticker.ts';
-import type { Handshake } from '../../../demo-server/routes/route.ts';
-import { TickerFeed, type Quote } from '../../../demo-server/ticker-feed.ts';
+import type { Connection } from '../../../demo-server/core/connection.ts';
+import { createTickerRoute } from '../../../demo-server/routes/ticker/route.ts';
+import type { Handshake } from '../../../demo-server/core/route.ts';
+import { TickerFeed, type Quote } from '../../../demo-server/routes/ticker/ticker-feed.ts';
 
 /** A Connection with only what the ticker route uses: a socket that emits, onMessage() and send(). */
 function fakeConnection(): { connection: Connection; socket: EventEmitter; sent: string[] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconnectDelayMs } from '../../../src/lib/backoff.ts';
+import { reconnectDelayMs } from '../../../src/shared/backoff.ts';
 
 const options = { minReconnectionDelay: 500, maxReconnectionDelay: 8_000, reconnectionDelayGrowFactor: 2, jitterRatio: 0.3 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busyWait, ConsumerLedger } from '../../../src/lib/backpressure-consumer.ts';
+import { busyWait, ConsumerLedger } from '../../../src/shared/backpressure/consumer.ts';
 
 const hello = (serverTime: number, mode = 'credit') =>
   JSON.stringify({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BackpressureRunStore, DEFAULT_RUN_CONFIG, EMPTY_PROGRESS, MAX_SAMPLES, runConfigProblem, type RunConfig } from '../../../src/lib/backpressure-store.ts';
-import { DEFAULT_BACKPRESSURE_SETTINGS, type BackpressureEnded, type BackpressureStats } from '../../../src/lib/protocol/backpressure.ts';
+import { BackpressureRunStore, DEFAULT_RUN_CONFIG, EMPTY_PROGRESS, MAX_SAMPLES, runConfigProblem, type RunConfig } from '../../../src/shared/backpressure/store.ts';
+import { DEFAULT_BACKPRESSURE_SETTINGS, type BackpressureEnded, type BackpressureStats } from '../../../src/shared/protocol/backpressure.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 const config: RunConfig = { ...DEFAULT_RUN_CONFIG, settings: DEFAULT_BACKPRESSURE_SETTINGS };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChatStore, type ChatEntry, type ChatTimers } from '../../../src/lib/chat-store.ts';
-import type { ChatServerMessage, RoomEvent, WelcomeMessage } from '../../../src/lib/protocol/chat.ts';
+import { ChatStore, type ChatEntry, type ChatTimers } from '../../../src/shared/chat-store.ts';
+import type { ChatServerMessage, RoomEvent, WelcomeMessage } from '../../../src/shared/protocol/chat.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 class FakeReconnectingSocket extends FakeSocket {

@@ -7,7 +7,7 @@ import {
   describeCloseCode,
   describeSender,
   isSendableCloseCode,
-} from '../../../src/lib/close-codes.ts';
+} from '../../../src/shared/close-codes.ts';
 
 describe('isSendableCloseCode', () => {
   it('accepts the codes RFC 6455 §7.4.1 lets an endpoint send', () => {

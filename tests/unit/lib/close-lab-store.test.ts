@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CloseLabStore, RATE_LIMIT_PINGS } from '../../../src/lib/close-lab-store.ts';
-import type { CloseReport } from '../../../src/lib/protocol/close.ts';
+import { CloseLabStore, RATE_LIMIT_PINGS } from '../../../src/labs/close/store.ts';
+import type { CloseReport } from '../../../src/shared/protocol/close.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 function report(run: string, overrides: Partial<CloseReport> = {}): CloseReport {

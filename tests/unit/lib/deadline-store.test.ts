@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineStore, judgeSample, softUtility, type DeadlineOptions } from '../../../src/lib/deadline-store.ts';
+import { DeadlineStore, judgeSample, softUtility, type DeadlineOptions } from '../../../src/labs/deadline/store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 const SETTINGS = { type: 'settings', ratePerSecond: 50, delayMs: 0, jitterMs: 0, stallEveryMs: 0, stallForMs: 0, fromSeq: 1 };

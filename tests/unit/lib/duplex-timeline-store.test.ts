@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countCrossings, DuplexTimelineStore, flightOf, mean, pollingSchedule, type TimelineMessage } from '../../../src/lib/duplex-timeline-store.ts';
+import { countCrossings, DuplexTimelineStore, flightOf, mean, pollingSchedule, type TimelineMessage } from '../../../src/labs/duplex-timeline/store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 function setup() {

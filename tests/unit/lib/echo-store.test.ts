@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EchoStore, MAX_ECHO_ENTRIES, type EchoSnapshot } from '../../../src/lib/echo-store.ts';
+import { EchoStore, MAX_ECHO_ENTRIES, type EchoSnapshot } from '../../../src/labs/echo/store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 function setup() {

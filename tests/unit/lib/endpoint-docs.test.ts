@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { routeFactories } from '../../../demo-server/routes/index.ts';
 import { resolveOptions } from '../../../demo-server/options.ts';
-import { endpointDocs } from '../../../src/lib/protocol/index.ts';
+import { endpointDocs } from '../../../src/shared/protocol/index.ts';
 
 describe('endpointDocs', () => {
   it('documents every route the server has, and nothing else', () => {

@@ -12,7 +12,7 @@ import {
   lengthBitsFor,
   OPCODES,
   toHex,
-} from '../../../src/lib/frame-codec.ts';
+} from '../../../src/shared/frame-codec.ts';
 
 const text = (value: string) => new TextEncoder().encode(value);
 const KEY = fromHex('37fa213d');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bytesOfLength, FrameLabStore, textOfBytes, type FrameLabMessage } from '../../../src/lib/frame-lab-store.ts';
-import { RFC_EXAMPLE_FRAME_REPORT, type FrameReport, type InspectFrameMessage, type InspectReplyMessage } from '../../../src/lib/protocol/inspect.ts';
+import { bytesOfLength, FrameLabStore, textOfBytes, type FrameLabMessage } from '../../../src/labs/frames/store.ts';
+import { RFC_EXAMPLE_FRAME_REPORT, type FrameReport, type InspectFrameMessage, type InspectReplyMessage } from '../../../src/shared/protocol/inspect.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 function frame(overrides: Partial<FrameReport>): FrameReport {

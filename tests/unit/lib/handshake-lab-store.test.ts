@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HandshakeLabStore, type NegotiatingSocket } from '../../../src/lib/handshake-lab-store.ts';
-import { RFC_EXAMPLE_ACCEPT, RFC_EXAMPLE_KEY } from '../../../src/lib/handshake.ts';
-import type { InspectHandshakeMessage, InspectProbeMessage } from '../../../src/lib/protocol/inspect.ts';
+import { HandshakeLabStore, type NegotiatingSocket } from '../../../src/labs/handshake/store.ts';
+import { RFC_EXAMPLE_ACCEPT, RFC_EXAMPLE_KEY } from '../../../src/shared/handshake.ts';
+import type { InspectHandshakeMessage, InspectProbeMessage } from '../../../src/shared/protocol/inspect.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 class FakeNegotiatingSocket extends FakeSocket implements NegotiatingSocket {

@@ -9,7 +9,7 @@ import {
   RFC_EXAMPLE_ACCEPT,
   RFC_EXAMPLE_KEY,
   WEBSOCKET_GUID,
-} from '../../../src/lib/handshake.ts';
+} from '../../../src/shared/handshake.ts';
 
 describe('computeAccept', () => {
   it('turns the RFC 6455 §1.3 key into its Accept value, showing each step', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeartbeatStore, type HeartbeatClock, type HeartbeatOptions, type ReconnectingSocketLike } from '../../../src/lib/heartbeat-store.ts';
+import { HeartbeatStore, type HeartbeatClock, type HeartbeatOptions, type ReconnectingSocketLike } from '../../../src/labs/heartbeat/store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 /**

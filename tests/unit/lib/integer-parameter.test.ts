@@ -7,7 +7,7 @@ import {
   integerQueryDoc,
   readIntegerQuery,
   type IntegerParameter,
-} from '../../../src/lib/protocol/integer-parameter.ts';
+} from '../../../src/shared/protocol/integer-parameter.ts';
 
 const rate = { query: 'rate', field: 'ratePerSecond', min: 1, max: 100, defaultValue: 20, unit: 'messages per second', description: 'Samples a second' } as const satisfies IntegerParameter;
 const stallEvery = { ...rate, query: 'stallEvery', field: 'stallEveryMs', min: 500, max: 60_000, defaultValue: 0, zeroMeansOff: true, unit: 'milliseconds' } as const;

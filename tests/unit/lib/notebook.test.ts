@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KernelEvent } from '../../../src/lib/kernel/kernel.ts';
-import { CellStore, MAX_OUTPUT_ROWS, STUCK_NOTICE } from '../../../src/lib/notebook/cell-store.ts';
-import { markSolved, PROGRESS_STORAGE_KEY, readProgress, solvedByChapter } from '../../../src/lib/notebook/progress.ts';
-import type { KeyValueStorage } from '../../../src/lib/server-url.ts';
+import type { KernelEvent } from '../../../src/notebook/kernel/kernel.ts';
+import { CellStore, MAX_OUTPUT_ROWS, STUCK_NOTICE } from '../../../src/notebook/cell-store.ts';
+import { markSolved, PROGRESS_STORAGE_KEY, readProgress, solvedByChapter } from '../../../src/notebook/progress.ts';
+import type { KeyValueStorage } from '../../../src/shared/server-url.ts';
 
 class FakeKernel {
   readonly listeners = new Set<(event: KernelEvent) => void>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, summarizeLatencies } from '../../../src/lib/percentiles.ts';
+import { percentile, summarizeLatencies } from '../../../src/shared/percentiles.ts';
 
 describe('percentile', () => {
   it('takes the nearest rank', () => {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { parseClientMessage } from '../../../src/lib/protocol/parse.ts';
+import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
 
 const Schema = v.variant('type', [
   v.object({ type: v.literal('say'), text: v.pipe(v.string(), v.maxLength(5)) }),

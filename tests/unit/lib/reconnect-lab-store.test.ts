@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LAB_RECONNECTS, ReconnectLabStore, reconnectLabUrl, RECONNECT_CHOICES } from '../../../src/lib/reconnect-lab-store.ts';
+import { MAX_LAB_RECONNECTS, ReconnectLabStore, reconnectLabUrl, RECONNECT_CHOICES } from '../../../src/labs/reconnect/store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 class FakeReconnectingSocket extends FakeSocket {

@@ -1,6 +1,6 @@
 import { CloseEvent as PartySocketCloseEvent } from 'partysocket/ws';
 import { describe, expect, it } from 'vitest';
-import { partysocketOptions, partysocketShouldReconnect, RECONNECT_DEFAULTS, shouldReconnectOnClose } from '../../../src/lib/reconnect.ts';
+import { partysocketOptions, partysocketShouldReconnect, RECONNECT_DEFAULTS, shouldReconnectOnClose } from '../../../src/shared/reconnect.ts';
 
 describe('partysocketOptions', () => {
   it('jitters minReconnectionDelay by ±jitterRatio on every read', () => {

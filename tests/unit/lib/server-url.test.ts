@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseServer, endpointUrl, normaliseServerUrl, pageServerUrl, SERVER_STORAGE_KEY, type KeyValueStorage } from '../../../src/lib/server-url.ts';
+import { chooseServer, endpointUrl, normaliseServerUrl, pageServerUrl, SERVER_STORAGE_KEY, type KeyValueStorage } from '../../../src/shared/server-url.ts';
 
 function memoryStorage(initial: Record<string, string> = {}): KeyValueStorage & { data: Map<string, string> } {
   const data = new Map(Object.entries(initial));

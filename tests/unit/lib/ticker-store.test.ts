@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTickerMessage, TickerStore } from '../../../src/lib/ticker-store.ts';
+import { parseTickerMessage, TickerStore } from '../../../src/labs/ticker/store.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
 function setup(symbols: string[] = ['AAPL']) {

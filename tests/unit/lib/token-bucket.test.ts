@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../../src/lib/token-bucket.ts';
+import { TokenBucket } from '../../../src/shared/token-bucket.ts';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at the rate', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from '../../../../demo-server/bench/histogram.ts';
-import { split } from '../../../../demo-server/bench/load.ts';
-import { markdownTable, median, summarizeScenario } from '../../../../demo-server/bench/report.ts';
+import { LatencyHistogram } from '../../../../bench/histogram.ts';
+import { split } from '../../../../bench/load.ts';
+import { markdownTable, median, summarizeScenario } from '../../../../bench/report.ts';
 
 describe('LatencyHistogram', () => {
   it('gives percentiles within 1 % of the exact nearest-rank value, and the exact maximum', () => {

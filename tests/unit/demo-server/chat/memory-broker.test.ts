@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JoinResult, RoomSink } from '../../../../demo-server/chat/broker.ts';
-import { MemoryChatBroker } from '../../../../demo-server/chat/memory-broker.ts';
-import type { RoomEvent, TypingEvent } from '../../../../src/lib/protocol/chat.ts';
+import type { JoinResult, RoomSink } from '../../../../demo-server/routes/chat/broker.ts';
+import { MemoryChatBroker } from '../../../../demo-server/routes/chat/memory-broker.ts';
+import type { RoomEvent, TypingEvent } from '../../../../src/shared/protocol/chat.ts';
 
 /** A sink that records what a member was sent, as the wire JSON it got. */
 function recorder(): RoomSink & { readonly events: (RoomEvent | TypingEvent)[] } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assignName } from '../../../../demo-server/chat/names.ts';
-import { resolveChatOptions } from '../../../../demo-server/chat/options.ts';
-import { NICKNAME_PATTERN } from '../../../../src/lib/protocol/chat.ts';
+import { assignName } from '../../../../demo-server/routes/chat/names.ts';
+import { resolveChatOptions } from '../../../../demo-server/routes/chat/options.ts';
+import { NICKNAME_PATTERN } from '../../../../src/shared/protocol/chat.ts';
 
 describe('assignName', () => {
   it('makes adjective-animal names that are valid nicknames', () => {

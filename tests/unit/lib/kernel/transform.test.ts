@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AsyncFunction } from '../../../../src/lib/kernel/async-function.ts';
-import { transformCell } from '../../../../src/lib/kernel/transform.ts';
+import { AsyncFunction } from '../../../../src/notebook/kernel/async-function.ts';
+import { transformCell } from '../../../../src/notebook/kernel/transform.ts';
 
 
 /** Runs cells one after another in one scope, as the kernel does. */

@@ -1,0 +1,231 @@
+/**
+ * `npm run bench`: the demo server against bare `ws`, in the same run, on
+ * this machine. Each server runs in its own process on 127.0.0.1; the load
+ * comes from worker threads in this one. Rounds alternate which server goes
+ * first; the report gives medians, the ratio and each budget (design.md,
+ * "Budgets"), prints a table and writes JSON to bench-results/.
+ *
+ *   npm run bench                      every scenario, 3 rounds (a few minutes)
+ *   npm run bench -- --quick           a smoke run in seconds (numbers not meaningful)
+ *   npm run bench -- --only echo-32b,fanout --rounds 5
+ *   npm run bench -- --profile         also write each server's CPU profile and summarize it
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LoadWorker } from './load.ts';
+import { formatProfile, summarizeProfile } from './profile-summary.ts';
+import { serverTable, summarizeScenario, type RunRecord, type ScenarioReport } from './report.ts';
+import { SCENARIOS, type Scenario } from './scenarios.ts';
+import { FULL_SETTINGS, QUICK_SETTINGS, type BenchSettings } from './settings.ts';
+import { runSlowConsumersScenario, type SlowConsumersOutcome } from './slow-consumers-scenario.ts';
+import { describeMachine, openFileLimit, sleep } from './system.ts';
+import { killAllTargets, startTarget, type TargetName } from './targets.ts';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --quick            a smoke run in seconds: small loads, one round (numbers not meaningful)
+  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, slow-consumers
+  --rounds <n>       A/B rounds (default ${String(FULL_SETTINGS.rounds)}; 1 with --quick)
+  --workers <n>      load-generator threads (default ${String(FULL_SETTINGS.workers)})
+  --profile          write a CPU profile of every server run (--cpu-prof) and print where the time went
+  --out <folder>     where to write the JSON (default bench-results/)
+`;
+
+/** Set in the environment of the copy of this process started with a raised open-file limit. */
+const RAISED_LIMIT_ENV = 'SOCKETBOOK_BENCH_RAISED_NOFILE';
+
+interface Arguments {
+  readonly settings: BenchSettings;
+  readonly quick: boolean;
+  readonly only: ReadonlySet<string> | null;
+  readonly profile: boolean;
+  readonly outDir: string;
+}
+
+function readArguments(argv: readonly string[]): Arguments {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      rounds: { type: 'string' },
+      workers: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'bench-results' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const whole = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) throw new TypeError(`--${name} must be a whole number from ${String(min)} to ${String(max)}, got ${JSON.stringify(text)}`);
+    return value;
+  };
+  const base = values.quick ? QUICK_SETTINGS : FULL_SETTINGS;
+  const settings: BenchSettings = {
+    ...base,
+    rounds: whole('rounds', values.rounds, 1, 20) ?? base.rounds,
+    workers: whole('workers', values.workers, 1, 8) ?? base.workers,
+  };
+  let only: Set<string> | null = null;
+  if (values.only !== undefined) {
+    only = new Set(values.only.split(',').map((id) => id.trim()));
+    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), 'slow-consumers']);
+    for (const id of only) if (!known.has(id)) throw new TypeError(`--only: unknown scenario ${JSON.stringify(id)}; known: ${[...known].join(', ')}`);
+  }
+  return { settings, quick: values.quick, only, profile: values.profile, outDir: resolve(values.out) };
+}
+
+/**
+ * Makes sure this process and the servers it starts may open enough files
+ * for the idle-connection scenario. Raises the soft limit by re-running
+ * this process under `ulimit -n` when the hard limit allows; otherwise
+ * lowers the connection count and says why.
+ */
+async function ensureOpenFiles(settings: BenchSettings, scenarios: readonly Scenario[], notes: string[]): Promise<BenchSettings> {
+  const needed = Math.max(256, ...scenarios.map((scenario) => scenario.openFilesNeeded(settings)));
+  const limit = await openFileLimit();
+  if (limit.soft >= needed) return settings;
+  if (limit.hard >= needed && process.env[RAISED_LIMIT_ENV] === undefined) {
+    console.log(`Open-file limit ${String(limit.soft)} is below the ${String(needed)} needed; re-running with ulimit -n ${String(needed)}.`);
+    const child = spawnSync('/bin/sh', ['-c', `ulimit -n ${String(needed)} && exec "$@"`, 'sh', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, [RAISED_LIMIT_ENV]: '1' },
+    });
+    process.exit(child.status ?? 1);
+  }
+  const connections = Math.max(100, Math.min(limit.soft, limit.hard) - 512);
+  notes.push(
+    `The open-file limit (ulimit -n ${String(limit.soft)}, hard ${String(limit.hard)}) allows fewer than the ${String(needed)} files the idle scenario needs: it held ${String(connections)} connections instead of ${String(settings.idle.connections)}. Raise it with ulimit -n as root.`,
+  );
+  return { ...settings, idle: { ...settings.idle, connections } };
+}
+
+function gitCommit(): string {
+  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+  return `${result.stdout.trim() || 'unknown'}${dirty ? ' (modified)' : ''}`;
+}
+
+async function newestProfile(folder: string): Promise<string | null> {
+  const files = (await readdir(folder)).filter((file) => file.endsWith('.cpuprofile')).sort();
+  return files.length === 0 ? null : join(folder, files.at(-1) ?? '');
+}
+
+async function runScenario(scenario: Scenario, args: Arguments, settings: BenchSettings, workers: readonly LoadWorker[], profileRoot: string): Promise<ScenarioReport> {
+  const runs: RunRecord[] = [];
+  const notes: string[] = [];
+  const openFiles = scenario.openFilesNeeded(settings);
+  const limit = await openFileLimit();
+  for (let round = 0; round < settings.rounds; round++) {
+    // ABBA…: whichever server runs second in a round meets a warmer, busier machine; alternate it.
+    const order: TargetName[] = round % 2 === 0 ? ['socketbook', 'ws'] : ['ws', 'socketbook'];
+    for (const name of order) {
+      const spec = scenario.target(name, settings);
+      if (spec === null) continue;
+      const profileDir = args.profile ? join(profileRoot, `${scenario.id}-${name}-round${String(round + 1)}`) : null;
+      const target = await startTarget(spec, { openFileLimit: limit.soft >= openFiles ? null : openFiles, profileDir });
+      const started = performance.now();
+      let values: Record<string, number>;
+      try {
+        values = await scenario.run(target, { workers, settings, note: (message) => notes.push(`round ${String(round + 1)}: ${message}`) });
+      } finally {
+        await target.stop();
+      }
+      const profile = profileDir === null ? null : await newestProfile(profileDir);
+      runs.push({ round: round + 1, target: name, values, profile });
+      process.stdout.write(`  ${scenario.id} round ${String(round + 1)} ${name.padEnd(10)} ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      // Let the previous server's sockets and CPU settle.
+      await sleep(300);
+    }
+  }
+  return summarizeScenario(scenario, scenario.title(settings), runs, notes);
+}
+
+// Ctrl+C mid-run must not leave servers behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllTargets();
+    process.exit(130);
+  });
+}
+
+let args: Arguments;
+try {
+  args = readArguments(process.argv.slice(2));
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  process.exit(2);
+}
+const selected = SCENARIOS.filter((scenario) => args.only === null || args.only.has(scenario.id));
+const globalNotes: string[] = [];
+const settings = await ensureOpenFiles(args.settings, selected, globalNotes);
+const machine = describeMachine();
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+const profileRoot = join(args.outDir, 'profiles', stamp);
+console.log(
+  `Socketbook vs bare ws on ${machine.cpu}, ${String(machine.cores)} cores, Node ${machine.node}; load average ${String(machine.loadAverageAtStart)}; ${String(settings.rounds)} round(s)${args.quick ? ', --quick (numbers not meaningful)' : ''}`,
+);
+if (machine.loadAverageAtStart > machine.cores) {
+  globalNotes.push(`The load average was ${String(machine.loadAverageAtStart)} on ${String(machine.cores)} cores when the run started: other work competed for the CPU, so absolute numbers are low and noisy; the same-run ratios are the figures to read.`);
+}
+
+const workers = Array.from({ length: settings.workers }, () => new LoadWorker());
+const scenarios: ScenarioReport[] = [];
+let slowConsumers: SlowConsumersOutcome | null = null;
+try {
+  for (const scenario of selected) scenarios.push(await runScenario(scenario, args, settings, workers, profileRoot));
+  if (args.only === null || args.only.has('slow-consumers')) {
+    process.stdout.write(`  slow-consumers: ${String(settings.slowConsumers.clients)} clients that never read\n`);
+    slowConsumers = await runSlowConsumersScenario(settings.slowConsumers.clients);
+  }
+} finally {
+  await Promise.all(workers.map((worker) => worker.terminate()));
+}
+
+const profiles: Record<string, string[]> = {};
+if (args.profile) {
+  for (const scenario of scenarios) {
+    for (const run of scenario.runs) {
+      if (run.profile === null || run.round !== 1) continue;
+      profiles[`${scenario.id} ${run.target}`] = formatProfile(await summarizeProfile(run.profile, 12));
+    }
+  }
+}
+
+const report = {
+  kind: 'socketbook-server-bench',
+  version: 1,
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  commit: gitCommit(),
+  quick: args.quick,
+  machine: { ...machine, loadAverageAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)) },
+  settings,
+  scenarios,
+  slowConsumers,
+  profiles,
+  notes: globalNotes,
+};
+await mkdir(args.outDir, { recursive: true });
+const jsonPath = join(args.outDir, `server-${stamp}.json`);
+await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(join(args.outDir, 'server-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+console.log(`\n${serverTable(scenarios)}\n`);
+if (slowConsumers !== null) console.log(`Slow consumers on /ws/backpressure:\n  ${slowConsumers.description.split('\n').join('\n  ')}\n`);
+for (const scenario of scenarios) for (const note of scenario.notes) console.log(`note (${scenario.id}): ${note}`);
+for (const note of globalNotes) console.log(`note: ${note}`);
+for (const [name, lines] of Object.entries(profiles)) console.log(`\nCPU profile, ${name}:\n  ${lines.join('\n  ')}`);
+const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric}`));
+if (slowConsumers !== null && !slowConsumers.held) missed.push('slow-consumers RSS bound');
+console.log(`\nBudgets: ${missed.length === 0 ? 'all met' : `missed: ${missed.join(', ')}`}.  JSON: ${jsonPath}`);

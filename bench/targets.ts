@@ -1,0 +1,113 @@
+/**
+ * The servers under test, each in its own child process on 127.0.0.1 and a
+ * free port, run by the same Node as the benchmark (`process.execPath`), so
+ * their memory is measurable from /proc and their CPU is not the load
+ * generator's.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
+import { cpuTimeMs, residentBytes } from './system.ts';
+
+/** `socketbook` is the demo server; `ws` the bare reference for the scenario. */
+export type TargetName = 'socketbook' | 'ws';
+
+/** What a scenario runs against: the demo server (with some flags) or a reference script. */
+export interface TargetSpec {
+  readonly name: TargetName;
+  /** Script relative to the repository, e.g. `demo-server/main.ts`. */
+  readonly script: string;
+  readonly args: readonly string[];
+}
+
+const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
+
+/** The demo server as `npm start` runs it, silent (`--quiet`): a log line per connection would be measured too. */
+export function socketbookTarget(extraArgs: readonly string[] = []): TargetSpec {
+  return { name: 'socketbook', script: 'demo-server/main.ts', args: ['--port', '0', '--host', '127.0.0.1', '--quiet', ...extraArgs] };
+}
+
+export function referenceTarget(script: 'reference-echo.ts' | 'reference-broadcast.ts'): TargetSpec {
+  return { name: 'ws', script: `bench/${script}`, args: ['--port', '0'] };
+}
+
+export interface StartOptions {
+  /** Raise the child's soft open-file limit to this (through `sh -c 'ulimit -n'`); `null` leaves it. */
+  readonly openFileLimit: number | null;
+  /** Write a V8 CPU profile of the child into this folder (`--cpu-prof`); `null` for none. */
+  readonly profileDir: string | null;
+}
+
+export interface RunningTarget {
+  readonly name: TargetName;
+  readonly pid: number;
+  /** `ws://127.0.0.1:PORT` */
+  readonly wsOrigin: string;
+  readonly httpOrigin: string;
+  residentBytes(): Promise<number>;
+  /** CPU time the server has used so far, in ms (10 ms resolution). */
+  cpuTimeMs(): Promise<number>;
+  /** SIGTERM (which lets `--cpu-prof` write its file), then SIGKILL if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Servers started and not yet exited, so an interrupted run can end them. */
+const running = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+
+/** Kills every server this process started that is still running (for Ctrl+C). */
+export function killAllTargets(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+/** The line each server prints once it listens: `…running at http://localhost:PORT/` or `…listening on http://127.0.0.1:PORT/`. */
+const LISTENING = /http:\/\/(?:localhost|127\.0\.0\.1):(\d+)\//;
+
+/** Starts `spec` and resolves once it listens; rejects with its output if it exits first. */
+export async function startTarget(spec: TargetSpec, options: StartOptions): Promise<RunningTarget> {
+  const nodeArgs: string[] = [];
+  if (options.profileDir !== null) {
+    await mkdir(options.profileDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.profileDir);
+  }
+  const command = [process.execPath, ...nodeArgs, spec.script, ...spec.args];
+  const child: ChildProcessByStdio<null, Readable, Readable> =
+    options.openFileLimit === null
+      ? spawn(command[0] ?? '', command.slice(1), { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] })
+      : // exec keeps the pid: the RSS read from /proc is Node's, not the shell's.
+        spawn('/bin/sh', ['-c', `ulimit -n ${String(options.openFileLimit)} && exec "$@"`, 'sh', ...command], { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const output: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      output.push(chunk.toString());
+      const match = LISTENING.exec(pending);
+      if (match !== null) resolve(Number(match[1]));
+    });
+    child.once('exit', (code, signal) => {
+      reject(new Error(`${spec.script} exited (${String(code ?? signal)}) before listening:\n${output.join('').slice(-2000)}`));
+    });
+  });
+  const pid = child.pid ?? 0;
+  return {
+    name: spec.name,
+    pid,
+    wsOrigin: `ws://127.0.0.1:${String(port)}`,
+    httpOrigin: `http://127.0.0.1:${String(port)}`,
+    residentBytes: () => residentBytes(pid),
+    cpuTimeMs: () => cpuTimeMs(pid),
+    async stop(graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

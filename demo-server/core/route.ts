@@ -1,0 +1,83 @@
+import type { IncomingMessage } from 'node:http';
+import type { Connection } from './connection.ts';
+import type { DemoServerOptions } from '../options.ts';
+
+/** An HTTP answer that refuses a handshake before it becomes a WebSocket. */
+export interface HandshakeRefusal {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** What a route receives about the handshake that opened its connection. */
+export interface Handshake {
+  readonly request: IncomingMessage;
+  readonly url: URL;
+  /** Values captured from the path, e.g. `{ room: 'lobby' }` for `/ws/chat/lobby`. */
+  readonly params: Readonly<Record<string, string>>;
+  /**
+   * The response the server wrote to complete the upgrade: the status line
+   * then each header line (`HTTP/1.1 101 Switching Protocols`, `Upgrade: websocket`, …).
+   * Filled in before `open()` is called.
+   */
+  readonly responseLines: string[];
+}
+
+/** Server-wide facilities a route may use. */
+export interface RouteContext {
+  readonly options: DemoServerOptions;
+  /** Writes one line to the server log. */
+  log(event: string, message: string): void;
+}
+
+/**
+ * One WebSocket endpoint. A route is created once per server (so it can keep
+ * state such as chat rooms) and receives each connection to its path.
+ */
+export interface Route {
+  /** Path pattern, `:name` captures a segment: `/ws/chat/:room`. */
+  readonly path: string;
+  /** Checks query parameters and the like before the upgrade; a refusal is sent as HTTP. */
+  check?(handshake: Handshake): HandshakeRefusal | null;
+  /** Picks a subprotocol from those the client offered, or `false` for none (RFC 6455 §4.2.2). */
+  selectProtocol?(offered: ReadonlySet<string>, handshake: Handshake): string | false;
+  /** Takes over a new connection. */
+  open(connection: Connection, handshake: Handshake): void;
+  /**
+   * Largest message this endpoint accepts, when it must differ from the
+   * server's `maxMessageBytes` (bigger closes with 1009, RFC 6455 §7.4.1).
+   */
+  readonly maxMessageBytes?: number;
+  /** Whether the server-wide protocol heartbeat applies (default true). */
+  readonly serverHeartbeat?: boolean;
+  /** Releases timers and state when the server closes. */
+  dispose?(): void;
+}
+
+/** Makes a route from a factory that receives the server context. */
+export type RouteFactory = (context: RouteContext) => Route;
+
+/**
+ * Matches `pathname` against a route pattern, returning captured segments or
+ * `null`. Captured segments are URI-decoded; a malformed escape is no match.
+ */
+export function matchPath(pattern: string, pathname: string): Record<string, string> | null {
+  // A literal pattern matches only itself: no need to split (this runs for every handshake).
+  if (!pattern.includes(':')) return pattern === pathname ? {} : null;
+  const patternParts = pattern.split('/');
+  const pathParts = pathname.split('/');
+  if (patternParts.length !== pathParts.length) return null;
+  const params: Record<string, string> = {};
+  for (const [index, part] of patternParts.entries()) {
+    const actual = pathParts[index] ?? '';
+    if (part.startsWith(':')) {
+      try {
+        params[part.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        return null;
+      }
+    } else if (part !== actual) {
+      return null;
+    }
+  }
+  return params;
+}

@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { resolveChatOptions } from './routes/chat/options.ts';
+import type { DemoServerOptions } from './options.ts';
+import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
+
+export const USAGE = `Usage: npm start -- [options]
+
+Serves the Socketbook site and its WebSocket endpoints on one port.
+
+Options (environment variable in brackets):
+  --port <n>               port to listen on (PORT, default 8080; 0 picks a free port)
+  --host <address>         address to bind (HOST, default 127.0.0.1;
+                           0.0.0.0 shares it on the LAN for a classroom)
+  --allowed-origins <list> comma-separated origins that may open WebSockets besides
+                           this site and localhost, e.g. http://school.example:4321,
+                           or * for any (ALLOWED_ORIGINS)
+  --max-message-bytes <n>  largest message a client may send; larger closes with 1009
+                           (MAX_MESSAGE_BYTES, default 65536)
+  --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
+  --max-buffered-bytes <n> bytes queued for one client before it is cut off with 1008
+                           (MAX_BUFFERED_BYTES, default 16777216)
+  --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
+                           e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
+                           benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
+  --site <folder>          built site to serve (default dist/)
+  --quiet                  no per-connection log lines
+  --help                   show this help
+`;
+
+export interface CliOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly quiet: boolean;
+  readonly help: boolean;
+  readonly siteDir: string;
+  readonly server: Partial<DemoServerOptions>;
+}
+
+function parseInteger(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new TypeError(`${name} must be a whole number from ${String(min)} to ${String(max)}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/**
+ * Reads `--chat-limits` (`name=value,name=value`): each name must be one of
+ * `CHAT_DEFAULTS`, each value a whole number, and the result must pass the
+ * same checks as `createDemoServer()` makes, so a bad flag fails at start-up.
+ */
+export function parseChatLimits(text: string): Partial<ChatOptions> {
+  const limits: Partial<Record<keyof ChatOptions, number>> = {};
+  const names = Object.keys(CHAT_DEFAULTS) as (keyof ChatOptions)[];
+  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const match = /^([A-Za-z]+)=(\d+)$/.exec(entry);
+    if (match === null) throw new TypeError(`--chat-limits entries look like name=number, got ${JSON.stringify(entry)}`);
+    const [, name = '', value = ''] = match;
+    const known = names.find((candidate) => candidate === name);
+    if (known === undefined) throw new TypeError(`--chat-limits: unknown limit ${JSON.stringify(name)}; known: ${names.join(', ')}`);
+    limits[known] = Number(value);
+  }
+  resolveChatOptions(limits);
+  return limits;
+}
+
+/** Reads flags, falling back to environment variables, then defaults. Throws `TypeError` on bad values. */
+export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'allowed-origins': { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-buffered-bytes': { type: 'string' },
+      'chat-limits': { type: 'string' },
+      site: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const server: Partial<DemoServerOptions> = {};
+  const origins = values['allowed-origins'] ?? env.ALLOWED_ORIGINS;
+  if (origins !== undefined && origins.trim() !== '') {
+    server.allowedOrigins = origins.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  }
+  const maxMessage = values['max-message-bytes'] ?? env.MAX_MESSAGE_BYTES;
+  if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
+  const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
+  if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
+  const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
+  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
+  const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
+  if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
+  return {
+    port: parseInteger('--port', values.port ?? env.PORT ?? '8080', 0, 65_535),
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    quiet: values.quiet,
+    help: values.help,
+    siteDir: values.site ?? 'dist',
+    server,
+  };
+}

@@ -1,0 +1,338 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
+import { Connection, DemoWebSocket } from '../core/connection.ts';
+import { logLine } from './log.ts';
+import { resolveOptions, type DemoServerOptions } from '../options.ts';
+import { isOriginAllowed } from './origin.ts';
+import { routeFactories } from '../routes/index.ts';
+import { matchPath, type Handshake, type HandshakeRefusal, type Route, type RouteContext } from '../core/route.ts';
+import { StaticSite } from './static-files.ts';
+
+export interface DemoServer {
+  /** The HTTP server; not listening until `listen()`. */
+  readonly httpServer: Server;
+  /** Open WebSocket connections. */
+  readonly connections: ReadonlySet<Connection>;
+  /**
+   * Handles an HTTP upgrade for a `/ws/…` path and returns `true`; returns
+   * `false` for other paths so a host server (Astro's dev server, whose hot
+   * reload also upgrades) can handle them.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Answers `/healthz` and plain HTTP requests to `/ws/…`; returns `false` for other paths. */
+  handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Starts listening; resolves with the bound address (use port 0 in tests). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /**
+   * Stops accepting, closes every client with 1001, waits up to
+   * `closeTimeoutMs` for close handshakes, then destroys what is left.
+   */
+  close(): Promise<void>;
+}
+
+interface RegisteredRoute {
+  readonly route: Route;
+  readonly name: string;
+}
+
+/** `::ffff:127.0.0.1:5432` → `127.0.0.1:5432`. */
+function peerOf(request: IncomingMessage): string {
+  const address = (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+  return `${address}:${String(request.socket.remotePort ?? 0)}`;
+}
+
+/**
+ * Destroys a socket that errs before its upgrade completes. A function of
+ * its own, not an arrow inside `handleUpgrade`: an arrow there would keep
+ * that call's whole scope (the request, its headers, the URL) alive as long
+ * as the socket, about 3 KiB per idle connection.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+function refuseHandshake(socket: Duplex, refusal: HandshakeRefusal): void {
+  const body = `${refusal.message}\n`;
+  socket.end(
+    `HTTP/1.1 ${String(refusal.status)} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`,
+  );
+}
+
+function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  response.end(`${text}\n`);
+}
+
+function isDemoPath(pathname: string): boolean {
+  return pathname === '/ws' || pathname.startsWith('/ws/');
+}
+
+/**
+ * Builds the demo server: the static site, `/healthz`, and every WebSocket
+ * endpoint under `/ws/`, on one HTTP server. Nothing listens and no timer
+ * runs until `listen()` is called or a connection arrives.
+ */
+export function createDemoServer(options: Partial<DemoServerOptions> = {}): DemoServer {
+  const config = resolveOptions(options);
+  const startedAt = Date.now();
+  const site = config.staticDir === null ? null : new StaticSite(config.staticDir);
+  const connections = new Set<Connection>();
+  const writeLog = config.log;
+  const context: RouteContext = {
+    options: config,
+    log(event, message) {
+      writeLog?.(logLine(event, message));
+    },
+  };
+  const routes: RegisteredRoute[] = routeFactories.map((factory) => {
+    const route = factory(context);
+    return { route, name: route.path };
+  });
+  const handshakes = new WeakMap<IncomingMessage, { route: Route; handshake: Handshake }>();
+  /** ws fixes the message size limit per WebSocketServer, so routes with their own limit get their own instance. */
+  const webSocketServers = new Map<number, WebSocketServerOf<typeof DemoWebSocket>>();
+  function webSocketServerFor(maxPayload: number): WebSocketServerOf<typeof DemoWebSocket> {
+    const existing = webSocketServers.get(maxPayload);
+    if (existing !== undefined) return existing;
+    const webSockets = new WebSocketServer<typeof DemoWebSocket>({
+      noServer: true,
+      WebSocket: DemoWebSocket,
+      maxPayload,
+      // Compression hides the frame bytes the chapters decode, and costs memory per client.
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols(offered, request) {
+        const pending = handshakes.get(request);
+        return pending?.route.selectProtocol?.(offered, pending.handshake) ?? false;
+      },
+    });
+    // ws emits the 101 response lines just before writing them (RFC 6455 §4.2.2).
+    webSockets.on('headers', (lines: string[], request: IncomingMessage) => {
+      handshakes.get(request)?.handshake.responseLines.push(...lines);
+    });
+    webSocketServers.set(maxPayload, webSockets);
+    return webSockets;
+  }
+  /** Connections whose route runs its own heartbeat. */
+  const withoutHeartbeat = new WeakSet<Connection>();
+  let nextConnectionId = 1;
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let closing = false;
+
+  function findRoute(pathname: string): { route: Route; params: Record<string, string> } | null {
+    for (const { route } of routes) {
+      const params = matchPath(route.path, pathname);
+      if (params !== null) return { route, params };
+    }
+    return null;
+  }
+
+  /**
+   * RFC 6455 §5.5.2: a ping the client has not answered by the next tick
+   * means a dead peer or a jammed socket; drop it (the client sees 1006).
+   */
+  function beat(): void {
+    for (const connection of connections) {
+      if (withoutHeartbeat.has(connection) || connection.state !== 'open') continue;
+      if (!connection.answeredPing) {
+        connection.terminate(`no pong within ${String(config.heartbeatIntervalMs)} ms`);
+        continue;
+      }
+      connection.answeredPing = false;
+      connection.socket.ping();
+    }
+  }
+
+  function startHeartbeat(): void {
+    if (heartbeat !== null || config.heartbeatIntervalMs === 0) return;
+    heartbeat = setInterval(beat, config.heartbeatIntervalMs);
+    heartbeat.unref();
+  }
+
+  function stopHeartbeatWhenIdle(): void {
+    if (connections.size === 0 && heartbeat !== null) {
+      clearInterval(heartbeat);
+      heartbeat = null;
+    }
+  }
+
+  function connectionClosed(connection: Connection, code: number, reason: Buffer): void {
+    connections.delete(connection);
+    stopHeartbeatWhenIdle();
+    if (writeLog === null) return;
+    const error = connection.lastError === null ? '' : `  (${connection.lastError})`;
+    context.log(
+      'close',
+      `#${String(connection.id)} ${connection.endpoint}  ${connection.peer}  ${connection.describeClose(code, reason.toString())}  ${connection.describeTraffic()}${error}`,
+    );
+  }
+
+  function accept(socket: DemoWebSocket, request: IncomingMessage, route: Route, handshake: Handshake): void {
+    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed);
+    if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
+    connections.add(connection);
+    // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
+    if (writeLog !== null) {
+      const protocol = socket.protocol === '' ? '' : `  protocol ${socket.protocol}`;
+      context.log('open', `#${String(connection.id)} ${connection.endpoint}  ${connection.peer}${protocol}`);
+    }
+    if (route.serverHeartbeat !== false) startHeartbeat();
+    try {
+      route.open(connection, handshake);
+    } catch (error) {
+      connection.lastError = error instanceof Error ? error.message : String(error);
+      connection.close(1011, 'internal error');
+    }
+  }
+
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (!isDemoPath(url.pathname)) return false;
+    socket.on('error', destroyOnError);
+    function refuse(refusal: HandshakeRefusal): true {
+      context.log('refuse', `${url.pathname}  ${peerOf(request)}  ${String(refusal.status)} ${refusal.message}`);
+      refuseHandshake(socket, refusal);
+      return true;
+    }
+    if (closing) return refuse({ status: 503, message: 'server shutting down' });
+    if (!isOriginAllowed(request, config.allowedOrigins)) {
+      return refuse({
+        status: 403,
+        message: `origin ${request.headers.origin ?? ''} is not allowed; start the server with --allowed-origins to allow it`,
+      });
+    }
+    const found = findRoute(url.pathname);
+    if (found === null) return refuse({ status: 404, message: `no WebSocket endpoint at ${url.pathname}` });
+    if (connections.size >= config.maxConnections) {
+      return refuse({ status: 503, message: `connection limit reached (${String(config.maxConnections)})` });
+    }
+    const handshake: Handshake = { request, url, params: found.params, responseLines: [] };
+    const refusal = found.route.check?.(handshake) ?? null;
+    if (refusal !== null) return refuse(refusal);
+    handshakes.set(request, { route: found.route, handshake });
+    const maxPayload = found.route.maxMessageBytes ?? config.maxMessageBytes;
+    webSocketServerFor(maxPayload).handleUpgrade(request, socket, head, (webSocket) => {
+      // ws has its own error listener on the socket now; one fewer listener per idle connection.
+      socket.off('error', destroyOnError);
+      // Deleted now, not left to the WeakMap: an entry keeps the request, its
+      // headers and the URL alive through V8's young-generation collections,
+      // so they were promoted to the old generation and grew the heap by about
+      // 2 KiB of RSS per idle connection before a full collection freed them.
+      handshakes.delete(request);
+      accept(webSocket, request, found.route, handshake);
+    });
+    return true;
+  }
+
+  function handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') {
+      const byEndpoint: Record<string, number> = {};
+      for (const connection of connections) {
+        byEndpoint[connection.endpoint] = (byEndpoint[connection.endpoint] ?? 0) + 1;
+      }
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(
+        `${JSON.stringify({
+          status: closing ? 'closing' : 'ok',
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          connections: connections.size,
+          connectionsByEndpoint: byEndpoint,
+        })}\n`,
+      );
+      return true;
+    }
+    if (isDemoPath(url.pathname)) {
+      if (findRoute(url.pathname) === null) {
+        sendText(response, 404, `No WebSocket endpoint at ${url.pathname}.`);
+      } else {
+        sendText(
+          response,
+          426,
+          `${url.pathname} is a WebSocket endpoint. Connect with new WebSocket("ws://${request.headers.host ?? 'localhost'}${url.pathname}").`,
+          { upgrade: 'websocket', connection: 'Upgrade' },
+        );
+      }
+      return true;
+    }
+    return false;
+  }
+
+  const httpServer = createServer((request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendText(response, 405, `${request.method ?? ''} is not supported; the demo server answers GET and HEAD.`, { allow: 'GET, HEAD' });
+      return;
+    }
+    if (handleApiRequest(request, response)) return;
+    if (site === null) {
+      sendText(response, 404, 'This demo server serves WebSocket endpoints only (no site folder was given).');
+      return;
+    }
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    site.serve(request, response, pathname).catch((error: unknown) => {
+      context.log('error', `serving ${pathname}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) sendText(response, 500, 'Internal server error.');
+      else response.destroy();
+    });
+  });
+  httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!handleUpgrade(request, socket, head)) {
+      refuseHandshake(socket, { status: 404, message: 'WebSocket endpoints live under /ws/' });
+    }
+  });
+  httpServer.on('clientError', (_error, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    httpServer,
+    connections,
+    handleUpgrade,
+    handleApiRequest,
+    listen(port, host) {
+      return new Promise((resolvePromise, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolvePromise(httpServer.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      closing = true;
+      const stopped = httpServer.listening
+        ? new Promise<void>((resolvePromise) => {
+            httpServer.close(() => {
+              resolvePromise();
+            });
+          })
+        : Promise.resolve();
+      const closed = [...connections].map(
+        (connection) =>
+          new Promise<void>((resolvePromise) => {
+            if (connection.state === 'closed') {
+              resolvePromise();
+              return;
+            }
+            connection.socket.once('close', () => {
+              resolvePromise();
+            });
+            connection.fail('SERVER_SHUTDOWN');
+          }),
+      );
+      await Promise.all(closed);
+      if (heartbeat !== null) clearInterval(heartbeat);
+      heartbeat = null;
+      for (const { route } of routes) route.dispose?.();
+      httpServer.closeIdleConnections();
+      httpServer.closeAllConnections();
+      await stopped;
+    },
+  };
+}

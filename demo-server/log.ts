@@ -1,9 +1,0 @@
-/** Formats the terminal log: short, aligned, one event per line. */
-import { clockTime } from '../src/lib/format.ts';
-
-export { formatBytes, formatDuration } from '../src/lib/format.ts';
-
-/** Prefixes a message with the time and a fixed-width event word. */
-export function logLine(event: string, message: string, date = new Date()): string {
-  return `${clockTime(date)}  ${event.padEnd(6)} ${message}`;
-}

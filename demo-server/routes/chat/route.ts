@@ -1,0 +1,258 @@
+import type { ChatBroker, Membership } from './broker.ts';
+import { MemoryChatBroker } from './memory-broker.ts';
+import { resolveChatOptions } from './options.ts';
+import type { Connection } from '../../core/connection.ts';
+import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import {
+  CHAT_CLIENT_TYPES,
+  ChatClientMessage,
+  characterCount,
+  EPOCH_PATTERN,
+  nicknameProblem,
+  roomNameProblem,
+  spoofedField,
+  type ChatOptions,
+  type ChatLimits,
+  type RoomEvent,
+  type TypingEvent,
+  type WelcomeMessage,
+} from '../../../src/shared/protocol/chat.ts';
+import { socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
+import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
+import type { Handshake, HandshakeRefusal, RouteFactory } from '../../core/route.ts';
+
+/** What `?since=`, `?epoch=` and `?name=` asked for, validated by `check()`. */
+interface JoinQuery {
+  readonly room: string;
+  readonly since: number | null;
+  readonly epoch: string | null;
+  readonly name: string | null;
+}
+
+/** Reads the room and query of a handshake; a string says what is wrong (sent as HTTP 400). */
+function readJoinQuery(handshake: Handshake): JoinQuery | string {
+  const room = handshake.params.room ?? '';
+  const roomProblem = roomNameProblem(room);
+  if (roomProblem !== null) return roomProblem;
+  const query = handshake.url.searchParams;
+  const sinceText = query.get('since');
+  let since: number | null = null;
+  if (sinceText !== null) {
+    since = /^\d{1,15}$/.test(sinceText) ? Number(sinceText) : NaN;
+    if (Number.isNaN(since)) {
+      return `since must be a whole number of 0 or more (the id of the last event you saw), got ${JSON.stringify(sinceText.slice(0, 40))}`;
+    }
+  }
+  const epoch = query.get('epoch');
+  if (epoch !== null && !EPOCH_PATTERN.test(epoch)) {
+    return `epoch must be the room epoch from the welcome message (1 to 32 of a-z 0-9), got ${JSON.stringify(epoch.slice(0, 40))}`;
+  }
+  if (epoch !== null && since === null) return 'epoch only makes sense with since: add ?since=<the last id you saw>';
+  const name = query.get('name');
+  const nameProblem = name === null ? null : nicknameProblem(name);
+  if (nameProblem !== null) return `name ${nameProblem}`;
+  return { room, since, epoch, name };
+}
+
+/**
+ * Builds the `/ws/chat/:room` route around a broker. The route owns one
+ * connection at a time: it validates input, enforces rates, and turns
+ * broker events into messages; the broker owns the rooms.
+ */
+export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): RouteFactory {
+  return (context) => {
+    const config = resolveChatOptions(options);
+    const broker = makeBroker(config);
+    /**
+     * The last event's wire text as UTF-8. A broker hands every member the
+     * same string; encoding it once turns a fan-out to N members into N
+     * writes of one buffer instead of N encodings of one string.
+     */
+    let lastWire = '';
+    let lastWireBytes = Buffer.alloc(0);
+    const encodeOnce = (wire: string): Buffer => {
+      if (wire !== lastWire) {
+        lastWire = wire;
+        lastWireBytes = Buffer.from(wire);
+      }
+      return lastWireBytes;
+    };
+    const limits: ChatLimits = {
+      maxTextChars: config.maxTextChars,
+      messagesPerSecond: config.messagesPerSecond,
+      burstMessages: config.burstMessages,
+      historyLength: config.historyLength,
+      typingTimeoutMs: config.typingTimeoutMs,
+    };
+
+    function open(connection: Connection, query: JoinQuery): void {
+      const rate = new TokenBucket(config.messagesPerSecond, config.burstMessages);
+      const invalidInput = new TokenBucket(config.invalidMessagesPerSecond, config.invalidMessagesBurst);
+      /** Messages dropped for rate since the last one accepted. */
+      let droppedInARow = 0;
+      let membership: Membership | null = null;
+      /** Broker events that arrive before the welcome is sent, sent right after it. */
+      const early: [RoomEvent | TypingEvent, string][] = [];
+      let lastSentId = 0;
+      let welcomed = false;
+
+      /** Sends a room event once: a broker may deliver an id twice, a client never sees it twice. */
+      const sendEvent = (event: RoomEvent | TypingEvent, wire: string): void => {
+        if (event.type !== 'typing') {
+          if (event.id <= lastSentId) return;
+          lastSentId = event.id;
+        }
+        connection.send(encodeOnce(wire), false);
+      };
+      const sink = {
+        deliver(event: RoomEvent | TypingEvent, wire: string) {
+          if (welcomed) sendEvent(event, wire);
+          else early.push([event, wire]);
+        },
+      };
+
+      const refuse = (error: ErrorMessage): void => {
+        if (!invalidInput.take()) {
+          connection.fail('TOO_MANY_ERRORS', `more than ${String(config.invalidMessagesBurst)} invalid messages; the last: ${error.message}`);
+          return;
+        }
+        connection.sendJson(error);
+      };
+
+      /** Messages are handled in arrival order, after the join completes. */
+      let queue: Promise<unknown> = broker
+        .join({ room: query.room, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink)
+        .then((result) => {
+          if (!result.ok) {
+            connection.fail(result.error, result.detail);
+            return;
+          }
+          if (!connection.isOpen) {
+            void result.membership.leave();
+            return;
+          }
+          membership = result.membership;
+          const welcome: WelcomeMessage = { type: 'welcome', ...result.welcome, members: [...result.welcome.members], typing: [...result.welcome.typing], history: [...result.welcome.history], limits };
+          connection.sendJson(welcome);
+          lastSentId = welcome.lastId;
+          welcomed = true;
+          for (const [event, wire] of early.splice(0)) sendEvent(event, wire);
+        });
+
+      const handle = async (message: ChatClientMessage): Promise<void> => {
+        const member = membership;
+        // A message accepted while the connection was open is handled even if
+        // the connection has closed since (ws reads a say and the close frame
+        // that follows it in one go); only the replies to its sender are lost.
+        if (member === null) return;
+        switch (message.type) {
+          case 'say': {
+            if (message.text.trim() === '') {
+              refuse(socketError('EMPTY_TEXT', 'send at least one visible character'));
+              return;
+            }
+            const length = characterCount(message.text);
+            if (length > config.maxTextChars) {
+              refuse(socketError('TEXT_TOO_LONG', `${String(length)} characters, the limit is ${String(config.maxTextChars)}`));
+              return;
+            }
+            const result = await member.say(message.text, message.clientId ?? null);
+            if (message.clientId !== undefined) {
+              connection.sendJson({ type: 'ack', clientId: message.clientId, id: result.id, recipients: result.recipients, duplicate: result.duplicate });
+            }
+            return;
+          }
+          case 'typing':
+            await member.setTyping(message.typing);
+            return;
+          case 'nick': {
+            const result = await member.rename(message.name);
+            if (!result.ok) connection.sendJson(socketError(result.error, result.detail));
+            return;
+          }
+          case 'rooms':
+            connection.sendJson({ type: 'rooms', rooms: await broker.rooms() });
+            return;
+          case 'ping':
+            connection.sendJson({ type: 'pong', token: message.token ?? null, serverTime: Date.now() });
+            return;
+        }
+      };
+
+      connection.onMessage((data: Buffer, isBinary: boolean) => {
+        if (!connection.isOpen) return;
+        // Every message counts against the rate, whatever it is: a flood of garbage is still a flood.
+        if (!rate.take()) {
+          droppedInARow += 1;
+          if (droppedInARow === 1) {
+            connection.fail('RATE_WARNING', `at most ${String(config.messagesPerSecond)} messages a second (bursts of ${String(config.burstMessages)}); ${String(config.droppedMessagesBeforeClose)} more dropped in a row close the connection`);
+          } else if (droppedInARow > config.droppedMessagesBeforeClose) {
+            connection.fail('RATE_LIMITED', `over ${String(config.messagesPerSecond)} messages a second after a warning`);
+          }
+          return;
+        }
+        droppedInARow = 0;
+        if (isBinary) {
+          refuse(socketError('BINARY_NOT_ACCEPTED', 'send JSON as text'));
+          return;
+        }
+        const raw = data.toString();
+        const parsed = parseClientMessage(ChatClientMessage, CHAT_CLIENT_TYPES, raw);
+        if (!parsed.ok) {
+          refuse(explainRefusal(parsed.error, raw));
+          return;
+        }
+        queue = queue.then(() => handle(parsed.value)).catch((error: unknown) => {
+          connection.lastError = error instanceof Error ? error.message : String(error);
+          connection.fail('INTERNAL');
+        });
+      });
+
+      connection.socket.on('close', () => {
+        // After the join settles, so a client that leaves mid-join still leaves.
+        void queue.finally(() => membership?.leave());
+      });
+    }
+
+    return {
+      path: '/ws/chat/:room',
+      check(handshake): HandshakeRefusal | null {
+        const query = readJoinQuery(handshake);
+        return typeof query === 'string' ? { status: 400, message: query } : null;
+      },
+      open(connection, handshake) {
+        const query = readJoinQuery(handshake);
+        if (typeof query === 'string') {
+          // check() ran on the same handshake; this cannot happen unless the route is misused.
+          context.log('error', `chat: ${query}`);
+          connection.close(1011, 'internal error');
+          return;
+        }
+        open(connection, query);
+      },
+      dispose() {
+        broker.dispose();
+      },
+    };
+  };
+}
+
+/**
+ * A say with `from` (or `id`, `at`, …) fails the strict schema as an
+ * "invalid key"; say plainly that the server sets those fields.
+ */
+function explainRefusal(error: ErrorMessage, raw: string): ErrorMessage {
+  if (error.error !== 'INVALID_MESSAGE') return error;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return error;
+  }
+  const field = spoofedField(json);
+  if (field === null) return error;
+  return socketError('SPOOFED_FIELD', `"${field}": the server sets the sender, id and time of every message; remove it`);
+}
+
+/** `/ws/chat/:room` with rooms in memory and the limits of the server's `chat` option (the defaults unless overridden). */
+export const chatRoute: RouteFactory = (context) => createChatRoute(context.options.chat)(context);

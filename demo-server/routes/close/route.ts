@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CLOSE_CLIENT_TYPES,
+  CLOSE_MESSAGE_BURST,
+  CLOSE_MESSAGES_PER_SECOND,
+  checkClosePlan,
+  closeClientMessage,
+  closeEndpoint,
+  closePlanFromQuery,
+  INVALID_MESSAGE_BURST,
+  INVALID_MESSAGES_PER_SECOND,
+  RUN_ID_PATTERN,
+  type CloseAction,
+  type ClosePlan,
+  type CloseReport,
+} from '../../../src/shared/protocol/close.ts';
+import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
+import type { ErrorMessage, SocketErrorName } from '../../../src/shared/protocol/errors.ts';
+import { BROKEN_FRAMES, hexBytes, serverCloseFrame, writeBrokenFrame } from './broken-frames.ts';
+import type { Connection } from '../../core/connection.ts';
+import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import type { RouteContext, RouteFactory } from '../../core/route.ts';
+
+/**
+ * Observers by id, one table per server: `/ws/close` looks ids up at the
+ * handshake and `/ws/close/observe` adds them. Keyed by the server's
+ * context so that servers in one process (tests) do not share observers.
+ */
+/**
+ * Every query parameter `/ws/close` reads, as its reference documents them;
+ * others are refused, so a typo (`after=500`) is not silently ignored.
+ */
+const CLOSE_QUERY_PARAMETERS: readonly string[] = closeEndpoint.query.map((parameter) => parameter.name);
+
+const observerTables = new WeakMap<RouteContext, Map<string, Connection>>();
+
+function observersOf(context: RouteContext): Map<string, Connection> {
+  let table = observerTables.get(context);
+  if (table === undefined) {
+    table = new Map();
+    observerTables.set(context, table);
+  }
+  return table;
+}
+
+interface SessionOptions {
+  readonly observer: Connection | null;
+  readonly run: string;
+  readonly closeTimeoutMs: number;
+  readonly timers: Set<ReturnType<typeof setTimeout>>;
+}
+
+/**
+ * One `/ws/close` connection: performs the requested ending once, enforces
+ * the message limits, and when the TCP connection has closed sends what the
+ * server saw to the observer, if there is one.
+ */
+class CloseSession {
+  readonly #connection: Connection;
+  readonly #options: SessionOptions;
+  readonly #messages = new TokenBucket(CLOSE_MESSAGES_PER_SECOND, CLOSE_MESSAGE_BURST);
+  readonly #invalidMessages = new TokenBucket(INVALID_MESSAGES_PER_SECOND, INVALID_MESSAGE_BURST);
+  readonly #openedAt = performance.now();
+  #action: CloseAction = 'wait';
+  #actedAt: number | null = null;
+  /** Set when the server wrote a broken frame, which ws does not know about. */
+  #brokenFrameSent: { description: string; bytes: string } | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(connection: Connection, options: SessionOptions) {
+    this.#connection = connection;
+    this.#options = options;
+    connection.onMessage((data: Buffer, isBinary: boolean) => {
+      this.#receive(data, isBinary);
+    });
+    connection.socket.on('close', (code: number, reason: Buffer) => {
+      this.#clearTimer();
+      this.#report(code, reason.toString());
+    });
+  }
+
+  /** Accepts a plan (from the query string or a message) and acts on it now or after `afterMs`. */
+  schedule(plan: ClosePlan): void {
+    if (plan.action === 'wait') return;
+    this.#action = plan.action;
+    this.#connection.sendJson({
+      type: 'scheduled',
+      action: plan.action,
+      ...(plan.code === undefined ? {} : { code: plan.code, reason: plan.reason ?? '' }),
+      afterMs: plan.afterMs,
+    });
+    if (plan.afterMs === 0) {
+      this.#perform(plan);
+      return;
+    }
+    this.#setTimer(() => {
+      this.#perform(plan);
+    }, plan.afterMs);
+  }
+
+  #perform(plan: ClosePlan): void {
+    const connection = this.#connection;
+    if (connection.state !== 'open') return;
+    this.#actedAt = performance.now();
+    switch (plan.action) {
+      case 'close':
+        connection.close(plan.code ?? 1000, plan.reason ?? '');
+        break;
+      case 'no-status':
+        connection.closeWithoutStatus();
+        break;
+      case 'drop':
+        connection.terminate('dropped the TCP connection without a close frame, as asked');
+        break;
+      case 'invalid-utf8':
+      case 'masked-frame':
+      case 'reserved-opcode': {
+        const frame = BROKEN_FRAMES[plan.action];
+        writeBrokenFrame(connection.socket, frame);
+        connection.messagesOut += 1;
+        connection.bytesOut += frame.bytes.byteLength;
+        connection.lastError = `sent ${frame.description}, as asked`;
+        this.#brokenFrameSent = { description: frame.description, bytes: hexBytes(frame.bytes) };
+        // RFC 6455 §7.1.7: the client must now fail the connection. One that
+        // does not is cut off, as an unanswered close would be.
+        this.#setTimer(() => {
+          connection.terminate(`the client did not fail the connection within ${String(this.#options.closeTimeoutMs)} ms`);
+        }, this.#options.closeTimeoutMs);
+        break;
+      }
+      case 'wait':
+        break;
+    }
+  }
+
+  #receive(data: Buffer, isBinary: boolean): void {
+    const connection = this.#connection;
+    if (connection.state !== 'open') return;
+    if (!this.#messages.take()) {
+      connection.fail('RATE_LIMITED', `more than ${String(CLOSE_MESSAGES_PER_SECOND)} per second`);
+      return;
+    }
+    if (isBinary) {
+      this.#refuse('BINARY_NOT_ACCEPTED');
+      return;
+    }
+    const parsed = parseClientMessage(closeClientMessage, CLOSE_CLIENT_TYPES, data.toString());
+    if (!parsed.ok) {
+      this.#refuse(parsed.error);
+      return;
+    }
+    const message = parsed.value;
+    if (message.type === 'ping') {
+      connection.sendJson({ type: 'pong' });
+      return;
+    }
+    if (this.#action !== 'wait') {
+      this.#refuse('CLOSE_ALREADY_REQUESTED', `action ${this.#action}`);
+      return;
+    }
+    const result = checkClosePlan({
+      action: message.action,
+      ...(message.code === undefined ? {} : { code: message.code }),
+      ...(message.reason === undefined ? {} : { reason: message.reason }),
+      ...(message.afterMs === undefined ? {} : { afterMs: message.afterMs }),
+    });
+    if (!result.ok) {
+      this.#refuse('INVALID_CLOSE_REQUEST', result.message);
+      return;
+    }
+    this.schedule(result.plan);
+  }
+
+  /** Reports an invalid message; too many of them close the connection with 1008. */
+  #refuse(error: SocketErrorName | ErrorMessage, detail?: string): void {
+    if (!this.#invalidMessages.take()) {
+      this.#connection.fail('TOO_MANY_ERRORS');
+      return;
+    }
+    if (typeof error === 'string') this.#connection.fail(error, detail);
+    else this.#connection.sendJson(error);
+  }
+
+  #setTimer(action: () => void, delayMs: number): void {
+    this.#clearTimer();
+    const timer = setTimeout(() => {
+      this.#options.timers.delete(timer);
+      this.#timer = null;
+      action();
+    }, delayMs);
+    this.#timer = timer;
+    this.#options.timers.add(timer);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#options.timers.delete(this.#timer);
+    this.#timer = null;
+  }
+
+  /** What the server put on the wire to end the connection. */
+  #serverSent(receivedCode: number, receivedReason: string): CloseReport['serverSent'] {
+    const connection = this.#connection;
+    if (this.#brokenFrameSent !== null) return this.#brokenFrameSent;
+    if (connection.sentClose !== null) {
+      const { code, reason } = connection.sentClose;
+      const description = code === 1005 ? 'a close frame with no status code' : `a close frame with code ${String(code)}${reason === '' ? '' : ` and reason "${reason}"`}`;
+      return { description, bytes: hexBytes(serverCloseFrame(code, reason)) };
+    }
+    if (connection.closedBy === 'server') return { description: 'no close frame: it destroyed the TCP connection', bytes: null };
+    if (receivedCode === 1006) return { description: 'nothing: the TCP connection closed without a close frame', bytes: null };
+    // RFC 6455 §5.5.1: the answer to a close frame echoes its status code (ws echoes the reason too).
+    const echo = receivedCode === 1005 ? "a close frame with no status code, answering the client's" : `a close frame with code ${String(receivedCode)}, answering the client's`;
+    return { description: echo, bytes: hexBytes(serverCloseFrame(receivedCode, receivedReason)) };
+  }
+
+  #report(receivedCode: number, receivedReason: string): void {
+    const { observer, run } = this.#options;
+    if (observer === null || !observer.isOpen) return;
+    const connection = this.#connection;
+    const report: CloseReport = {
+      run,
+      action: this.#action,
+      serverSent: this.#serverSent(receivedCode, receivedReason),
+      // ws reports 1006 when no close frame arrived, and 1005 for one with no code.
+      clientSent: receivedCode === 1006 ? null : { code: receivedCode, reason: receivedReason },
+      closedBy: connection.closedBy ?? 'network',
+      error: connection.lastError,
+      durationMs: Math.round((performance.now() - (this.#actedAt ?? this.#openedAt)) * 100) / 100,
+      logLine: connection.describeClose(receivedCode, receivedReason),
+    };
+    observer.sendJson({ type: 'report', run, report });
+  }
+}
+
+/**
+ * `/ws/close`: ends the connection the way the client asks (query string or
+ * a `close-request` message): any valid close code, no status, a dropped
+ * TCP connection, or a frame that breaks the protocol. Invalid requests are
+ * refused with HTTP 400 at the handshake, or an error message after it;
+ * nothing invalid reaches `ws.close()`.
+ */
+export const closeRoute: RouteFactory = (context) => {
+  const observers = observersOf(context);
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  return {
+    path: '/ws/close',
+    check({ url }) {
+      const unknown = [...url.searchParams.keys()].find((name) => !CLOSE_QUERY_PARAMETERS.includes(name));
+      if (unknown !== undefined) {
+        return {
+          status: 400,
+          message: `unknown query parameter ${JSON.stringify(unknown.slice(0, 40))}; /ws/close takes ${CLOSE_QUERY_PARAMETERS.join(', ')}`,
+        };
+      }
+      const result = closePlanFromQuery(url.searchParams);
+      if (!result.ok) return { status: 400, message: result.message };
+      const observer = url.searchParams.get('observer');
+      const run = url.searchParams.get('run');
+      if (run !== null && observer === null) {
+        return { status: 400, message: 'run needs observer: open /ws/close/observe first and pass the observerId it sends' };
+      }
+      if (observer !== null && !observers.has(observer)) {
+        return {
+          status: 400,
+          message: `no observer ${JSON.stringify(observer.slice(0, 64))} is connected: open /ws/close/observe and pass the observerId it sends`,
+        };
+      }
+      if (run !== null && !RUN_ID_PATTERN.test(run)) {
+        return { status: 400, message: `run must be 1 to 64 of A–Z a–z 0–9 _ . -, got ${JSON.stringify(run.slice(0, 64))}` };
+      }
+      return null;
+    },
+    open(connection, { url }) {
+      const result = closePlanFromQuery(url.searchParams);
+      const observerId = url.searchParams.get('observer');
+      const session = new CloseSession(connection, {
+        observer: observerId === null ? null : (observers.get(observerId) ?? null),
+        run: url.searchParams.get('run') ?? String(connection.id),
+        closeTimeoutMs: context.options.closeTimeoutMs,
+        timers,
+      });
+      if (result.ok) session.schedule(result.plan);
+    },
+    dispose() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+};
+
+/**
+ * `/ws/close/observe`: a second socket that survives the one being closed.
+ * It gets an id on open; each `/ws/close?observer=<id>` connection reports
+ * what the server saw to it when it ends. Nothing is stored: a report for an
+ * observer that has gone is dropped.
+ */
+export const closeObserverRoute: RouteFactory = (context) => {
+  const observers = observersOf(context);
+  return {
+    path: '/ws/close/observe',
+    open(connection) {
+      const observerId = randomUUID();
+      observers.set(observerId, connection);
+      connection.socket.on('close', () => {
+        observers.delete(observerId);
+      });
+      connection.sendJson({
+        type: 'observer',
+        observerId,
+        maxMessageBytes: context.options.maxMessageBytes,
+        messagesPerSecond: CLOSE_MESSAGES_PER_SECOND,
+        messageBurst: CLOSE_MESSAGE_BURST,
+      });
+      const invalidMessages = new TokenBucket(INVALID_MESSAGES_PER_SECOND, INVALID_MESSAGE_BURST);
+      connection.onMessage(() => {
+        if (!invalidMessages.take()) connection.fail('TOO_MANY_ERRORS');
+        else connection.fail('INVALID_MESSAGE', '/ws/close/observe takes no messages; it only sends reports');
+      });
+    },
+  };
+};

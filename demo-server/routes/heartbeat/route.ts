@@ -1,0 +1,164 @@
+import {
+  CLIENT_ID_PATTERN,
+  HEARTBEAT_CLIENT_TYPES,
+  HEARTBEAT_PARAMETERS,
+  HEARTBEAT_TIMEOUT_CLOSE_CODE,
+  HEARTBEAT_TOPIC_NAMES,
+  HEARTBEAT_TOPICS,
+  heartbeatClientMessageSchema,
+  type HeartbeatTopicName,
+} from '../../../src/shared/protocol/heartbeat.ts';
+import { readIntegerQuery } from '../../../src/shared/protocol/integer-parameter.ts';
+import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
+import { onJsonMessages } from '../../core/json-messages.ts';
+import { TopicFeed } from './topic-feed.ts';
+import type { Route, RouteFactory } from '../../core/route.ts';
+
+interface HeartbeatQuery extends HeartbeatSettings {
+  /** `?client=`, or `null` when the client did not name itself. */
+  readonly clientId: string | null;
+}
+
+/** Reads `interval`, `timeout` and `client`; the first problem is the refusal message. */
+export function readHeartbeatQuery(url: URL): { ok: true; query: HeartbeatQuery } | { ok: false; message: string } {
+  const interval = readIntegerQuery(HEARTBEAT_PARAMETERS.intervalMs, url.searchParams);
+  if (!interval.ok) return interval;
+  const timeout = readIntegerQuery(HEARTBEAT_PARAMETERS.timeoutMs, url.searchParams);
+  if (!timeout.ok) return timeout;
+  const clientId = url.searchParams.get('client');
+  if (clientId !== null && !CLIENT_ID_PATTERN.test(clientId)) {
+    return { ok: false, message: `query parameter client must be 1–64 letters, digits, _ or -, got ${JSON.stringify(clientId.slice(0, 80))}` };
+  }
+  return { ok: true, query: { intervalMs: interval.value, timeoutMs: timeout.value, clientId } };
+}
+
+function isTopic(name: string): name is HeartbeatTopicName {
+  return (HEARTBEAT_TOPIC_NAMES as readonly string[]).includes(name);
+}
+
+function unknownTopic(name: string): string {
+  return `${JSON.stringify(name)}; expected one of ${HEARTBEAT_TOPIC_NAMES.join(', ')}`;
+}
+
+/**
+ * Clients (by `?client=`) whose server side is frozen, and until when. A
+ * frozen client's new handshakes are refused, so its reconnection attempts
+ * fail until the freeze ends, as they would against a stopped server.
+ */
+class FrozenClients {
+  readonly #until = new Map<string, { readonly thawAt: number; readonly timer: ReturnType<typeof setTimeout> }>();
+
+  freeze(clientId: string, ms: number): void {
+    const previous = this.#until.get(clientId);
+    if (previous !== undefined) clearTimeout(previous.timer);
+    const timer = setTimeout(() => this.#until.delete(clientId), ms);
+    this.#until.set(clientId, { thawAt: performance.now() + ms, timer });
+  }
+
+  /** Milliseconds left in `clientId`'s freeze, or 0. */
+  remainingMs(clientId: string): number {
+    const entry = this.#until.get(clientId);
+    return entry === undefined ? 0 : Math.max(0, entry.thawAt - performance.now());
+  }
+
+  dispose(): void {
+    for (const { timer } of this.#until.values()) clearTimeout(timer);
+    this.#until.clear();
+  }
+}
+
+/**
+ * `/ws/heartbeat`: application pings both ways and protocol pings from the
+ * server, with `interval` and `timeout` from the query; a client that stops
+ * answering is closed with 4000. Topics to subscribe to give a reconnecting
+ * client state to restore; `freeze` stalls the server's side. The route runs
+ * its own heartbeat, so the server-wide one is off here.
+ */
+export const heartbeatRoute: RouteFactory = (): Route => {
+  const feed = new TopicFeed();
+  const frozen = new FrozenClients();
+  const peers = new Set<HeartbeatPeer>();
+  return {
+    path: '/ws/heartbeat',
+    serverHeartbeat: false,
+    check(handshake) {
+      const read = readHeartbeatQuery(handshake.url);
+      if (!read.ok) return { status: 400, message: read.message };
+      const frozenMs = read.query.clientId === null ? 0 : frozen.remainingMs(read.query.clientId);
+      if (frozenMs > 0) {
+        return { status: 503, message: `the server is frozen for client ${read.query.clientId ?? ''} for another ${(frozenMs / 1000).toFixed(1)} s` };
+      }
+      return null;
+    },
+    open(connection, handshake) {
+      const read = readHeartbeatQuery(handshake.url);
+      if (!read.ok) throw new Error(read.message);
+      const { clientId, ...settings } = read.query;
+      const peer = new HeartbeatPeer(connection, settings);
+      peers.add(peer);
+      const subscriptions = new Map<HeartbeatTopicName, () => void>();
+      connection.socket.on('close', () => {
+        peer.stop();
+        peers.delete(peer);
+        for (const unsubscribe of subscriptions.values()) unsubscribe();
+        subscriptions.clear();
+      });
+      onJsonMessages(connection, heartbeatClientMessageSchema, HEARTBEAT_CLIENT_TYPES, (message) => {
+        switch (message.type) {
+          case 'ping':
+            peer.answerPing(message.id, message.sent);
+            break;
+          case 'pong':
+            peer.receivePong(message.id);
+            break;
+          case 'subscribe': {
+            if (!isTopic(message.topic)) {
+              connection.fail('UNKNOWN_TOPIC', unknownTopic(message.topic));
+              break;
+            }
+            const topic = message.topic;
+            if (!subscriptions.has(topic)) {
+              subscriptions.set(
+                topic,
+                feed.subscribe(topic, (state) => {
+                  // A frozen server sends nothing; what it missed is not queued.
+                  if (peer.state === 'live') connection.sendJson({ type: 'update', ...state });
+                }),
+              );
+            }
+            connection.sendJson({ type: 'subscribed', ...feed.current(topic) });
+            break;
+          }
+          case 'unsubscribe': {
+            if (!isTopic(message.topic)) {
+              connection.fail('UNKNOWN_TOPIC', unknownTopic(message.topic));
+              break;
+            }
+            subscriptions.get(message.topic)?.();
+            subscriptions.delete(message.topic);
+            connection.sendJson({ type: 'unsubscribed', topic: message.topic });
+            break;
+          }
+          case 'freeze':
+            if (clientId !== null) frozen.freeze(clientId, message.seconds * 1000);
+            peer.freeze(message.seconds);
+            break;
+        }
+      });
+      connection.sendJson({
+        type: 'welcome',
+        intervalMs: settings.intervalMs,
+        timeoutMs: settings.timeoutMs,
+        closeCode: HEARTBEAT_TIMEOUT_CLOSE_CODE,
+        topics: HEARTBEAT_TOPICS.map((topic) => ({ ...topic })),
+      });
+      peer.start();
+    },
+    dispose() {
+      for (const peer of peers) peer.stop();
+      peers.clear();
+      feed.dispose();
+      frozen.dispose();
+    },
+  };
+};

@@ -1,0 +1,31 @@
+import { Kernel } from './kernel/kernel.ts';
+import { pageServer } from '../labs/kit/page-server.ts';
+
+/**
+ * The page's kernel, created on the first Run. Loading this module is what
+ * pulls in the kernel code, so a page that is only read never does.
+ */
+
+let shared: Kernel | null = null;
+
+/** Starts a kernel worker; Vite bundles the worker from this URL. */
+function createKernelWorker(): Worker {
+  return new Worker(new URL('./kernel/worker.ts', import.meta.url), { type: 'module', name: 'socketbook-kernel' });
+}
+
+/** Fired on `window` when the page kernel is created, so every cell can show its state. */
+export const KERNEL_CREATED_EVENT = 'socketbook:kernel-created';
+
+/** The kernel every cell on the page shares. */
+export function pageKernel(): Kernel {
+  if (shared === null) {
+    shared = new Kernel(createKernelWorker, pageServer().url);
+    window.dispatchEvent(new CustomEvent(KERNEL_CREATED_EVENT));
+  }
+  return shared;
+}
+
+/** A kernel of its own, e.g. to check an exercise in a clean scope; dispose it when done. */
+export function freshKernel(): Kernel {
+  return new Kernel(createKernelWorker, pageServer().url);
+}
