@@ -48,8 +48,25 @@ function buildStamp() {
   };
 }
 
+/**
+ * Names a browser chunk after its feature folder: src/labs/close/store.ts
+ * ships as close-store.[hash].js, not as one of eleven store.[hash].js, so
+ * DevTools' Network panel and the page-weight tests can tell them apart.
+ * @param {{ name: string, facadeModuleId?: string | null }} chunk
+ */
+function clientChunkFileName(chunk) {
+  const inLab = /\/src\/labs\/([\w-]+)\/([\w-]+)\.ts$/.exec(chunk.facadeModuleId ?? '');
+  const name = inLab && inLab[1] !== 'kit' && inLab[2] !== inLab[1] ? `${inLab[1]}-${inLab[2]}` : chunk.name;
+  return `_astro/${name.replace(/[^\w-]/g, '_')}.[hash].js`;
+}
+
 export default defineConfig({
   site: 'http://localhost:8080',
+  vite: {
+    environments: {
+      client: { build: { rolldownOptions: { output: { chunkFileNames: clientChunkFileName } } } },
+    },
+  },
   // The demo server serves dist/ with its own compression and caching.
   compressHTML: true,
   integrations: [

@@ -63,6 +63,19 @@ export default defineConfig(
     },
   },
   {
+    // Code that ships to the browser. (The reference pages' .astro files do
+    // read the server's flags and the client's modes, at build time only.)
+    files: ['src/notebook/**', 'src/site/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '(^|/)(demo-server|client|bench)/',
+          message: 'Page code talks to the server over WebSockets, never by importing it.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node },

@@ -75,6 +75,9 @@ export function createCellEditor(parent: HTMLElement, options: CellEditorOptions
         javascriptLanguage,
         syntaxHighlighting(highlightStyle),
         theme,
+        // Long lines wrap, as in the static code the editor replaces (expressiveCode's
+        // wrap), so the code keeps its layout when a reader focuses it, even on a phone.
+        EditorView.lineWrapping,
         // Shift+Enter runs, as in Jupyter; Tab indents (Escape then Tab leaves the editor).
         keymap.of([
           { key: 'Shift-Enter', run },

@@ -54,10 +54,11 @@ describe('ChatLab on chapter 6', () => {
     await lab.scrollIntoViewIfNeeded();
     await page.waitForLoadState('networkidle');
     expect(requests.some((url) => url.includes('/ws/chat/'))).toBe(false);
-    expect(requests.some((url) => url.includes('chat-lab-controller'))).toBe(false);
+    expect(requests.some((url) => url.includes('chat-controller'))).toBe(false);
     expect(await lab.locator('[data-participant="first"] .sb-status-text').textContent()).toBe('Not joined yet.');
     await lab.getByRole('button', { name: /^Join room / }).click();
     await expect.poll(() => lab.locator('[data-participant="first"] .sb-status-text').textContent()).toMatch(JOINED);
+    expect(requests.some((url) => url.includes('chat-controller'))).toBe(true);
     expect(await lab.getByRole('button', { name: 'Add a second participant' }).isVisible()).toBe(true);
     expect(await lab.getByRole('button', { name: /^Join room / }).isVisible()).toBe(false);
     await page.close();

@@ -167,10 +167,10 @@ describe('CloseLab on chapter 9', () => {
       gzipBytes += gzipSync(await readFile(resolve(SITE, `.${new URL(url).pathname}`))).byteLength;
     }
     expect(gzipBytes).toBeLessThanOrEqual(20 * 1024);
-    expect(scripts.filter((url) => /close-lab-store|reconnect-lab-store|partysocket|\/ws\./.test(url))).toEqual([]);
+    expect(scripts.filter((url) => /close-store|reconnect-store|partysocket|\/ws\./.test(url))).toEqual([]);
     expect(requests.filter((url) => url.startsWith('ws'))).toEqual([]);
     await page.locator('close-lab').scrollIntoViewIfNeeded();
-    await expect.poll(() => requests.some((url) => url.includes('close-lab-store'))).toBe(true);
+    await expect.poll(() => requests.some((url) => url.includes('close-store'))).toBe(true);
     await page.close();
   });
 });

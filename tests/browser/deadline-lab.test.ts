@@ -12,7 +12,7 @@ describe('DeadlineLab on chapter 4', () => {
     await page.goto(`${session.running.httpUrl}/real-time/`);
     const lab = page.locator('deadline-lab');
     await lab.scrollIntoViewIfNeeded();
-    await expect.poll(() => lab.getByRole('status').textContent()).toContain('Streaming from');
+    await expect.poll(() => lab.getByRole('status').textContent(), { timeout: 10_000 }).toContain('Streaming from');
     return { page, lab, errors, requests };
   }
 

@@ -35,8 +35,9 @@ describe('FrameLab on chapter 3', () => {
   it('shows the masked frame the browser sent, unmasks it, and shows the unmasked reply beside it', async () => {
     const { page, lab, errors, requests } = await open();
     // It connects on first use, so a reader who only reads loads no socket code.
-    expect(requests.filter((url) => url.includes('/ws/inspect') || url.includes('frame-view'))).toEqual([]);
+    expect(requests.filter((url) => url.includes('/ws/inspect') || url.includes('frames-view'))).toEqual([]);
     const entry = await send(lab, 'Hello', 'Text', 'typed');
+    expect(requests.some((url) => url.includes('frames-view'))).toBe(true);
     expect(await lab.getByRole('status').textContent()).toContain('Open: connected to');
     const sent = entry.locator('.sb-frame[data-direction="up"]');
     expect(await sent.count()).toBe(1);

@@ -58,6 +58,20 @@ describe('notebook cells on chapter 1', () => {
     expect(scripts.some((url) => url.includes('worker'))).toBe(true);
   });
 
+  it('wraps long lines in the editor as the static code does, so a focused cell never scrolls sideways on a phone', async () => {
+    await open('/backpressure/');
+    await page.setViewportSize({ width: 390, height: 844 });
+    const cell = page.locator('code-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    const staticWidth = await cell.locator('.sb-code-static').evaluate((element) => element.getBoundingClientRect().width);
+    await cell.locator('.sb-code-static').click();
+    const scroller = cell.locator('.cm-scroller');
+    await scroller.waitFor();
+    const { scrollWidth, clientWidth, width } = await scroller.evaluate((element) => ({ scrollWidth: element.scrollWidth, clientWidth: element.clientWidth, width: element.getBoundingClientRect().width }));
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth + 1);
+    expect(Math.abs(width - staticWidth)).toBeLessThanOrEqual(2);
+  });
+
   it('runs an edited cell with Shift+Enter, keeps the edit across a reload, and Reset restores the original', async () => {
     await open();
     const cell = page.locator('code-cell').nth(2);
