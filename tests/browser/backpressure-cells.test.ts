@@ -16,7 +16,7 @@ const numbersIn = (rows: readonly string[], name: string) => rows.map((row) => n
 /** `"3.1 MiB"` → 3.1 */
 const mib = (row: string, name: string) => Number(new RegExp(`${name}: "([\\d.]+) MiB"`).exec(row)?.[1]);
 
-describe('notebook cells on chapter 8 (backpressure)', () => {
+describe('notebook cells on chapter 9 (backpressure)', () => {
   const chapter = useChapterPages('backpressure');
 
   it('runs all five cells against the real server: stats channel, slow consumer, bufferedAmount, where the upload waits, conflation', async () => {
@@ -81,7 +81,7 @@ describe('notebook cells on chapter 8 (backpressure)', () => {
   });
 });
 
-describe('exercises on chapter 8 (backpressure)', () => {
+describe('exercises on chapter 9 (backpressure)', () => {
   const chapter = useChapterPages('backpressure');
 
   it('"A credit consumer that loses nothing": the starter grants nothing; the solution passes', async () => {

@@ -4,7 +4,7 @@ import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outp
 
 const CHAPTER = '/heartbeats/';
 
-describe('notebook cells on chapter 7', () => {
+describe('notebook cells on chapter 8', () => {
   const session = useSiteInBrowser();
 
   it('runs the cells top to bottom with Run all: a ping, a silent client dropped with 4000, a frozen server, a reconnection', async () => {
@@ -55,7 +55,7 @@ describe('notebook cells on chapter 7', () => {
   });
 });
 
-describe('exercises on chapter 7', () => {
+describe('exercises on chapter 8', () => {
   const session = useSiteInBrowser();
 
   const exercise = (id: string) => openExercise(session.browser, `${session.running.httpUrl}${CHAPTER}`, 'heartbeats', id);
