@@ -91,7 +91,7 @@ const CODE_DESCRIPTIONS: readonly Omit<CloseCodeInfo, 'name' | 'reconnect'>[] = 
   },
   {
     code: 1008,
-    meaning: 'The message broke a policy (rate limit, origin, send-buffer cap).',
+    meaning: 'The message broke a policy (rate limit, send-buffer cap). A forbidden Origin is refused with HTTP 403 before any close frame can exist.',
     sentBy: 'either',
     when: 'A client sent too fast, kept sending invalid messages, or stopped reading; also a generic "no" when details are hidden.',
     advice: 'Do not reconnect automatically: the server refused this client’s behaviour, and coming straight back repeats it.',
@@ -112,9 +112,9 @@ const CODE_DESCRIPTIONS: readonly Omit<CloseCodeInfo, 'name' | 'reconnect'>[] = 
   },
   {
     code: 1011,
-    meaning: 'The server hit an unexpected condition (also: keepalive ping timeout in some libraries).',
-    sentBy: 'server',
-    when: 'A handler threw; Python’s websockets also reports 1011 when a keepalive ping goes unanswered.',
+    meaning: 'The sender hit an unexpected condition (also: keepalive ping timeout in some libraries).',
+    sentBy: 'either',
+    when: 'A handler threw; Python’s websockets, on either side, sends 1011 when a keepalive ping goes unanswered.',
     advice: 'Reconnect with backoff: the fault is on the server and often passes; backoff keeps a persistent bug from becoming a flood.',
   },
   {

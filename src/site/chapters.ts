@@ -51,6 +51,12 @@ export const chapters: readonly Chapter[] = [
     status: 'published',
   },
   {
+    slug: 'closing',
+    title: 'Closing: close codes',
+    summary: 'The closing handshake, clean and abnormal closes, every close code produced on demand, and when to reconnect.',
+    status: 'published',
+  },
+  {
     slug: 'heartbeats',
     title: 'Heartbeats, dead peers, reconnection',
     summary: 'Protocol and application ping/pong, freezing a peer or the server, and reconnecting with backoff and jitter.',
@@ -60,12 +66,6 @@ export const chapters: readonly Chapter[] = [
     slug: 'backpressure',
     title: 'Backpressure: the slow consumer',
     summary: 'Watch a fast server drown a slow client, then fix it with credits and conflation.',
-    status: 'published',
-  },
-  {
-    slug: 'closing',
-    title: 'Closing: close codes',
-    summary: 'The closing handshake, clean and abnormal closes, every close code produced on demand, and when to reconnect.',
     status: 'published',
   },
   {

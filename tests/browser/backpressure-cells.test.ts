@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   axeProblems,
@@ -16,7 +17,7 @@ const numbersIn = (rows: readonly string[], name: string) => rows.map((row) => n
 /** `"3.1 MiB"` → 3.1 */
 const mib = (row: string, name: string) => Number(new RegExp(`${name}: "([\\d.]+) MiB"`).exec(row)?.[1]);
 
-describe('notebook cells on chapter 8 (backpressure)', () => {
+describe('notebook cells on chapter 9 (backpressure)', () => {
   const chapter = useChapterPages('backpressure');
 
   it('runs all five cells against the real server: stats channel, slow consumer, bufferedAmount, where the upload waits, conflation', async () => {
@@ -81,7 +82,7 @@ describe('notebook cells on chapter 8 (backpressure)', () => {
   });
 });
 
-describe('exercises on chapter 8 (backpressure)', () => {
+describe('exercises on chapter 9 (backpressure)', () => {
   const chapter = useChapterPages('backpressure');
 
   it('"A credit consumer that loses nothing": the starter grants nothing; the solution passes', async () => {
@@ -128,19 +129,42 @@ describe('exercises on chapter 8 (backpressure)', () => {
     expect(closedEarly.failures['loses nothing: you processed every message the server sent']).toBe('needs the stream finished and closed first (see above)');
   });
 
-  it('"A sender that waits at a high-water mark": the starter queues everything at once; the solution stays under the mark', async () => {
+  it('"A sender that waits at a high-water mark": the starter queues everything at once and predicts nothing; the solution stays under the mark', async () => {
     const sender = await chapter.exercise('high-water');
     const starter = await checkExercise(sender);
-    expect(starter.summary).toMatch(/^1 of 3 checks failed/);
-    expect(starter.failures['never sends while more than highWaterBytes are queued']).toBe(
-      'sendAll(socket, 40 messages of 50,000 bytes, 100,000) sent message 4 while 150,000 bytes were queued (socket.bufferedAmount), more than 100,000: wait while socket.bufferedAmount > highWaterBytes, then send',
-    );
+    expect(starter.summary).toMatch(/^2 of 4 checks failed/);
+    expect(starter.failures).toEqual({
+      'never sends while more than highWaterBytes are queued':
+        'sendAll(socket, 40 messages of 50,000 bytes, 100,000) sent message 4 while 150,000 bytes were queued (socket.bufferedAmount), more than 100,000: the mark must hold before every send()',
+      'your prediction matches what the browser held': 'commit to a prediction first: set prediction.mostQueuedBytes to a number of bytes',
+    });
     // The trial run under the exercise: everything was still queued when sendAll returned.
     expect(await shownOutputs(sender)).toEqual([expect.stringMatching(/^display\{tookMs: \d+, stillQueuedBytes: 1000000\}$/)]);
 
+    // A wrong prediction with a working sender: the check says what the browser held.
+    const solutionCode = readFileSync(new URL('../../src/cells/backpressure/high-water.solution.js', import.meta.url), 'utf8');
+    await replaceCode(sender, solutionCode.replace('mostQueuedBytes: 150_000', 'mostQueuedBytes: 100_000'));
+    const wrong = await checkExercise(sender);
+    expect(wrong.summary).toMatch(/^1 of 4 checks failed/);
+    expect(wrong.failures['your prediction matches what the browser held']).toMatch(
+      /^you predicted 100,000 bytes; right after a send\(\) the browser held up to 1[0-9]{2},[0-9]{3}\. Where is the mark checked/,
+    );
+
     const solution = await checkSolution(sender);
-    expect(solution.summary).toBe('All 3 checks passed: exercise solved.');
+    expect(solution.summary).toBe('All 4 checks passed: exercise solved.');
     const [trial] = await shownOutputs(sender);
     expect(numberIn(trial ?? '', 'stillQueuedBytes')).toBeLessThanOrEqual(150_000);
+  });
+
+  it('"WebSocketStream: read at your pace": the starter lets the server pile megabytes up; the solution keeps its buffer flat', async () => {
+    const reader = await chapter.exercise('stream-reader');
+    expect(await reader.page().evaluate(() => 'WebSocketStream' in globalThis)).toBe(true);
+    const starter = await checkExercise(reader, 60_000);
+    expect(starter.summary, JSON.stringify(starter.failures)).toMatch(/^1 of 2 checks failed/);
+    expect(starter.failures["keeps the server's buffer flat: never more than 1.0 MiB held for you"]).toMatch(
+      /^the server held up to \d+\.\d MiB for you\. Your reader stopped pulling, so TCP pushed back, but the credit you gave let the server keep producing into its own memory$/,
+    );
+    const solution = await checkSolution(reader, 60_000);
+    expect(solution.summary).toBe('All 2 checks passed: exercise solved.');
   });
 });

@@ -33,7 +33,7 @@ async function moreSettings(lab: Locator): Promise<void> {
   await lab.getByText('More settings').click();
 }
 
-describe('BackpressureLab on chapter 8', () => {
+describe('BackpressureLab on chapter 9', () => {
   let browser: Browser;
   let running: RunningServer;
   beforeAll(async () => {

@@ -44,7 +44,7 @@ const INITIATOR: Record<ExpectedClose['closedBy'], RegExp> = {
 
 const session = useSiteInBrowser();
 
-describe('CloseLab on chapter 9', () => {
+describe('CloseLab on chapter 7', () => {
   it('produces the documented CloseEvent and server observation for every scenario, and the matching log line', async () => {
     const { page, errors, requests } = await newPage(session.browser);
     const lab = await openLab(page, session.running.httpUrl);
@@ -175,7 +175,7 @@ describe('CloseLab on chapter 9', () => {
   });
 });
 
-describe('ReconnectLab on chapter 9', () => {
+describe('ReconnectLab on chapter 7', () => {
   async function openReconnectLab(page: Page): Promise<Locator> {
     await page.goto(`${session.running.httpUrl}/closing/`);
     const lab = page.locator('reconnect-lab');

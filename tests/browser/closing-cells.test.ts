@@ -8,7 +8,7 @@ async function endings(cell: Locator): Promise<string[]> {
   return rows.filter((row) => /^\+[\d.]+ m?ssocket \d+(close|error event)/.test(row)).map((row) => row.replace(/^\+[\d.]+ m?s/, ''));
 }
 
-describe('notebook cells on chapter 9 (closing)', () => {
+describe('notebook cells on chapter 7 (closing)', () => {
   const chapter = useChapterPages('closing');
 
   it('runs all five cells against the real server and shows every ending as Chromium reports it', async () => {
@@ -94,7 +94,7 @@ const EXERCISES: readonly { id: string; title: string; starter: string; failures
   },
 ];
 
-describe('exercises on chapter 9 (closing)', () => {
+describe('exercises on chapter 7 (closing)', () => {
   const chapter = useChapterPages('closing');
 
   it.each(EXERCISES)('"$title": the starter fails with a reason per check; the solution passes', async ({ id, starter, failures, solved, serverLogAfterSolution }) => {

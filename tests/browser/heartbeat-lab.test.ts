@@ -4,7 +4,7 @@ import { axeViolations } from '../helpers/axe.ts';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { parseDuration } from '../helpers/durations.ts';
 
-describe('HeartbeatLab on chapter 7', () => {
+describe('HeartbeatLab on chapter 8', () => {
   const session = useSiteInBrowser();
 
   /** Opens the lab with a short heartbeat (500 ms interval, 1 s timeout) and waits for topic values. */

@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, runAllCells } from '../helpers/notebook-page.ts';
+import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, replaceCode, runAllCells } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/heartbeats/';
 
-describe('notebook cells on chapter 7', () => {
+describe('notebook cells on chapter 8', () => {
   const session = useSiteInBrowser();
 
   it('runs the cells top to bottom with Run all: a ping, a silent client dropped with 4000, a frozen server, a reconnection', async () => {
@@ -55,7 +56,7 @@ describe('notebook cells on chapter 7', () => {
   });
 });
 
-describe('exercises on chapter 7', () => {
+describe('exercises on chapter 8', () => {
   const session = useSiteInBrowser();
 
   const exercise = (id: string) => openExercise(session.browser, `${session.running.httpUrl}${CHAPTER}`, 'heartbeats', id);
@@ -63,25 +64,47 @@ describe('exercises on chapter 7', () => {
   it('answer pings: the silent starter is dropped with 4000, the solution lives until it closes with 1000', async () => {
     const { page, exercise: answer } = await exercise('answer-pings');
     const starter = await checkExercise(answer);
-    expect(starter.summary).toBe('3 of 3 checks failed. Fix the code and press Check again.');
+    expect(starter.summary).toBe('4 of 4 checks failed. Fix the code and press Check again.');
     expect(starter.results.slice(0, 2)).toEqual([
-      '✗ failedanswers the server\'s pings with {type: "pong", id, sent}your code sent no pong: answer each {type: "ping", id, sent} from the server with {type: "pong", id, sent}',
+      '✗ failedanswers the server\'s pings with {type: "pong", id, sent}your code sent no pong. The browser answers protocol pings by itself; these pings are messages',
       '✗ failedkeeps the connection for 3 s and closes it with 1000the server closed the connection with 4000 "heartbeat timeout: no pong to ping 1 within 600 ms": it gave up waiting for your pong',
     ]);
+    expect(starter.failures['predicts how the server drops a client that answers nothing']).toBe(
+      'commit to a prediction first: set prediction.closeCode and prediction.latestMs to numbers',
+    );
+    // A working client with a wrong prediction: the check runs a silent client and says what happened.
+    const solutionCode = readFileSync(new URL('../../src/cells/heartbeats/answer-pings.solution.js', import.meta.url), 'utf8');
+    await replaceCode(answer, solutionCode.replace('latestMs: 900', 'latestMs: 600'));
+    const wrong = await checkExercise(answer);
+    expect(wrong.summary).toBe('1 of 4 checks failed. Fix the code and press Check again.');
+    expect(wrong.failures['predicts how the server drops a client that answers nothing']).toMatch(
+      /^you predicted 600 ms at the latest; a silent client was closed with 4000 after \d+ ms\. How long can it take/,
+    );
     const solution = await checkSolution(answer);
-    expect(solution.summary).toBe('All 3 checks passed: exercise solved.');
+    expect(solution.summary).toBe('All 4 checks passed: exercise solved.');
     await page.context().close();
   });
 
   it('backoff: fails the constant delay of the starter, passes the solution', async () => {
     const { page, exercise: backoff } = await exercise('backoff');
     const starter = await checkExercise(backoff);
-    expect(starter.summary).toBe('6 of 6 checks failed. Fix the code and press Check again.');
+    expect(starter.summary).toBe('7 of 7 checks failed. Fix the code and press Check again.');
     expect(starter.results[0]).toBe(
       '✗ failedwaits firstMs before the first retry, then multiplies by factor each timeexpected the delay before attempt 2 (500 × 2) to be 1000 ms, got 500',
     );
+    expect(starter.failures['your prediction matches your schedule']).toBe(
+      'commit to a prediction first: set prediction.longestBeforeAttempt6Ms to a number of ms',
+    );
+    // A right schedule with a wrong prediction (jitter forgotten): the check says what the schedule gives.
+    const solutionCode = readFileSync(new URL('../../src/cells/heartbeats/backoff.solution.js', import.meta.url), 'utf8');
+    await replaceCode(backoff, solutionCode.replace('longestBeforeAttempt6Ms: 10_400', 'longestBeforeAttempt6Ms: 8000'));
+    const wrong = await checkExercise(backoff);
+    expect(wrong.summary).toBe('1 of 7 checks failed. Fix the code and press Check again.');
+    expect(wrong.failures['your prediction matches your schedule']).toBe(
+      'you predicted 8000 ms; your backoffDelay gives up to 10400 ms before attempt 6. Where does the doubling meet maxMs, and what does jitter do after that?',
+    );
     const solution = await checkSolution(backoff);
-    expect(solution.summary).toBe('All 6 checks passed: exercise solved.');
+    expect(solution.summary).toBe('All 7 checks passed: exercise solved.');
     await page.context().close();
   });
 

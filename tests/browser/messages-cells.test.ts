@@ -73,17 +73,20 @@ describe('exercises on chapter 5 (messages)', () => {
   it('"Five updates, then stop": the starter subscribes to nothing; keeping the subscribed message is named; the solution passes', async () => {
     const exercise = await chapter.exercise('five-updates');
     const starter = await checkExercise(exercise);
-    expect(starter.summary).toMatch(/^3 of 4 checks failed/);
+    expect(starter.summary).toMatch(/^4 of 5 checks failed/);
     expect(starter.failures).toEqual({
       'subscribes to AAPL and SPY': 'timed out after 5 s waiting for a subscribe message',
       'keeps the first 5 price updates as {symbol, price} in `prices`': 'your code subscribed to nothing, so no prices came: fix the check above first',
       'stops after the fifth: closes with 1000': 'fewer than 5 prices came in, and the socket is still open: close it with 1000 after the fifth',
+      'your prediction matches what arrived before the first price':
+        'commit to a prediction first: set prediction.typesBeforeFirstPrice to an array of type names',
     });
 
     // Every message counted as an update, and no close.
     await replaceCode(
       exercise,
       [
+        "const prediction = { typesBeforeFirstPrice: ['subscribed'] };",
         'const socket = new WebSocket(`${SERVER}/ws/ticker`);',
         'const prices = [];',
         "socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'subscribe', symbols: ['AAPL', 'SPY'] })));",
@@ -95,8 +98,11 @@ describe('exercises on chapter 5 (messages)', () => {
       'prices[0] is a {type: "welcome"} message: only messages with type "price" are price updates',
     );
     expect(everything.failures['stops after the fifth: closes with 1000']).toBe('timed out after 3 s waiting for the socket to close');
+    expect(everything.failures['your prediction matches what arrived before the first price']).toBe(
+      'you predicted ["subscribed"]; before the first price came ["welcome","subscribed"]',
+    );
 
-    expect((await checkSolution(exercise)).summary).toBe('All 4 checks passed: exercise solved.');
+    expect((await checkSolution(exercise)).summary).toBe('All 5 checks passed: exercise solved.');
   });
 
   it('"Validate what the server sends": the starter throws on bad JSON and trusts any JSON; the solution passes', async () => {

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, runAllCells } from '../helpers/notebook-page.ts';
+import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, replaceCode, runAllCells } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/real-time/';
 
@@ -95,8 +96,18 @@ describe('exercises on chapter 4', () => {
     expect(starter.results[1]).toBe(
       '✗ failedseveral probes: the one with the shortest round trip winsfor probes with round trips of 20, 6 and 30 ms expected {offsetMs: 1000, uncertaintyMs: 3}, from the 6 ms probe, the one with the least room for error; got {"offsetMs":995,"uncertaintyMs":10}',
     );
+    expect(starter.failures['your prediction matches your estimate']).toBe(
+      'commit to a prediction first: set prediction.offsetMs and prediction.uncertaintyMs to numbers',
+    );
+    // The starter's estimate with a prediction made from the first probe: the check shows the difference.
+    const starterCode = readFileSync(new URL('../../src/cells/real-time/clock-offset.starter.js', import.meta.url), 'utf8');
+    await replaceCode(clock, starterCode.replace('{ offsetMs: null, uncertaintyMs: null }', '{ offsetMs: 1004, uncertaintyMs: 8 }'));
+    const wrong = await checkExercise(clock);
+    expect(wrong.failures['your prediction matches your estimate']).toBe(
+      'you predicted {"offsetMs":1004,"uncertaintyMs":8}; your estimateOffset gives {"offsetMs":1004,"uncertaintyMs":8} for the three example probes. Which probe leaves the least room for error, and how much room does it leave?',
+    );
     const solution = await checkSolution(clock);
-    expect(solution.summary).toBe('All 4 checks passed: exercise solved.');
+    expect(solution.summary).toBe('All 5 checks passed: exercise solved.');
     await page.context().close();
   });
 });

@@ -3,7 +3,7 @@ import type { ResumeReport, RoomEvent, TypingEvent } from '../../../src/shared/p
 /**
  * Where chat rooms live, behind one interface so the route does not care:
  * `MemoryChatBroker` keeps them in this process; a broker over Redis pub/sub
- * would let several server processes share rooms (chapter 11) with the same
+ * would let several server processes share rooms (the coming chapter on scaling out) with the same
  * route. Every method returns a promise for that reason, and the broker (not
  * the route) owns everything that must agree across processes: names, ids,
  * history and membership.

@@ -1,7 +1,7 @@
 /**
- * Readable member names, adjective-animal style ("brave-otter"), as the
- * FastAPI seed assigns them: easy to say out loud in a classroom, and never
- * chosen by the client, so nobody joins as "teacher".
+ * Readable member names, adjective-animal style ("brave-otter"). The FastAPI
+ * seed only says a unique name is assigned; these are easy to say out loud in
+ * a classroom, and never chosen by the client, so nobody joins as "teacher".
  */
 
 const ADJECTIVES = [

@@ -51,7 +51,7 @@ const finished = await check('sends every message once, in order, and then resol
   expectTrue(typeof sendAll === 'function', `expected sendAll to be a function, got ${typeof sendAll}`);
   await within(15_000, () => outcome !== 'pending');
   if (outcome === 'pending') {
-    fail(`${call} had not finished after 15 s, with ${count(sent.length)} sent: wait with await sleep(…) while bufferedAmount is above the mark`);
+    fail(`${call} had not finished after 15 s, with ${count(sent.length)} sent: does your loop ever give the browser a moment to send?`);
   }
   if (outcome instanceof Error) fail(`${call} threw ${outcome.name}: ${outcome.message}`);
   const wrong = sent.findIndex((data, index) => data !== messages[index]);
@@ -64,7 +64,7 @@ await check('never sends while more than highWaterBytes are queued', () => {
   const over = queuedAtSend.findIndex((bytes) => bytes > HIGH_WATER_BYTES);
   if (over !== -1) {
     fail(
-      `${call} sent message ${count(over + 1)} while ${count(queuedAtSend[over])} bytes were queued (socket.bufferedAmount), more than ${count(HIGH_WATER_BYTES)}: wait while socket.bufferedAmount > highWaterBytes, then send`,
+      `${call} sent message ${count(over + 1)} while ${count(queuedAtSend[over])} bytes were queued (socket.bufferedAmount), more than ${count(HIGH_WATER_BYTES)}: the mark must hold before every send()`,
     );
   }
 });
@@ -82,4 +82,16 @@ await check('the server reads all of it', async () => {
   }
   stats.close();
   target.close(1000, 'checked');
+});
+
+await check('your prediction matches what the browser held', () => {
+  const prediction = variable('prediction');
+  const predicted = prediction?.mostQueuedBytes;
+  if (typeof predicted !== 'number') fail('commit to a prediction first: set prediction.mostQueuedBytes to a number of bytes');
+  if (!finished) fail('needs every message sent first (see above)');
+  const most = Math.max(...queuedAtSend.map((bytes, index) => bytes + sent[index].length));
+  // The browser may have handed a little to the network between checks.
+  if (Math.abs(predicted - (HIGH_WATER_BYTES + MESSAGE_BYTES)) > 1000) {
+    fail(`you predicted ${count(predicted)} bytes; right after a send() the browser held up to ${count(most)}. Where is the mark checked, and how big is the message that goes after it?`);
+  }
 });

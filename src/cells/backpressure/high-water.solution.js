@@ -1,3 +1,6 @@
+// The mark is checked before each send, and one message goes over it.
+const prediction = { mostQueuedBytes: 150_000 };
+
 /**
  * Sends `messages` on `socket`, in order, but never while more than
  * `highWaterBytes` are queued in this browser (socket.bufferedAmount).

@@ -1,3 +1,8 @@
+// Predict before you write: with your sendAll, a mark of 100,000 bytes
+// and messages of 50,000 bytes, what is the most the browser can hold
+// right after a send()? Commit to a number of bytes.
+const prediction = { mostQueuedBytes: null };
+
 /**
  * Sends `messages` on `socket`, in order, but never while more than
  * `highWaterBytes` are queued in this browser (socket.bufferedAmount).
@@ -5,9 +10,7 @@
  */
 async function sendAll(socket, messages, highWaterBytes) {
   for (const message of messages) {
-    // Wait here while more than highWaterBytes are queued,
-    // without blocking: the browser lowers bufferedAmount
-    // only while your code is waiting.
+    // Do not send while more than highWaterBytes are queued.
     socket.send(message);
   }
 }

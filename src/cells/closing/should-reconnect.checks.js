@@ -26,7 +26,7 @@ await check('stays away after 4400–4499, the application\'s client errors', ()
   );
 });
 
-await check('comes back after the network or the server failed (1001, 1005, 1006, 1011–1014)', () => {
+await check('comes back after the network or the other side failed (1001, 1005, 1006, 1011–1014)', () => {
   expectAnswers([1001, 1005, 1006, 1011, 1012, 1013, 1014], true, (code) =>
     code === 1012 ? 'the server is restarting and wants its clients back' : `${code} says nothing against this client; with backoff, coming back is safe`,
   );

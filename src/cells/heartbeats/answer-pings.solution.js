@@ -1,3 +1,6 @@
+// Detection takes up to interval + timeout; the server says 4000.
+const prediction = { closeCode: 4000, latestMs: 900 };
+
 // The server pings every 300 ms, and gives up on a ping
 // that has gone unanswered for 600 ms.
 const query = 'interval=300&timeout=600';

@@ -38,3 +38,13 @@ await check('uses Math.random by default, so two clients rarely wait the same', 
   expectTrue(delays.every((value) => value >= 1400 && value <= 2600), `expected every default delay before attempt 3 between 1400 and 2600 ms, got ${JSON.stringify(delays.find((value) => !(value >= 1400 && value <= 2600)))}`);
   expectTrue(new Set(delays).size > 40, `expected 50 calls of backoffDelay(3) to give different delays, got only ${String(new Set(delays).size)} different ones`);
 });
+await check('your prediction matches your schedule', () => {
+  const prediction = variable('prediction');
+  const predicted = prediction?.longestBeforeAttempt6Ms;
+  if (typeof predicted !== 'number') fail('commit to a prediction first: set prediction.longestBeforeAttempt6Ms to a number of ms');
+  // random() just under 1 gives the longest wait.
+  const longest = delay(6, () => 1 - 1e-9);
+  if (Math.abs(predicted - 10_400) > 1) {
+    fail(`you predicted ${String(predicted)} ms; your backoffDelay gives up to ${String(Math.round(longest))} ms before attempt 6. Where does the doubling meet maxMs, and what does jitter do after that?`);
+  }
+});

@@ -1,3 +1,6 @@
+// 500 × 2⁵ = 16000, capped at 8000, then at most × 1.3.
+const prediction = { longestBeforeAttempt6Ms: 10_400 };
+
 const BACKOFF = { firstMs: 500, factor: 2, maxMs: 8000, jitter: 0.3 };
 
 /**

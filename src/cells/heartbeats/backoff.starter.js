@@ -1,3 +1,7 @@
+// Predict before you write: with BACKOFF below, what is the longest a
+// client can wait before attempt 6? Commit to a number of ms.
+const prediction = { longestBeforeAttempt6Ms: null };
+
 const BACKOFF = { firstMs: 500, factor: 2, maxMs: 8000, jitter: 0.3 };
 
 /**

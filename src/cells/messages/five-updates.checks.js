@@ -15,7 +15,7 @@ await check('connects to /ws/ticker', () => {
 await check('subscribes to AAPL and SPY', async () => {
   const first = await waitFor(() => socket.sent[0], 'a subscribe message', 5000);
   const [subscribe] = parsed([first]);
-  if (subscribe === undefined) fail(`expected JSON, got ${JSON.stringify(first)}: send JSON.stringify({ type: 'subscribe', symbols: ['AAPL', 'SPY'] })`);
+  if (subscribe === undefined) fail(`expected JSON, got ${JSON.stringify(first)}: the protocol table says what a subscribe looks like`);
   expectEqual(subscribe.type, 'subscribe', 'the type of your first message');
   expectEqual([...(subscribe.symbols ?? [])].sort(), ['AAPL', 'SPY'], 'the symbols');
 });
@@ -46,4 +46,17 @@ await check('stops after the fifth: closes with 1000', async () => {
   expectTrue(variable('prices').length >= 5 || socket.close !== null, 'fewer than 5 prices came in, and the socket is still open: close it with 1000 after the fifth');
   const close = await waitFor(() => socket.close, 'the socket to close', 3000);
   expectEqual(close.code, 1000, 'the close code');
+});
+
+await check('your prediction matches what arrived before the first price', () => {
+  const prediction = variable('prediction');
+  const predicted = prediction?.typesBeforeFirstPrice;
+  if (!Array.isArray(predicted)) fail('commit to a prediction first: set prediction.typesBeforeFirstPrice to an array of type names');
+  const types = parsed(socket.received).map((message) => message.type);
+  const first = types.indexOf('price');
+  if (first === -1) fail('no price arrived, so there is nothing to compare: fix the checks above first');
+  const before = types.slice(0, first);
+  if (JSON.stringify(predicted) !== JSON.stringify(before)) {
+    fail(`you predicted ${JSON.stringify(predicted)}; before the first price came ${JSON.stringify(before)}`);
+  }
 });

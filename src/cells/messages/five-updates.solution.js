@@ -1,3 +1,6 @@
+// The welcome comes unasked; the subscribed answers the subscribe.
+const prediction = { typesBeforeFirstPrice: ['welcome', 'subscribed'] };
+
 const socket = new WebSocket(`${SERVER}/ws/ticker`);
 const prices = [];
 

@@ -1,8 +1,12 @@
+// Predict before you run: which message types will arrive, in order,
+// before the first price? An array of type names, e.g. ['a', 'b'].
+const prediction = { typesBeforeFirstPrice: null };
+
 const socket = new WebSocket(`${SERVER}/ws/ticker`);
 const prices = [];
 
 socket.addEventListener('open', () => {
-  // 1. Subscribe to AAPL and SPY.
+  // 1. Subscribe to AAPL and SPY (see the protocol table).
 });
 
 socket.addEventListener('message', (event) => {

@@ -45,3 +45,14 @@ await check('estimates the live offset from the probe with the shortest round tr
     `for your five live probes expected ${show(expected)}, got ${show(result)}`,
   );
 });
+await check('your prediction matches your estimate', () => {
+  const prediction = variable('prediction');
+  if (typeof prediction?.offsetMs !== 'number' || typeof prediction?.uncertaintyMs !== 'number') {
+    fail('commit to a prediction first: set prediction.offsetMs and prediction.uncertaintyMs to numbers');
+  }
+  const example = variable('example');
+  const yours = estimate(example);
+  if (!near(prediction.offsetMs, 1002) || !near(prediction.uncertaintyMs, 2)) {
+    fail(`you predicted ${show(prediction)}; your estimateOffset gives ${show(yours)} for the three example probes. Which probe leaves the least room for error, and how much room does it leave?`);
+  }
+});

@@ -1,3 +1,12 @@
+// Predict before you write: three probes with round trips of 16, 4 and
+// 50 ms. What offset and uncertainty should the best estimate give?
+const example = [
+  { t1: 0, s: 1012, t2: 16 },
+  { t1: 100, s: 1104, t2: 104 },
+  { t1: 200, s: 1230, t2: 250 },
+];
+const prediction = { offsetMs: null, uncertaintyMs: null };
+
 /**
  * Estimates how far the server's clock is ahead of this one from clock
  * probes {t1, s, t2}: sent at t1 and back at t2 on this clock, answered

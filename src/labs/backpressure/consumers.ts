@@ -4,8 +4,9 @@
  * its progress and how the socket closed:
  *
  * - `blocking`: a dedicated Web Worker with its own WebSocket that busy-waits
- *   on each message, so its thread cannot read the socket meanwhile and the
- *   browser stops reading TCP: the pressure reaches the server.
+ *   on each message, so its thread cannot read the socket meanwhile and
+ *   Chromium stops reading TCP (no standard requires it): the pressure
+ *   reaches the server.
  * - `queued`: the page's WebSocket hands over every message at once; they
  *   wait in a queue worked through with timers, so nothing pushes back and
  *   the backlog grows in the page's memory.

@@ -1,9 +1,9 @@
 /**
  * The backpressure lab's blocking consumer: a dedicated worker with its own
  * WebSocket that busy-waits on every message. While it spins, its thread
- * cannot take the next message, so the browser stops reading the socket and
- * TCP's flow control pushes back to the server, exactly as a CPU-bound
- * consumer would. Being a worker, it never freezes the page.
+ * cannot take the next message, and Chromium stops reading the socket (its
+ * behaviour, measured in the lab; no standard requires it), so TCP's flow
+ * control pushes back to the server, as a CPU-bound consumer would. Being a worker, it never freezes the page.
  */
 import { busyWait, ConsumerLedger, stopPolicy } from '../../shared/backpressure/consumer.ts';
 import type { ConsumerClose, ConsumerSettings, WorkerCommand, WorkerReport } from './consumers.ts';

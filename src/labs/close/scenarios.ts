@@ -1,6 +1,6 @@
 /**
  * The close lab's scenarios: how each one ends a connection, and what
- * Chromium and the demo server are documented to report for it (chapter 9
+ * Chromium and the demo server are documented to report for it (chapter 7
  * teaches these values; the browser test checks every one).
  */
 import type { CloseAction } from '../../shared/protocol/close.ts';

@@ -79,7 +79,7 @@ function headlineOf(input: EndingInput, elapsed: string, words: EndingWords): st
     return `The run finished after ${elapsed}: ${who} asked the server to stop, processed every message already sent, and closed with 1000.`;
   }
   if (pageClose?.initiatedBy === 'page' && pageClose.code === 1011) {
-    return `${capitalised(who)} gave up after ${elapsed}: its own keepalive ping got no pong in time (the server's pong was queued behind data ${who} had not read), so it failed the connection with 1011.`;
+    return `${capitalised(who)} gave up after ${elapsed}: its own keepalive ping got no pong in time (the server's pong was queued behind data ${who} had not read), so it sent 1011 and dropped the TCP connection, as the seed's Python client did.`;
   }
   if (pageClose?.initiatedBy === 'page') return `You stopped the run after ${elapsed}; ${who} closed the connection.`;
   if (serverEnded !== null && serverEnded.cause !== 'client-closed') return `The connection ended after ${elapsed}: ${serverEnded.detail}.`;

@@ -7,7 +7,7 @@ import { integerParameterSchema, integerQueryDoc, type IntegerParameter } from '
 /**
  * `/ws/heartbeat`: application ping/pong in both directions, protocol pings
  * from the server, a few topics to subscribe to, and a control that freezes
- * the server's side for a while. Chapter 7 drops dead peers and reconnects
+ * the server's side for a while. Chapter 8 drops dead peers and reconnects
  * with it.
  */
 
