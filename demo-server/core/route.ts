@@ -22,6 +22,23 @@ export interface Handshake {
   readonly responseLines: string[];
 }
 
+/**
+ * What `check()` concluded: the value it parsed from the handshake (query
+ * parameters, path segments), handed to `open()`, or the HTTP answer that
+ * refuses the upgrade.
+ */
+export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: HandshakeRefusal };
+
+/** `check()` accepts the handshake and hands `value` to `open()`. */
+export function accept<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value };
+}
+
+/** `check()` refuses the handshake with `status` (400 unless given) and `message` as the body. */
+export function refuse(message: string, status = 400): { readonly ok: false; readonly refusal: HandshakeRefusal } {
+  return { ok: false, refusal: { status, message } };
+}
+
 /** Server-wide facilities a route may use. */
 export interface RouteContext {
   readonly options: DemoServerOptions;
@@ -29,19 +46,13 @@ export interface RouteContext {
   log(event: string, message: string): void;
 }
 
-/**
- * One WebSocket endpoint. A route is created once per server (so it can keep
- * state such as chat rooms) and receives each connection to its path.
- */
-export interface Route {
+interface RouteBase<T> {
   /** Path pattern, `:name` captures a segment: `/ws/chat/:room`. */
   readonly path: string;
-  /** Checks query parameters and the like before the upgrade; a refusal is sent as HTTP. */
-  check?(handshake: Handshake): HandshakeRefusal | null;
   /** Picks a subprotocol from those the client offered, or `false` for none (RFC 6455 §4.2.2). */
   selectProtocol?(offered: ReadonlySet<string>, handshake: Handshake): string | false;
-  /** Takes over a new connection. */
-  open(connection: Connection, handshake: Handshake): void;
+  /** Takes over a new connection, with what `check()` parsed from its handshake. */
+  open(connection: Connection, handshake: Handshake, checked: T): void;
   /**
    * Largest message this endpoint accepts, when it must differ from the
    * server's `maxMessageBytes` (bigger closes with 1009, RFC 6455 §7.4.1).
@@ -53,8 +64,22 @@ export interface Route {
   dispose?(): void;
 }
 
+/**
+ * One WebSocket endpoint. A route is created once per server (so it can keep
+ * state such as chat rooms) and receives each connection to its path. `T` is
+ * what its `check()` parses from a handshake and its `open()` receives.
+ */
+export interface Route<T = undefined> extends RouteBase<T> {
+  /**
+   * Checks query parameters and the like before the upgrade and returns what
+   * it parsed, for `open()`; a refusal is sent as HTTP. A route without one
+   * accepts every handshake and its `open()` receives `undefined`.
+   */
+  check?(handshake: Handshake): Checked<T>;
+}
+
 /** Makes a route from a factory that receives the server context. */
-export type RouteFactory = (context: RouteContext) => Route;
+export type RouteFactory<T = undefined> = (context: RouteContext) => Route<T>;
 
 /**
  * Matches `pathname` against a route pattern, returning captured segments or

@@ -32,8 +32,11 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
+/** A route of any kind: the server only hands `open()` what that route's `check()` returned. */
+type AnyRoute = Route<unknown>;
+
 interface RegisteredRoute {
-  readonly route: Route;
+  readonly route: AnyRoute;
   readonly name: string;
 }
 
@@ -93,7 +96,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     const route = factory(context);
     return { route, name: route.path };
   });
-  const handshakes = new WeakMap<IncomingMessage, { route: Route; handshake: Handshake }>();
+  const handshakes = new WeakMap<IncomingMessage, { route: AnyRoute; handshake: Handshake }>();
   /** ws fixes the message size limit per WebSocketServer, so routes with their own limit get their own instance. */
   const webSocketServers = new Map<number, WebSocketServerOf<typeof DemoWebSocket>>();
   function webSocketServerFor(maxPayload: number): WebSocketServerOf<typeof DemoWebSocket> {
@@ -124,7 +127,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let closing = false;
 
-  function findRoute(pathname: string): { route: Route; params: Record<string, string> } | null {
+  function findRoute(pathname: string): { route: AnyRoute; params: Record<string, string> } | null {
     for (const { route } of routes) {
       const params = matchPath(route.path, pathname);
       if (params !== null) return { route, params };
@@ -172,7 +175,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     );
   }
 
-  function accept(socket: DemoWebSocket, request: IncomingMessage, route: Route, handshake: Handshake): void {
+  function accept(socket: DemoWebSocket, request: IncomingMessage, route: AnyRoute, handshake: Handshake, checked: unknown): void {
     const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed);
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
@@ -183,7 +186,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     }
     if (route.serverHeartbeat !== false) startHeartbeat();
     try {
-      route.open(connection, handshake);
+      route.open(connection, handshake, checked);
     } catch (error) {
       connection.lastError = error instanceof Error ? error.message : String(error);
       connection.close(1011, 'internal error');
@@ -212,8 +215,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       return refuse({ status: 503, message: `connection limit reached (${String(config.maxConnections)})` });
     }
     const handshake: Handshake = { request, url, params: found.params, responseLines: [] };
-    const refusal = found.route.check?.(handshake) ?? null;
-    if (refusal !== null) return refuse(refusal);
+    const checked = found.route.check?.(handshake) ?? { ok: true, value: undefined };
+    if (!checked.ok) return refuse(checked.refusal);
     handshakes.set(request, { route: found.route, handshake });
     const maxPayload = found.route.maxMessageBytes ?? config.maxMessageBytes;
     webSocketServerFor(maxPayload).handleUpgrade(request, socket, head, (webSocket) => {
@@ -224,7 +227,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       // so they were promoted to the old generation and grew the heap by about
       // 2 KiB of RSS per idle connection before a full collection freed them.
       handshakes.delete(request);
-      accept(webSocket, request, found.route, handshake);
+      accept(webSocket, request, found.route, handshake, checked.value);
     });
     return true;
   }

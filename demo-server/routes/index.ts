@@ -8,8 +8,12 @@ import { inspectRoute } from './inspect/route.ts';
 import type { RouteFactory } from '../core/route.ts';
 import { tickerRoute } from './ticker/route.ts';
 
-/** Every WebSocket endpoint, in the order they are matched. */
-export const routeFactories: readonly RouteFactory[] = [
+/**
+ * Every WebSocket endpoint, in the order they are matched. Each route's
+ * `check()` result goes only to its own `open()`, so the list holds them as
+ * routes of any checked type.
+ */
+export const routeFactories: readonly RouteFactory<unknown>[] = [
   echoRoute,
   inspectRoute,
   tickerRoute,

@@ -3,7 +3,7 @@ import type { Connection } from '../../core/connection.ts';
 import { formatDuration } from '../../http/log.ts';
 import { choiceParam, integerParam } from '../../core/query-params.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import type { Handshake, HandshakeRefusal, RouteContext, RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Checked, type RouteContext, type RouteFactory } from '../../core/route.ts';
 import {
   BACKPRESSURE_BOUNDS,
   BACKPRESSURE_CLIENT_TYPES,
@@ -58,7 +58,7 @@ interface Update {
 }
 
 /** Reads and checks the query parameters of `/ws/backpressure`. */
-export function readBackpressureSettings(url: URL): { ok: true; settings: BackpressureSettings } | { ok: false; refusal: HandshakeRefusal } {
+export function readBackpressureSettings(url: URL): Checked<BackpressureSettings> {
   const mode = choiceParam(url, 'mode', BACKPRESSURE_MODES, 'naive');
   if (!mode.ok) return mode;
   const rate = integerParam(url, 'messagesPerSecond', BACKPRESSURE_BOUNDS.messagesPerSecond);
@@ -74,25 +74,16 @@ export function readBackpressureSettings(url: URL): { ok: true; settings: Backpr
   const bytesPerSecond = rate.value * size.value;
   if (bytesPerSecond > MAX_BACKPRESSURE_BYTES_PER_SECOND) {
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB/s`;
-    return {
-      ok: false,
-      refusal: {
-        status: 400,
-        message: `messagesPerSecond × messageBytes is ${mib(bytesPerSecond)}; at most ${mib(MAX_BACKPRESSURE_BYTES_PER_SECOND)} per connection`,
-      },
-    };
+    return refuse(`messagesPerSecond × messageBytes is ${mib(bytesPerSecond)}; at most ${mib(MAX_BACKPRESSURE_BYTES_PER_SECOND)} per connection`);
   }
-  return {
-    ok: true,
-    settings: {
-      mode: mode.value,
-      messagesPerSecond: rate.value,
-      messageBytes: size.value,
-      pingIntervalMs: ping.value,
-      pongTimeoutMs: timeout.value,
-      uploadBytesPerSecond: upload.value,
-    },
-  };
+  return accept({
+    mode: mode.value,
+    messagesPerSecond: rate.value,
+    messageBytes: size.value,
+    pingIntervalMs: ping.value,
+    pongTimeoutMs: timeout.value,
+    uploadBytesPerSecond: upload.value,
+  });
 }
 
 /**
@@ -484,23 +475,15 @@ function errorReporter(connection: Connection): (error: ErrorMessage) => void {
  * rate and size, in naive, credit or conflate mode. Runs its own heartbeat
  * (per-connection interval and timeout), so the server-wide one is off here.
  */
-export const backpressureRoute: RouteFactory = (context) => {
+export const backpressureRoute: RouteFactory<BackpressureSettings> = (context) => {
   const hub = hubFor(context);
-  const settingsByRequest = new WeakMap<Handshake['request'], BackpressureSettings>();
   return {
     path: BACKPRESSURE_PATH,
     serverHeartbeat: false,
     check(handshake) {
-      const result = readBackpressureSettings(handshake.url);
-      if (!result.ok) return result.refusal;
-      settingsByRequest.set(handshake.request, result.settings);
-      return null;
+      return readBackpressureSettings(handshake.url);
     },
-    open(connection, handshake) {
-      const settings = settingsByRequest.get(handshake.request);
-      if (settings === undefined) throw new Error(`${BACKPRESSURE_PATH} opened without check()`);
-      // Deleted now rather than left to the WeakMap, which would keep the request alive into the old generation (see server.ts).
-      settingsByRequest.delete(handshake.request);
+    open(connection, _handshake, settings) {
       const stream = new BackpressureStream(connection, settings);
       const messages = new TokenBucket(CLIENT_MESSAGES_PER_SECOND, CLIENT_MESSAGES_PER_SECOND);
       const report = errorReporter(connection);
@@ -545,42 +528,44 @@ export const backpressureRoute: RouteFactory = (context) => {
  * data socket is jammed. The id is the unguessable statsId from that
  * connection's hello; without it nothing is readable.
  */
-export const backpressureStatsRoute: RouteFactory = (context) => {
+/** What a stats handshake asked for: whose stats, and how often. */
+interface StatsRequest {
+  readonly statsId: string;
+  readonly intervalMs: number;
+}
+
+export const backpressureStatsRoute: RouteFactory<StatsRequest> = (context) => {
   const hub = hubFor(context);
   return {
     path: BACKPRESSURE_STATS_PATH,
     check(handshake) {
       const id = handshake.url.searchParams.get('id');
       if (id === null || id === '') {
-        return { status: 400, message: `id is required: pass the statsId from the hello message of ${BACKPRESSURE_PATH}` };
+        return refuse(`id is required: pass the statsId from the hello message of ${BACKPRESSURE_PATH}`);
       }
       if (!STATS_ID_PATTERN.test(id)) {
-        return { status: 400, message: `id must be the statsId (a UUID) from the hello message of ${BACKPRESSURE_PATH}, got ${JSON.stringify(id.slice(0, 40))}` };
+        return refuse(`id must be the statsId (a UUID) from the hello message of ${BACKPRESSURE_PATH}, got ${JSON.stringify(id.slice(0, 40))}`);
       }
       const interval = integerParam(handshake.url, 'intervalMs', BACKPRESSURE_BOUNDS.statsIntervalMs);
-      if (!interval.ok) return interval.refusal;
+      if (!interval.ok) return interval;
       const stream = hub.find(id);
       if (stream === undefined) {
-        return {
-          status: 404,
-          message: `no ${BACKPRESSURE_PATH} connection has this stats id: it never existed, or ended more than ${String(STATS_RETENTION_MS / 1000)} s ago`,
-        };
+        return refuse(`no ${BACKPRESSURE_PATH} connection has this stats id: it never existed, or ended more than ${String(STATS_RETENTION_MS / 1000)} s ago`, 404);
       }
       if (stream.watchers.size >= MAX_STATS_WATCHERS) {
-        return { status: 409, message: `this connection already has ${String(MAX_STATS_WATCHERS)} stats sockets; close one first` };
+        return refuse(`this connection already has ${String(MAX_STATS_WATCHERS)} stats sockets; close one first`, 409);
       }
-      return null;
+      return accept({ statsId: id, intervalMs: interval.value });
     },
-    open(connection, handshake) {
-      const stream = hub.find(handshake.url.searchParams.get('id') ?? '');
+    open(connection, _handshake, { statsId, intervalMs }) {
+      // Looked up again: the stream may have ended, or expired, between the check and the upgrade.
+      const stream = hub.find(statsId);
       if (stream === undefined) {
-        // It expired between the check and the upgrade.
         connection.close(1000, 'data connection ended');
         return;
       }
-      const interval = integerParam(handshake.url, 'intervalMs', BACKPRESSURE_BOUNDS.statsIntervalMs);
       const now = performance.now();
-      const watcher: StatsWatcher = { connection, intervalMs: interval.ok ? interval.value : BACKPRESSURE_BOUNDS.statsIntervalMs.default, nextAt: now };
+      const watcher: StatsWatcher = { connection, intervalMs, nextAt: now };
       const report = errorReporter(connection);
       connection.onMessage(() => {
         report(socketError('STATS_READ_ONLY'));

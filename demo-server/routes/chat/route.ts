@@ -19,7 +19,7 @@ import {
 } from '../../../src/shared/protocol/chat.ts';
 import { socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
 import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
-import type { Handshake, HandshakeRefusal, RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Checked, type Handshake, type RouteFactory } from '../../core/route.ts';
 
 /** What `?since=`, `?epoch=` and `?name=` asked for, validated by `check()`. */
 interface JoinQuery {
@@ -29,29 +29,29 @@ interface JoinQuery {
   readonly name: string | null;
 }
 
-/** Reads the room and query of a handshake; a string says what is wrong (sent as HTTP 400). */
-function readJoinQuery(handshake: Handshake): JoinQuery | string {
+/** Reads the room and query of a handshake; what is wrong is sent as HTTP 400. */
+function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
   const room = handshake.params.room ?? '';
   const roomProblem = roomNameProblem(room);
-  if (roomProblem !== null) return roomProblem;
+  if (roomProblem !== null) return refuse(roomProblem);
   const query = handshake.url.searchParams;
   const sinceText = query.get('since');
   let since: number | null = null;
   if (sinceText !== null) {
     since = /^\d{1,15}$/.test(sinceText) ? Number(sinceText) : NaN;
     if (Number.isNaN(since)) {
-      return `since must be a whole number of 0 or more (the id of the last event you saw), got ${JSON.stringify(sinceText.slice(0, 40))}`;
+      return refuse(`since must be a whole number of 0 or more (the id of the last event you saw), got ${JSON.stringify(sinceText.slice(0, 40))}`);
     }
   }
   const epoch = query.get('epoch');
   if (epoch !== null && !EPOCH_PATTERN.test(epoch)) {
-    return `epoch must be the room epoch from the welcome message (1 to 32 of a-z 0-9), got ${JSON.stringify(epoch.slice(0, 40))}`;
+    return refuse(`epoch must be the room epoch from the welcome message (1 to 32 of a-z 0-9), got ${JSON.stringify(epoch.slice(0, 40))}`);
   }
-  if (epoch !== null && since === null) return 'epoch only makes sense with since: add ?since=<the last id you saw>';
+  if (epoch !== null && since === null) return refuse('epoch only makes sense with since: add ?since=<the last id you saw>');
   const name = query.get('name');
   const nameProblem = name === null ? null : nicknameProblem(name);
-  if (nameProblem !== null) return `name ${nameProblem}`;
-  return { room, since, epoch, name };
+  if (nameProblem !== null) return refuse(`name ${nameProblem}`);
+  return accept({ room, since, epoch, name });
 }
 
 /**
@@ -59,8 +59,8 @@ function readJoinQuery(handshake: Handshake): JoinQuery | string {
  * connection at a time: it validates input, enforces rates, and turns
  * broker events into messages; the broker owns the rooms.
  */
-export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): RouteFactory {
-  return (context) => {
+export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): RouteFactory<JoinQuery> {
+  return () => {
     const config = resolveChatOptions(options);
     const broker = makeBroker(config);
     /**
@@ -216,18 +216,8 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
 
     return {
       path: '/ws/chat/:room',
-      check(handshake): HandshakeRefusal | null {
-        const query = readJoinQuery(handshake);
-        return typeof query === 'string' ? { status: 400, message: query } : null;
-      },
-      open(connection, handshake) {
-        const query = readJoinQuery(handshake);
-        if (typeof query === 'string') {
-          // check() ran on the same handshake; this cannot happen unless the route is misused.
-          context.log('error', `chat: ${query}`);
-          connection.close(1011, 'internal error');
-          return;
-        }
+      check: readJoinQuery,
+      open(connection, _handshake, query) {
         open(connection, query);
       },
       dispose() {
@@ -255,4 +245,4 @@ function explainRefusal(error: ErrorMessage, raw: string): ErrorMessage {
 }
 
 /** `/ws/chat/:room` with rooms in memory and the limits of the server's `chat` option (the defaults unless overridden). */
-export const chatRoute: RouteFactory = (context) => createChatRoute(context.options.chat)(context);
+export const chatRoute: RouteFactory<JoinQuery> = (context) => createChatRoute(context.options.chat)(context);

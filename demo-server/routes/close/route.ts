@@ -19,7 +19,7 @@ import type { ErrorMessage, SocketErrorName } from '../../../src/shared/protocol
 import { BROKEN_FRAMES, hexBytes, serverCloseFrame, writeBrokenFrame } from './broken-frames.ts';
 import type { Connection } from '../../core/connection.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import type { RouteContext, RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /**
  * Observers by id, one table per server: `/ws/close` looks ids up at the
@@ -241,7 +241,16 @@ class CloseSession {
  * refused with HTTP 400 at the handshake, or an error message after it;
  * nothing invalid reaches `ws.close()`.
  */
-export const closeRoute: RouteFactory = (context) => {
+/** What a `/ws/close` handshake asked for. */
+interface CloseRequest {
+  readonly plan: ClosePlan;
+  /** `?observer=`: the id of the observer to report to. */
+  readonly observerId: string | null;
+  /** `?run=`: the label of the report. */
+  readonly run: string | null;
+}
+
+export const closeRoute: RouteFactory<CloseRequest> = (context) => {
   const observers = observersOf(context);
   const timers = new Set<ReturnType<typeof setTimeout>>();
   return {
@@ -249,39 +258,32 @@ export const closeRoute: RouteFactory = (context) => {
     check({ url }) {
       const unknown = [...url.searchParams.keys()].find((name) => !CLOSE_QUERY_PARAMETERS.includes(name));
       if (unknown !== undefined) {
-        return {
-          status: 400,
-          message: `unknown query parameter ${JSON.stringify(unknown.slice(0, 40))}; /ws/close takes ${CLOSE_QUERY_PARAMETERS.join(', ')}`,
-        };
+        return refuse(`unknown query parameter ${JSON.stringify(unknown.slice(0, 40))}; /ws/close takes ${CLOSE_QUERY_PARAMETERS.join(', ')}`);
       }
       const result = closePlanFromQuery(url.searchParams);
-      if (!result.ok) return { status: 400, message: result.message };
-      const observer = url.searchParams.get('observer');
+      if (!result.ok) return refuse(result.message);
+      const observerId = url.searchParams.get('observer');
       const run = url.searchParams.get('run');
-      if (run !== null && observer === null) {
-        return { status: 400, message: 'run needs observer: open /ws/close/observe first and pass the observerId it sends' };
+      if (run !== null && observerId === null) {
+        return refuse('run needs observer: open /ws/close/observe first and pass the observerId it sends');
       }
-      if (observer !== null && !observers.has(observer)) {
-        return {
-          status: 400,
-          message: `no observer ${JSON.stringify(observer.slice(0, 64))} is connected: open /ws/close/observe and pass the observerId it sends`,
-        };
+      if (observerId !== null && !observers.has(observerId)) {
+        return refuse(`no observer ${JSON.stringify(observerId.slice(0, 64))} is connected: open /ws/close/observe and pass the observerId it sends`);
       }
       if (run !== null && !RUN_ID_PATTERN.test(run)) {
-        return { status: 400, message: `run must be 1 to 64 of A–Z a–z 0–9 _ . -, got ${JSON.stringify(run.slice(0, 64))}` };
+        return refuse(`run must be 1 to 64 of A–Z a–z 0–9 _ . -, got ${JSON.stringify(run.slice(0, 64))}`);
       }
-      return null;
+      return accept({ plan: result.plan, observerId, run });
     },
-    open(connection, { url }) {
-      const result = closePlanFromQuery(url.searchParams);
-      const observerId = url.searchParams.get('observer');
+    open(connection, _handshake, { plan, observerId, run }) {
       const session = new CloseSession(connection, {
+        // Looked up again: the observer may have gone between the check and the upgrade.
         observer: observerId === null ? null : (observers.get(observerId) ?? null),
-        run: url.searchParams.get('run') ?? String(connection.id),
+        run: run ?? String(connection.id),
         closeTimeoutMs: context.options.closeTimeoutMs,
         timers,
       });
-      if (result.ok) session.schedule(result.plan);
+      session.schedule(plan);
     },
     dispose() {
       for (const timer of timers) clearTimeout(timer);

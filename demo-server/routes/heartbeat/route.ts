@@ -12,7 +12,7 @@ import { readIntegerQuery } from '../../../src/shared/protocol/integer-parameter
 import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
 import { onJsonMessages } from '../../core/json-messages.ts';
 import { TopicFeed } from './topic-feed.ts';
-import type { Route, RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
 
 interface HeartbeatQuery extends HeartbeatSettings {
   /** `?client=`, or `null` when the client did not name itself. */
@@ -20,16 +20,16 @@ interface HeartbeatQuery extends HeartbeatSettings {
 }
 
 /** Reads `interval`, `timeout` and `client`; the first problem is the refusal message. */
-export function readHeartbeatQuery(url: URL): { ok: true; query: HeartbeatQuery } | { ok: false; message: string } {
+export function readHeartbeatQuery(url: URL): Checked<HeartbeatQuery> {
   const interval = readIntegerQuery(HEARTBEAT_PARAMETERS.intervalMs, url.searchParams);
-  if (!interval.ok) return interval;
+  if (!interval.ok) return refuse(interval.message);
   const timeout = readIntegerQuery(HEARTBEAT_PARAMETERS.timeoutMs, url.searchParams);
-  if (!timeout.ok) return timeout;
+  if (!timeout.ok) return refuse(timeout.message);
   const clientId = url.searchParams.get('client');
   if (clientId !== null && !CLIENT_ID_PATTERN.test(clientId)) {
-    return { ok: false, message: `query parameter client must be 1–64 letters, digits, _ or -, got ${JSON.stringify(clientId.slice(0, 80))}` };
+    return refuse(`query parameter client must be 1–64 letters, digits, _ or -, got ${JSON.stringify(clientId.slice(0, 80))}`);
   }
-  return { ok: true, query: { intervalMs: interval.value, timeoutMs: timeout.value, clientId } };
+  return accept({ intervalMs: interval.value, timeoutMs: timeout.value, clientId });
 }
 
 function isTopic(name: string): name is HeartbeatTopicName {
@@ -74,7 +74,7 @@ class FrozenClients {
  * client state to restore; `freeze` stalls the server's side. The route runs
  * its own heartbeat, so the server-wide one is off here.
  */
-export const heartbeatRoute: RouteFactory = (): Route => {
+export const heartbeatRoute: RouteFactory<HeartbeatQuery> = (): Route<HeartbeatQuery> => {
   const feed = new TopicFeed();
   const frozen = new FrozenClients();
   const peers = new Set<HeartbeatPeer>();
@@ -83,17 +83,15 @@ export const heartbeatRoute: RouteFactory = (): Route => {
     serverHeartbeat: false,
     check(handshake) {
       const read = readHeartbeatQuery(handshake.url);
-      if (!read.ok) return { status: 400, message: read.message };
-      const frozenMs = read.query.clientId === null ? 0 : frozen.remainingMs(read.query.clientId);
+      if (!read.ok) return read;
+      const frozenMs = read.value.clientId === null ? 0 : frozen.remainingMs(read.value.clientId);
       if (frozenMs > 0) {
-        return { status: 503, message: `the server is frozen for client ${read.query.clientId ?? ''} for another ${(frozenMs / 1000).toFixed(1)} s` };
+        return refuse(`the server is frozen for client ${read.value.clientId ?? ''} for another ${(frozenMs / 1000).toFixed(1)} s`, 503);
       }
-      return null;
+      return read;
     },
-    open(connection, handshake) {
-      const read = readHeartbeatQuery(handshake.url);
-      if (!read.ok) throw new Error(read.message);
-      const { clientId, ...settings } = read.query;
+    open(connection, _handshake, query) {
+      const { clientId, ...settings } = query;
       const peer = new HeartbeatPeer(connection, settings);
       peers.add(peer);
       const subscriptions = new Map<HeartbeatTopicName, () => void>();

@@ -24,7 +24,7 @@ import { tapClientFrames } from './frame-tap.ts';
 import { probeHandshake } from './handshake-probe.ts';
 import { choiceParam, integerParam } from '../../core/query.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import type { Handshake, RouteFactory } from '../../core/route.ts';
+import { accept, type Handshake, type RouteFactory } from '../../core/route.ts';
 
 /** Payload of the ping sent on connect, whose automatic pong is the first frame a browser reports. */
 const GREETING_PING = 'inspect';
@@ -105,7 +105,13 @@ async function runProbe(connection: Connection, handshake: Handshake, probe: Ins
  * 64-bit length; never more than a client's send-buffer cap, since every
  * message is echoed.
  */
-export const inspectRoute: RouteFactory = (context) => {
+/** What an inspect handshake asked for: a probe to run, or how to fragment echoes. */
+interface InspectRequest {
+  readonly probe: InspectProbe | null;
+  readonly fragmentBytes: number | null;
+}
+
+export const inspectRoute: RouteFactory<InspectRequest> = (context) => {
   const { maxBufferedBytes } = context.options;
   const maxMessageBytes = Math.max(context.options.maxMessageBytes, Math.min(INSPECT_MAX_MESSAGE_BYTES, maxBufferedBytes));
   return {
@@ -113,9 +119,10 @@ export const inspectRoute: RouteFactory = (context) => {
     maxMessageBytes,
     check(handshake) {
       const fragment = integerParam(handshake.url, 'fragment', INSPECT_FRAGMENT_BYTES.min, INSPECT_FRAGMENT_BYTES.max, null);
-      if (!fragment.ok) return fragment.refusal;
+      if (!fragment.ok) return fragment;
       const probe = choiceParam(handshake.url, 'probe', INSPECT_PROBES);
-      return probe.ok ? null : probe.refusal;
+      if (!probe.ok) return probe;
+      return accept({ probe: probe.value, fragmentBytes: fragment.value });
     },
     selectProtocol(offered) {
       // RFC 6455 §4.2.2: pick one the client offered, or none; the client's order is its preference.
@@ -124,14 +131,11 @@ export const inspectRoute: RouteFactory = (context) => {
       }
       return false;
     },
-    open(connection, handshake) {
-      const probe = choiceParam(handshake.url, 'probe', INSPECT_PROBES);
-      if (probe.ok && probe.value !== null) {
-        void runProbe(connection, handshake, probe.value);
+    open(connection, handshake, { probe, fragmentBytes }) {
+      if (probe !== null) {
+        void runProbe(connection, handshake, probe);
         return;
       }
-      const fragment = integerParam(handshake.url, 'fragment', INSPECT_FRAGMENT_BYTES.min, INSPECT_FRAGMENT_BYTES.max, null);
-      const fragmentBytes = fragment.ok ? fragment.value : null;
       const { request } = handshake;
       const socket = connection.socket;
       send(connection, {

@@ -9,7 +9,7 @@ import {
 import type { Connection } from '../../core/connection.ts';
 import { releaseTime } from './impairment.ts';
 import { onJsonMessages } from '../../core/json-messages.ts';
-import type { Route, RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
 
 /** A server that fell this far behind its schedule (a debugger pause, a suspended laptop) starts a new one instead of bursting. */
 const MAX_CATCH_UP_MS = 1_000;
@@ -20,17 +20,17 @@ function epochMs(monotonicMs: number): number {
 }
 
 /** Reads every setting from the query string; the first problem is the refusal message. */
-export function readRealtimeQuery(url: URL): { ok: true; settings: RealtimeSettings } | { ok: false; message: string } {
+export function readRealtimeQuery(url: URL): Checked<RealtimeSettings> {
   const settings: Record<string, number> = {};
   for (const parameter of Object.values(REALTIME_PARAMETERS)) {
     const read = readIntegerQuery(parameter, url.searchParams);
-    if (!read.ok) return read;
+    if (!read.ok) return refuse(read.message);
     settings[parameter.field] = read.value;
   }
   const typed = settings as unknown as RealtimeSettings;
   const problem = realtimeSettingsProblem(typed, 'query');
-  if (problem !== null) return { ok: false, message: `query parameter ${problem}` };
-  return { ok: true, settings: typed };
+  if (problem !== null) return refuse(`query parameter ${problem}`);
+  return accept(typed);
 }
 
 /** `current` with the settings a `configure` message carries. */
@@ -169,16 +169,13 @@ class SampleStream {
  * answers clock probes at once so the client can map the server's clock
  * onto its own.
  */
-export const realtimeRoute: RouteFactory = (): Route => ({
+export const realtimeRoute: RouteFactory<RealtimeSettings> = (): Route<RealtimeSettings> => ({
   path: '/ws/realtime',
   check(handshake) {
-    const read = readRealtimeQuery(handshake.url);
-    return read.ok ? null : { status: 400, message: read.message };
+    return readRealtimeQuery(handshake.url);
   },
-  open(connection, handshake) {
-    const read = readRealtimeQuery(handshake.url);
-    if (!read.ok) throw new Error(read.message);
-    const stream = new SampleStream(connection, read.settings);
+  open(connection, _handshake, initialSettings) {
+    const stream = new SampleStream(connection, initialSettings);
     connection.socket.on('close', () => {
       stream.stop();
     });
@@ -200,7 +197,7 @@ export const realtimeRoute: RouteFactory = (): Route => ({
         }
       }
     });
-    connection.sendJson({ type: 'settings', ...read.settings, fromSeq: stream.nextSeq });
+    connection.sendJson({ type: 'settings', ...initialSettings, fromSeq: stream.nextSeq });
     stream.start();
   },
 });

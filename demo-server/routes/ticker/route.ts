@@ -37,10 +37,10 @@ function sortSymbols(requested: readonly string[]): { known: string[]; unknown: 
  * the feed's timer runs only while at least one symbol is subscribed.
  * `?latencyMs=` holds every message each way, to make a long link visible.
  */
-export const tickerRoute: RouteFactory = () => createTickerRoute(new TickerFeed({ intervalMs: TICKER_INTERVAL_MS }));
+export const tickerRoute: RouteFactory<number> = () => createTickerRoute(new TickerFeed({ intervalMs: TICKER_INTERVAL_MS }));
 
 /** The ticker route over a given feed (tests pass one they can watch). */
-export function createTickerRoute(feed: TickerFeed): Route {
+export function createTickerRoute(feed: TickerFeed): Route<number> {
   const subscribersBySymbol = new Map<string, Set<Subscriber>>();
   let subscriptionCount = 0;
   let stopListening: (() => void) | null = null;
@@ -73,12 +73,10 @@ export function createTickerRoute(feed: TickerFeed): Route {
   return {
     path: '/ws/ticker',
     check(handshake) {
-      const latency = integerParam(handshake.url, 'latencyMs', TICKER_LATENCY_MS.min, TICKER_LATENCY_MS.max, 0);
-      return latency.ok ? null : latency.refusal;
+      return integerParam(handshake.url, 'latencyMs', TICKER_LATENCY_MS.min, TICKER_LATENCY_MS.max, 0);
     },
-    open(connection, handshake) {
-      const latency = integerParam(handshake.url, 'latencyMs', TICKER_LATENCY_MS.min, TICKER_LATENCY_MS.max, 0);
-      const link = new DelayLine(latency.ok ? latency.value : 0);
+    open(connection, _handshake, latencyMs) {
+      const link = new DelayLine(latencyMs);
       const subscriptions = new Set<string>();
       const subscriber: Subscriber = {
         deliver(json) {

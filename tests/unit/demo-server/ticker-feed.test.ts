@@ -77,8 +77,8 @@ describe('createTickerRoute', () => {
     const route = createTickerRoute(feed);
     const first = fakeConnection();
     const second = fakeConnection();
-    route.open(first.connection, handshake);
-    route.open(second.connection, handshake);
+    route.open(first.connection, handshake, 0);
+    route.open(second.connection, handshake, 0);
     expect(feed.running).toBe(false);
     first.socket.emit('message', message({ type: 'subscribe', symbols: ['AAPL'] }), false);
     second.socket.emit('message', message({ type: 'subscribe', symbols: ['AAPL', 'SPY'] }), false);
@@ -94,7 +94,7 @@ describe('createTickerRoute', () => {
     const feed = new TickerFeed();
     const route = createTickerRoute(feed);
     const client = fakeConnection();
-    route.open(client.connection, handshake);
+    route.open(client.connection, handshake, 0);
     client.socket.emit('message', message({ type: 'subscribe', symbols: ['TSLA'] }), false);
     expect(feed.running).toBe(true);
     route.dispose?.();
