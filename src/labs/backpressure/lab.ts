@@ -6,6 +6,7 @@
 import { formatCount } from '../../shared/backpressure/ending.ts';
 import { BackpressureRunStore, CONSUMER_KINDS, runConfigProblem, type ConsumerKind, type RunConfig, type RunSnapshot } from '../../shared/backpressure/store.ts';
 import { formatBytes, formatDuration } from '../../shared/format.ts';
+import { part } from '../kit/dom.ts';
 import { pageServer } from '../kit/page-server.ts';
 import {
   BACKPRESSURE_BOUNDS,
@@ -36,12 +37,6 @@ const CONSUMER_LABELS: Record<ConsumerKind, string> = {
 function bytesPerSecond(bytes: number): string {
   if (bytes >= 512 * 1024) return `${(bytes / 1024 / 1024).toFixed(2)} MiB/s`;
   return `${formatBytes(bytes)}/s`;
-}
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<backpressure-lab> is missing ${selector}`);
-  return element;
 }
 
 /** One run: its consumer, stats socket and sampler, feeding a store shown in a view. */
