@@ -1,6 +1,8 @@
 import type { Kernel, KernelState } from './kernel/kernel.ts';
 import type { CellEditor } from './editor.ts';
-import { CellStore, type CellRunState, type CellSnapshot } from './cell-store.ts';
+import { CellStore, type CellRunState, type CellSnapshot, type OutputRow } from './cell-store.ts';
+import { KeyedList } from '../labs/kit/keyed-list.ts';
+import { KERNEL_CREATED_EVENT } from './kernel-created.ts';
 
 /**
  * `<code-cell>`: a notebook code cell. The page ships only this small class;
@@ -55,7 +57,7 @@ export class NotebookCellElement extends HTMLElement {
   protected store: CellStore | null = null;
   #editor: CellEditor | null = null;
   #editorLoading: Promise<CellEditor> | null = null;
-  #renderedRows = new Map<number, HTMLLIElement>();
+  readonly #outputs = new KeyedList<OutputRow>((row) => row.id);
   #original = '';
   #code = '';
   #kernelWatched = false;
@@ -96,7 +98,7 @@ export class NotebookCellElement extends HTMLElement {
     // An edited cell shows the reader's code, so it needs the editor right away.
     if (saved !== null && saved !== this.#original) void this.#openEditor(false);
     this.#renderControls(null);
-    window.addEventListener('socketbook:kernel-created', () => void this.#watchKernel());
+    window.addEventListener(KERNEL_CREATED_EVENT, () => void this.#watchKernel());
   }
 
   /** Runs the cell in the page kernel; resolves with the run's final state. */
@@ -219,19 +221,10 @@ export class NotebookCellElement extends HTMLElement {
 
   #renderOutputs(snapshot: CellSnapshot): void {
     const list = this.find<HTMLOListElement>('.sb-outputs');
-    const present = new Set(snapshot.outputs.map((row) => row.id));
-    for (const [id, node] of this.#renderedRows) {
-      if (!present.has(id)) {
-        node.remove();
-        this.#renderedRows.delete(id);
-      }
-    }
-    for (const row of snapshot.outputs) {
-      if (this.#renderedRows.has(row.id)) continue;
-      if (outputView === null) return;
-      const node = outputView.renderOutputRow(row, snapshot.runStartedAt, snapshot.executionCount);
-      this.#renderedRows.set(row.id, node);
-      list.append(node);
+    const view = outputView;
+    // Output rows exist only once a run started, and the output view loads before that.
+    if (view !== null) {
+      this.#outputs.update(list, snapshot.outputs, (row) => view.renderOutputRow(row, snapshot.runStartedAt, snapshot.executionCount));
     }
     list.hidden = snapshot.outputs.length === 0;
   }

@@ -1,5 +1,6 @@
 import type { KernelEvent } from './kernel/kernel.ts';
 import type { CheckResult, OutputItem } from './kernel/protocol.ts';
+import { SnapshotStore } from '../shared/snapshot-store.ts';
 
 /** Where a cell is in its life, as a notebook shows it. */
 export type CellRunState = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'stopped';
@@ -47,21 +48,16 @@ export const RESTART_NOTICE = 'Kernel restarted: variables and sockets from earl
  * renders snapshots. Several kernels may feed one store (the page kernel for
  * Run, a fresh one for an exercise's Check).
  */
-export class CellStore {
+export class CellStore extends SnapshotStore<CellSnapshot> {
   readonly cellId: string;
-  readonly #listeners = new Set<(snapshot: CellSnapshot) => void>();
   readonly #unsubscribes: (() => void)[] = [];
   readonly #now: () => number;
   #nextRowId = 1;
-  #snapshot: CellSnapshot = { state: 'idle', executionCount: null, runStartedAt: null, outputs: [], checkResults: null };
 
   constructor(cellId: string, now: () => number = () => Date.now()) {
+    super({ state: 'idle', executionCount: null, runStartedAt: null, outputs: [], checkResults: null });
     this.cellId = cellId;
     this.#now = now;
-  }
-
-  get snapshot(): CellSnapshot {
-    return this.#snapshot;
   }
 
   /** Feeds this store from `kernel`; returns the function that stops it. */
@@ -73,52 +69,44 @@ export class CellStore {
     return unsubscribe;
   }
 
-  subscribe(listener: (snapshot: CellSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
   /** Adds a line of the page's own (e.g. "Checking in a fresh kernel…"). */
   notice(text: string, tone: Notice['tone'] = 'info'): void {
     this.#append({ kind: 'notice', tone, text }, this.#now());
   }
 
   clearOutputs(): void {
-    this.#update({ outputs: [], checkResults: null });
+    this.update({ outputs: [], checkResults: null });
   }
 
   dispose(): void {
     for (const unsubscribe of this.#unsubscribes) unsubscribe();
-    this.#listeners.clear();
+    this.forgetListeners();
   }
 
   #handle(event: KernelEvent): void {
     switch (event.type) {
       case 'queued':
-        if (event.cellId === this.cellId && this.#snapshot.state !== 'running') this.#update({ state: 'queued' });
+        if (event.cellId === this.cellId && this.snapshot.state !== 'running') this.update({ state: 'queued' });
         return;
       case 'started':
         if (event.cellId !== this.cellId) return;
-        this.#update({ state: 'running', executionCount: event.executionCount, runStartedAt: this.#now(), outputs: [], checkResults: null });
+        this.update({ state: 'running', executionCount: event.executionCount, runStartedAt: this.#now(), outputs: [], checkResults: null });
         return;
       case 'output':
         if (event.cellId === this.cellId) this.#append(event.item, event.at);
         return;
       case 'done':
         if (event.cellId !== this.cellId) return;
-        this.#update({ state: event.status === 'ok' ? 'done' : event.status });
+        this.update({ state: event.status === 'ok' ? 'done' : event.status });
         return;
       case 'checked':
-        if (event.cellId === this.cellId) this.#update({ checkResults: event.results });
+        if (event.cellId === this.cellId) this.update({ checkResults: event.results });
         return;
       case 'restarted':
         if (event.cellId === this.cellId && event.reason === 'stuck') this.notice(STUCK_NOTICE, 'warning');
         else if (event.cellId === this.cellId && event.reason === 'crashed') this.notice(CRASH_NOTICE, 'warning');
-        else if (event.reason === 'requested' && this.#snapshot.executionCount !== null) this.notice(RESTART_NOTICE);
-        if (this.#snapshot.state === 'queued' || this.#snapshot.state === 'running') this.#update({ state: 'stopped' });
+        else if (event.reason === 'requested' && this.snapshot.executionCount !== null) this.notice(RESTART_NOTICE);
+        if (this.snapshot.state === 'queued' || this.snapshot.state === 'running') this.update({ state: 'stopped' });
         return;
       case 'state':
         return;
@@ -126,12 +114,8 @@ export class CellStore {
   }
 
   #append(item: OutputRow['item'], at: number): void {
-    const outputs = [...this.#snapshot.outputs, { id: this.#nextRowId++, at, item }];
-    this.#update({ outputs: outputs.length > MAX_OUTPUT_ROWS ? outputs.slice(-MAX_OUTPUT_ROWS) : outputs });
+    const outputs = [...this.snapshot.outputs, { id: this.#nextRowId++, at, item }];
+    this.update({ outputs: outputs.length > MAX_OUTPUT_ROWS ? outputs.slice(-MAX_OUTPUT_ROWS) : outputs });
   }
 
-  #update(change: Partial<CellSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
-  }
 }

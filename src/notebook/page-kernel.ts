@@ -1,5 +1,6 @@
 import { Kernel } from './kernel/kernel.ts';
 import { pageServer } from '../labs/kit/page-server.ts';
+import { KERNEL_CREATED_EVENT } from './kernel-created.ts';
 
 /**
  * The page's kernel, created on the first Run. Loading this module is what
@@ -12,9 +13,6 @@ let shared: Kernel | null = null;
 function createKernelWorker(): Worker {
   return new Worker(new URL('./kernel/worker.ts', import.meta.url), { type: 'module', name: 'socketbook-kernel' });
 }
-
-/** Fired on `window` when the page kernel is created, so every cell can show its state. */
-export const KERNEL_CREATED_EVENT = 'socketbook:kernel-created';
 
 /** The kernel every cell on the page shares. */
 export function pageKernel(): Kernel {

@@ -12,6 +12,7 @@ import {
   type WelcomeMessage,
 } from './protocol/chat.ts';
 import { browserClock, closeInfoOf, SOCKET_OPEN, type Clock, type CloseInfo, type SocketLike } from './socket-like.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 
 /**
  * `connecting`: no welcome yet; `open`: joined (welcome received);
@@ -101,13 +102,11 @@ function randomClientId(): string {
  * reconnect, and one whose ack was lost is resent and recognised as a
  * duplicate by the server. Sends are paced to the rate the server announced.
  */
-export class ChatStore {
+export class ChatStore extends SnapshotStore<ChatSnapshot> {
   readonly #socket: ReconnectingSocketLike;
   readonly #clock: Clock;
   readonly #timers: ChatTimers;
   readonly #newClientId: () => string;
-  readonly #listeners = new Set<(snapshot: ChatSnapshot) => void>();
-  #snapshot: ChatSnapshot;
   #welcomed = false;
   #openedSinceLastClose = false;
   #bucket: TokenBucket | null = null;
@@ -116,11 +115,7 @@ export class ChatStore {
   #nextNotice = 1;
 
   constructor(socket: ReconnectingSocketLike, options: ChatStoreOptions) {
-    this.#socket = socket;
-    this.#clock = options.clock ?? browserClock;
-    this.#timers = options.timers ?? globalTimers;
-    this.#newClientId = options.newClientId ?? randomClientId;
-    this.#snapshot = {
+    super({
       state: 'connecting',
       room: options.room,
       you: null,
@@ -136,7 +131,11 @@ export class ChatStore {
       rooms: null,
       sendError: null,
       duplicatesIgnored: 0,
-    };
+    });
+    this.#socket = socket;
+    this.#clock = options.clock ?? browserClock;
+    this.#timers = options.timers ?? globalTimers;
+    this.#newClientId = options.newClientId ?? randomClientId;
     socket.addEventListener('open', () => {
       this.#openedSinceLastClose = true;
     });
@@ -148,26 +147,13 @@ export class ChatStore {
     });
   }
 
-  get snapshot(): ChatSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: ChatSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
   /**
    * The URL for the next connection attempt: after a welcome it carries the
    * resume point (`since`, `epoch`) and the name held, so a reconnect picks up
    * exactly where this client left off.
    */
   connectUrl(server: string): string {
-    const { room, lastId, epoch, you } = this.#snapshot;
+    const { room, lastId, epoch, you } = this.snapshot;
     if (epoch === null) return chatUrl(server, room);
     return chatUrl(server, room, { since: lastId, epoch, name: you });
   }
@@ -179,11 +165,11 @@ export class ChatStore {
    */
   say(text: string): boolean {
     if (text.trim() === '') return this.#refuse('Type a message first.');
-    const maxTextChars = this.#snapshot.limits?.maxTextChars ?? CHAT_DEFAULTS.maxTextChars;
+    const maxTextChars = this.snapshot.limits?.maxTextChars ?? CHAT_DEFAULTS.maxTextChars;
     const length = characterCount(text);
     if (length > maxTextChars) return this.#refuse(`Too long: ${String(length)} characters; this room allows ${String(maxTextChars)}.`);
     this.#typingSentAt = null;
-    this.#update({ outbox: [...this.#snapshot.outbox, { clientId: this.#newClientId(), text, state: 'queued' }], sendError: null });
+    this.update({ outbox: [...this.snapshot.outbox, { clientId: this.#newClientId(), text, state: 'queued' }], sendError: null });
     this.#drain();
     return true;
   }
@@ -197,7 +183,7 @@ export class ChatStore {
   composing(draft: string): void {
     if (!this.#welcomed) return;
     const now = this.#clock.monotonic();
-    const refreshMs = (this.#snapshot.limits?.typingTimeoutMs ?? CHAT_DEFAULTS.typingTimeoutMs) / 2;
+    const refreshMs = (this.snapshot.limits?.typingTimeoutMs ?? CHAT_DEFAULTS.typingTimeoutMs) / 2;
     if (draft.trim() !== '') {
       if (this.#typingSentAt !== null && now - this.#typingSentAt < refreshMs) return;
       if (this.#sendPaced({ type: 'typing', typing: true })) this.#typingSentAt = now;
@@ -235,7 +221,7 @@ export class ChatStore {
    */
   flood(count: number): boolean {
     if (!this.#welcomed) return this.#refuse('Not connected: wait for the status to say you joined.');
-    this.#notice('warning', `Sending ${String(count)} messages at once, ignoring the limit of ${String(this.#snapshot.limits?.messagesPerSecond ?? '?')} a second…`);
+    this.#notice('warning', `Sending ${String(count)} messages at once, ignoring the limit of ${String(this.snapshot.limits?.messagesPerSecond ?? '?')} a second…`);
     for (let index = 1; index <= count; index++) {
       this.#socket.send(JSON.stringify({ type: 'say', text: `flood ${String(index)} of ${String(count)}` } satisfies ChatClientMessage));
     }
@@ -244,22 +230,22 @@ export class ChatStore {
 
   /** Disconnects on purpose (close 1000); messages typed meanwhile wait in the outbox. */
   goOffline(): void {
-    if (this.#snapshot.state === 'offline') return;
-    this.#update({ state: 'offline' });
+    if (this.snapshot.state === 'offline') return;
+    this.update({ state: 'offline' });
     this.#socket.close(1000, 'offline');
   }
 
   /** Reconnects after `goOffline()`, resuming from the last id seen. */
   goOnline(): void {
-    if (this.#snapshot.state !== 'offline') return;
-    this.#update({ state: 'connecting', failedAttempts: 0 });
+    if (this.snapshot.state !== 'offline') return;
+    this.update({ state: 'connecting', failedAttempts: 0 });
     this.#socket.reconnect();
   }
 
   /** Leaves the room for good: closes with 1000 and stops every timer. */
   leave(): void {
-    if (this.#snapshot.state === 'left') return;
-    this.#update({ state: 'left' });
+    if (this.snapshot.state === 'left') return;
+    this.update({ state: 'left' });
     this.#socket.close(1000, 'bye');
     if (this.#drainTimer !== null) this.#timers.clearTimeout(this.#drainTimer);
     this.#drainTimer = null;
@@ -279,15 +265,15 @@ export class ChatStore {
         this.#accept(message, true);
         return;
       case 'typing': {
-        const others = this.#snapshot.typing.filter((name) => name !== message.name);
-        this.#update({ typing: message.typing ? [...others, message.name] : others });
+        const others = this.snapshot.typing.filter((name) => name !== message.name);
+        this.update({ typing: message.typing ? [...others, message.name] : others });
         return;
       }
       case 'ack':
         this.#confirm(message.clientId);
         return;
       case 'rooms':
-        this.#update({ rooms: message.rooms });
+        this.update({ rooms: message.rooms });
         return;
       case 'error':
         this.#notice(message.error === 'RATE_WARNING' ? 'warning' : 'error', message.message);
@@ -298,7 +284,7 @@ export class ChatStore {
   }
 
   #welcome(welcome: WelcomeMessage): void {
-    const previous = this.#snapshot;
+    const previous = this.snapshot;
     const rejoined = previous.epoch !== null;
     // Another epoch means the room restarted: its ids start again at 1, and ours mean nothing there.
     const lastId = previous.epoch === welcome.epoch ? previous.lastId : 0;
@@ -307,7 +293,7 @@ export class ChatStore {
     // network or queueing jitter can bunch messages that left here evenly spaced.
     this.#bucket = new TokenBucket(welcome.limits.messagesPerSecond * 0.9, Math.max(1, welcome.limits.burstMessages - 1), () => this.#clock.monotonic());
     this.#typingSentAt = null;
-    this.#update({
+    this.update({
       state: 'open',
       you: welcome.you,
       members: welcome.members,
@@ -322,17 +308,17 @@ export class ChatStore {
     if (welcome.nameNote !== null) this.#notice('warning', welcome.nameNote);
     if (welcome.resume !== null) this.#notice(welcome.resume.status === 'complete' ? 'info' : 'warning', `Back: ${welcome.resume.message}.`);
     for (const event of welcome.history) this.#accept(event, false);
-    this.#update({ lastId: Math.max(this.#snapshot.lastId, welcome.lastId) });
+    this.update({ lastId: Math.max(this.snapshot.lastId, welcome.lastId) });
     // Whatever was on the wire when the connection dropped goes again; the server drops duplicates.
-    this.#update({ outbox: this.#snapshot.outbox.map((pending) => ({ ...pending, state: 'queued' })) });
+    this.update({ outbox: this.snapshot.outbox.map((pending) => ({ ...pending, state: 'queued' })) });
     this.#drain();
   }
 
   /** Adds a room event unless its id was seen; live events also update members and typing. */
   #accept(event: RoomEvent, live: boolean): void {
-    const snapshot = this.#snapshot;
+    const snapshot = this.snapshot;
     if (event.id <= snapshot.lastId) {
-      this.#update({ duplicatesIgnored: snapshot.duplicatesIgnored + 1 });
+      this.update({ duplicatesIgnored: snapshot.duplicatesIgnored + 1 });
       return;
     }
     let { you, members, typing } = snapshot;
@@ -357,26 +343,26 @@ export class ChatStore {
     }
     const mine = event.type === 'message' && event.from === you;
     const entry: ChatEntry = { kind: 'event', key: `${snapshot.epoch ?? ''}:${String(event.id)}`, event, mine };
-    this.#update({ you, members, typing, lastId: event.id, entries: [...snapshot.entries, entry].slice(-MAX_CHAT_ENTRIES) });
+    this.update({ you, members, typing, lastId: event.id, entries: [...snapshot.entries, entry].slice(-MAX_CHAT_ENTRIES) });
     if (event.type === 'message' && event.clientId !== undefined) this.#confirm(event.clientId);
   }
 
   /** The server has the message with `clientId`: it leaves the outbox. */
   #confirm(clientId: string): void {
-    const outbox = this.#snapshot.outbox.filter((pending) => pending.clientId !== clientId);
-    if (outbox.length !== this.#snapshot.outbox.length) this.#update({ outbox });
+    const outbox = this.snapshot.outbox.filter((pending) => pending.clientId !== clientId);
+    if (outbox.length !== this.snapshot.outbox.length) this.update({ outbox });
   }
 
   /** Sends queued messages while joined and within the rate, then waits for the next token. */
   #drain(): void {
     if (this.#drainTimer !== null || !this.#welcomed) return;
     for (;;) {
-      const next = this.#snapshot.outbox.find((pending) => pending.state === 'queued');
+      const next = this.snapshot.outbox.find((pending) => pending.state === 'queued');
       if (next === undefined || this.#socket.readyState !== SOCKET_OPEN) return;
       if (!this.#sendPaced({ type: 'say', text: next.text, clientId: next.clientId })) break;
-      this.#update({ outbox: this.#snapshot.outbox.map((pending) => (pending === next ? { ...next, state: 'sent' } : pending)) });
+      this.update({ outbox: this.snapshot.outbox.map((pending) => (pending === next ? { ...next, state: 'sent' } : pending)) });
     }
-    const perSecond = this.#snapshot.limits?.messagesPerSecond ?? CHAT_DEFAULTS.messagesPerSecond;
+    const perSecond = this.snapshot.limits?.messagesPerSecond ?? CHAT_DEFAULTS.messagesPerSecond;
     this.#drainTimer = this.#timers.setTimeout(() => {
       this.#drainTimer = null;
       this.#drain();
@@ -391,9 +377,9 @@ export class ChatStore {
   }
 
   #closed(close: CloseInfo): void {
-    if (this.#snapshot.state === 'left') {
+    if (this.snapshot.state === 'left') {
       this.#welcomed = false;
-      this.#update({ lastClose: close, typing: [] });
+      this.update({ lastClose: close, typing: [] });
       return;
     }
     const wasJoined = this.#welcomed;
@@ -403,15 +389,15 @@ export class ChatStore {
     this.#drainTimer = null;
     const opened = this.#openedSinceLastClose;
     this.#openedSinceLastClose = false;
-    let outbox = this.#snapshot.outbox;
+    let outbox = this.snapshot.outbox;
     if (close.code === 1008 && outbox.length > 0) {
       // Resending after being cut off for flooding would only flood again.
       this.#notice('error', `${String(outbox.length)} unconfirmed messages discarded: the server closed the connection for breaking its limits.`);
       outbox = [];
     }
     outbox = outbox.map((pending) => ({ ...pending, state: 'queued' }));
-    if (this.#snapshot.state === 'offline') {
-      this.#update({ lastClose: close, typing: [], outbox });
+    if (this.snapshot.state === 'offline') {
+      this.update({ lastClose: close, typing: [], outbox });
       this.#notice('info', 'You went offline. Messages you type wait in the outbox.');
       return;
     }
@@ -419,28 +405,24 @@ export class ChatStore {
     if (opened && !shouldReconnectOnClose(close)) {
       // The reconnect policy (close-policy.ts) says not to come straight back: wait for the reader.
       this.#notice('error', `Disconnected: ${String(close.code)}${reason}. Not reconnecting: this code means "do not come straight back". Press Reconnect to join again.`);
-      this.#update({ state: 'offline', lastClose: close, typing: [], outbox });
+      this.update({ state: 'offline', lastClose: close, typing: [], outbox });
       return;
     }
     if (wasJoined) {
       this.#notice(close.code === 1000 || close.code === 1001 ? 'info' : 'error', `Disconnected: ${String(close.code)}${reason}. Reconnecting…`);
     }
-    if (opened) this.#update({ state: 'closed', lastClose: close, typing: [], outbox });
-    else this.#update({ state: 'unreachable', lastClose: close, typing: [], outbox, failedAttempts: this.#snapshot.failedAttempts + 1 });
+    if (opened) this.update({ state: 'closed', lastClose: close, typing: [], outbox });
+    else this.update({ state: 'unreachable', lastClose: close, typing: [], outbox, failedAttempts: this.snapshot.failedAttempts + 1 });
   }
 
   #refuse(reason: string): false {
-    this.#update({ sendError: reason });
+    this.update({ sendError: reason });
     return false;
   }
 
   #notice(tone: 'info' | 'warning' | 'error', text: string): void {
     const entry: ChatEntry = { kind: 'notice', key: `n${String(this.#nextNotice++)}`, at: this.#clock.wall(), tone, text };
-    this.#update({ entries: [...this.#snapshot.entries, entry].slice(-MAX_CHAT_ENTRIES) });
+    this.update({ entries: [...this.snapshot.entries, entry].slice(-MAX_CHAT_ENTRIES) });
   }
 
-  #update(change: Partial<ChatSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
-  }
 }

@@ -25,6 +25,11 @@ export class SnapshotStore<T extends object> {
     };
   }
 
+  /** Drops every listener (the store is disposed). */
+  protected forgetListeners(): void {
+    this.#listeners.clear();
+  }
+
   /** Merges `change` into the snapshot and tells every listener. */
   protected update(change: Partial<T>): void {
     this.#snapshot = { ...this.#snapshot, ...change };

@@ -1,4 +1,5 @@
 import type { BackpressureLab } from './lab.ts';
+import { whenVisible } from '../kit/dom.ts';
 
 /**
  * `<backpressure-lab>`: wires BackpressureLab.astro's markup to the lab's
@@ -8,7 +9,7 @@ import type { BackpressureLab } from './lab.ts';
  */
 export class BackpressureLabElement extends HTMLElement {
   #lab: Promise<BackpressureLab> | null = null;
-  #observer: IntersectionObserver | null = null;
+  #cancelVisible: (() => void) | null = null;
 
   connectedCallback(): void {
     this.#showStreamSupport();
@@ -22,20 +23,11 @@ export class BackpressureLabElement extends HTMLElement {
       if (action === 'compare') void this.#load().then((lab) => lab.compare());
     });
     this.addEventListener('focusin', () => void this.#load(), { once: true });
-    this.#observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) {
-          this.#observer?.disconnect();
-          void this.#load();
-        }
-      },
-      { rootMargin: '200px' },
-    );
-    this.#observer.observe(this);
+    this.#cancelVisible = whenVisible(this, () => void this.#load(), { rootMargin: '200px' });
   }
 
   disconnectedCallback(): void {
-    this.#observer?.disconnect();
+    this.#cancelVisible?.();
     void this.#lab?.then((lab) => lab.dispose());
   }
 

@@ -6,16 +6,9 @@
 import { formatCount } from '../../shared/backpressure/ending.ts';
 import { BackpressureRunStore, CONSUMER_KINDS, runConfigProblem, type ConsumerKind, type RunConfig, type RunSnapshot } from '../../shared/backpressure/store.ts';
 import { formatBytes, formatDuration } from '../../shared/format.ts';
+import { part } from '../kit/dom.ts';
 import { pageServer } from '../kit/page-server.ts';
-import {
-  BACKPRESSURE_BOUNDS,
-  BACKPRESSURE_MODES,
-  BACKPRESSURE_PATH,
-  BACKPRESSURE_STATS_PATH,
-  backpressureQuery,
-  MAX_BACKPRESSURE_BYTES_PER_SECOND,
-  type BackpressureMode,
-} from '../../shared/protocol/backpressure.ts';
+import { BACKPRESSURE_MODES, BACKPRESSURE_PATH, BACKPRESSURE_STATS_PATH, backpressureQuery, type BackpressureMode } from '../../shared/protocol/backpressure.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 import { hasWebSocketStream, startConsumer, type ConsumerHandle } from './consumers.ts';
 import { RunView } from './run-view.ts';
@@ -36,12 +29,6 @@ const CONSUMER_LABELS: Record<ConsumerKind, string> = {
 function bytesPerSecond(bytes: number): string {
   if (bytes >= 512 * 1024) return `${(bytes / 1024 / 1024).toFixed(2)} MiB/s`;
   return `${formatBytes(bytes)}/s`;
-}
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<backpressure-lab> is missing ${selector}`);
-  return element;
 }
 
 /** One run: its consumer, stats socket and sampler, feeding a store shown in a view. */
@@ -231,22 +218,6 @@ export class BackpressureLab {
       pongTimeoutMs: this.#number('pongTimeoutMs'),
       uploadBytesPerSecond: 0,
     };
-    const inRange = (value: number, bound: { min: number; max: number }) => Number.isInteger(value) && value >= bound.min && value <= bound.max;
-    const bounds = BACKPRESSURE_BOUNDS;
-    let problem: string | null = null;
-    if (!inRange(settings.messagesPerSecond, bounds.messagesPerSecond)) {
-      problem = `The send rate must be a whole number from ${String(bounds.messagesPerSecond.min)} to ${String(bounds.messagesPerSecond.max)} messages/s.`;
-    } else if (!inRange(settings.messageBytes, bounds.messageBytes)) {
-      problem = `The message size must be a whole number from ${String(bounds.messageBytes.min)} to ${String(bounds.messageBytes.max)} bytes.`;
-    } else if (settings.messagesPerSecond * settings.messageBytes > MAX_BACKPRESSURE_BYTES_PER_SECOND) {
-      problem = `Rate × size is ${formatBytes(settings.messagesPerSecond * settings.messageBytes)}/s; the server allows at most ${formatBytes(MAX_BACKPRESSURE_BYTES_PER_SECOND)}/s per connection.`;
-    } else if (settings.pingIntervalMs !== 0 && !inRange(settings.pingIntervalMs, bounds.pingIntervalMs)) {
-      problem = `The ping interval must be 0 (off) or a whole number from ${String(bounds.pingIntervalMs.min)} to ${String(bounds.pingIntervalMs.max)} ms.`;
-    } else if (!inRange(settings.pongTimeoutMs, bounds.pongTimeoutMs)) {
-      problem = `The pong timeout must be a whole number from ${String(bounds.pongTimeoutMs.min)} to ${String(bounds.pongTimeoutMs.max)} ms.`;
-    } else if (consumer === 'stream' && !hasWebSocketStream()) {
-      problem = 'This browser has no WebSocketStream: choose another consumer.';
-    }
     const config: RunConfig = {
       settings,
       consumer: CONSUMER_KINDS.includes(consumer) ? consumer : 'blocking',
@@ -254,7 +225,8 @@ export class BackpressureLab {
       creditWindow: this.#number('creditWindow'),
       pageBudgetBytes: this.#number('pageBudgetMiB') * 1024 * 1024,
     };
-    problem ??= runConfigProblem(config);
+    const problem =
+      runConfigProblem(config) ?? (config.consumer === 'stream' && !hasWebSocketStream() ? 'This browser has no WebSocketStream: choose another consumer.' : null);
     this.#showError(problem);
     return problem === null ? config : null;
   }

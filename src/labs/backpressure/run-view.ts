@@ -8,10 +8,6 @@ import type { RunConfig, RunSnapshot } from '../../shared/backpressure/store.ts'
 import { formatBytes, formatDuration } from '../../shared/format.ts';
 import { createCharts, type ChartId, type ChartSet } from './charts.ts';
 
-function find<T extends Element>(root: ParentNode, selector: string): T | null {
-  return root.querySelector<T>(selector);
-}
-
 /** What each `[data-value]` cell of a readout shows; `null` hides the row. */
 const READOUT: Record<string, (run: RunSnapshot) => string | null> = {
   elapsed: (run) => formatDuration(run.elapsedMs),
@@ -69,7 +65,7 @@ export class RunView {
     this.#charts = createCharts(this.#root, this.#chartIds, this.#chartHeightPx);
     this.#renderedEnding = null;
     this.#renderedVersion = -1;
-    const ending = find<HTMLElement>(this.#root, '.bp-ending');
+    const ending = this.#root.querySelector<HTMLElement>('.bp-ending');
     if (ending !== null) ending.hidden = true;
   }
 
@@ -103,18 +99,18 @@ export class RunView {
 
   #renderEnding(run: RunSnapshot, ending: RunEnding): void {
     this.#renderedEnding = ending;
-    const section = find<HTMLElement>(this.#root, '.bp-ending');
+    const section = this.#root.querySelector<HTMLElement>('.bp-ending');
     if (section === null) return;
     section.hidden = false;
     section.dataset.verdict = ending.verdict;
     const set = (field: string, text: string) => {
-      const element = find<HTMLElement>(section, `[data-field="${field}"]`);
+      const element = section.querySelector<HTMLElement>(`[data-field="${field}"]`);
       if (element !== null) element.textContent = text;
     };
     set('headline', ending.headline);
     set('close', ending.closeLine);
     set('lost', lostLine(ending, run.config.settings.mode));
-    const list = find<HTMLUListElement>(section, '[data-field="explanation"]');
+    const list = section.querySelector<HTMLUListElement>('[data-field="explanation"]');
     if (list !== null) {
       list.replaceChildren(
         ...ending.explanation.map((line) => {

@@ -4,7 +4,8 @@ import { clockTime } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
 import { chatUrl, roomNameProblem, type RoomEvent } from '../../shared/protocol/chat.ts';
 import { partysocketOptions } from '../../shared/reconnect.ts';
-import { unreachableText } from '../kit/dom.ts';
+import { create, part, serverLabel, unreachableText } from '../kit/dom.ts';
+import { KeyedList } from '../kit/keyed-list.ts';
 
 /** The classic stored-XSS probe: harmless here because every message is set as text. */
 export const HTML_PAYLOAD = '<img src=x onerror=alert(1)>';
@@ -12,19 +13,6 @@ export const HTML_PAYLOAD = '<img src=x onerror=alert(1)>';
 const SPOOFED_SAY = JSON.stringify({ type: 'say', text: 'Class dismissed!', from: 'teacher' });
 /** Three times the burst the server allows: enough to be warned and then closed with 1008. */
 const FLOOD_MESSAGES = 30;
-
-function part<T extends Element>(root: ParentNode, selector: string): T {
-  const element = root.querySelector<T>(selector);
-  if (element === null) throw new Error(`<chat-lab> is missing ${selector}`);
-  return element;
-}
-
-function span(className: string, text: string): HTMLSpanElement {
-  const element = document.createElement('span');
-  element.className = className;
-  element.textContent = text;
-  return element;
-}
 
 function timeOf(at: number): HTMLTimeElement {
   const time = document.createElement('time');
@@ -53,18 +41,18 @@ function entryElement(entry: ChatEntry): HTMLLIElement {
   if (entry.kind === 'notice') {
     item.dataset.kind = 'notice';
     item.dataset.tone = entry.tone;
-    item.append(timeOf(entry.at), span('sb-chat-notice', entry.text));
+    item.append(timeOf(entry.at), create('span', 'sb-chat-notice', entry.text));
     return item;
   }
   const { event } = entry;
   item.dataset.kind = event.type;
   item.dataset.id = String(event.id);
-  item.append(span('sb-chat-id', `#${String(event.id)}`), timeOf(event.at));
+  item.append(create('span', 'sb-chat-id', `#${String(event.id)}`), timeOf(event.at));
   if (event.type === 'message') {
     if (entry.mine) item.dataset.mine = '';
-    item.append(span('sb-chat-from', event.from), document.createTextNode(': '), span('sb-chat-text', event.text));
+    item.append(create('span', 'sb-chat-from', event.from), document.createTextNode(': '), create('span', 'sb-chat-text', event.text));
   } else {
-    item.append(span('sb-chat-notice', describeNotice(event)));
+    item.append(create('span', 'sb-chat-notice', describeNotice(event)));
   }
   return item;
 }
@@ -72,7 +60,7 @@ function entryElement(entry: ChatEntry): HTMLLIElement {
 function pendingElement(pending: PendingMessage): HTMLLIElement {
   const item = document.createElement('li');
   item.dataset.kind = 'pending';
-  item.append(span('sb-chat-text', pending.text), document.createTextNode(pending.state === 'queued' ? ' (waiting to be sent)' : ' (sent, waiting for the server)'));
+  item.append(create('span', 'sb-chat-text', pending.text), document.createTextNode(pending.state === 'queued' ? ' (waiting to be sent)' : ' (sent, waiting for the server)'));
   return item;
 }
 
@@ -111,7 +99,7 @@ class Participant {
   readonly #title: string;
   readonly #url: string;
   readonly #listeners = new AbortController();
-  readonly #rendered = new Set<string>();
+  readonly #timeline = new KeyedList<ChatEntry, string>((entry) => entry.key);
   readonly #unsubscribe: () => void;
 
   constructor(pane: HTMLElement, room: string, server: string) {
@@ -164,9 +152,9 @@ class Participant {
   }
 
   #clear(): void {
+    // The pane may still show an earlier participant's timeline (the reader switched rooms).
     part<HTMLElement>(this.#pane, '[data-list="timeline"]').replaceChildren();
     part<HTMLElement>(this.#pane, '[data-list="outbox"]').replaceChildren();
-    this.#rendered.clear();
   }
 
   #render(snapshot: ChatSnapshot): void {
@@ -186,18 +174,7 @@ class Participant {
 
     const log = part<HTMLElement>(pane, '.sb-chat-log');
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 32;
-    const timeline = part<HTMLOListElement>(pane, '[data-list="timeline"]');
-    const present = new Set(snapshot.entries.map((entry) => entry.key));
-    // Entries only ever leave from the front, when the timeline is full.
-    while (timeline.firstElementChild instanceof HTMLElement && !present.has(timeline.firstElementChild.dataset.key ?? '')) {
-      this.#rendered.delete(timeline.firstElementChild.dataset.key ?? '');
-      timeline.firstElementChild.remove();
-    }
-    for (const entry of snapshot.entries) {
-      if (this.#rendered.has(entry.key)) continue;
-      this.#rendered.add(entry.key);
-      timeline.append(entryElement(entry));
-    }
+    this.#timeline.update(part<HTMLOListElement>(pane, '[data-list="timeline"]'), snapshot.entries, entryElement);
     part<HTMLOListElement>(pane, '[data-list="outbox"]').replaceChildren(...snapshot.outbox.map(pendingElement));
     if (atBottom) log.scrollTop = log.scrollHeight;
   }
@@ -222,7 +199,7 @@ export class ChatLabController {
     this.#server = choice.url;
     const fromPage = new URLSearchParams(window.location.search).get('room');
     this.#room = fromPage !== null && roomNameProblem(fromPage) === null ? fromPage : (root.dataset.room ?? 'lobby');
-    part<HTMLElement>(root, '.sb-server').textContent = choice.source === 'page' ? `Server: ${choice.url} (this site)` : `Server: ${choice.url} (set with ?server=)`;
+    part<HTMLElement>(root, '.sb-server').textContent = serverLabel(choice);
     this.#showRoom();
     this.#first = this.#join('first');
 

@@ -2,7 +2,7 @@ import type { CloseLabSnapshot, CloseLabStore, CloseRun } from './store.ts';
 import type { CloseReport } from '../../shared/protocol/close.ts';
 import { formatDuration } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
-import { part, serverLabel } from '../kit/dom.ts';
+import { part, serverLabel, whenVisible } from '../kit/dom.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 
 type CloseCodes = typeof import('../../shared/close-codes.ts');
@@ -39,20 +39,14 @@ function describeInitiator(report: CloseReport): string {
 export class CloseLabElement extends HTMLElement {
   #codes: CloseCodes | null = null;
   #loading: Promise<CloseLabStore> | null = null;
-  #observer: IntersectionObserver | null = null;
+  #cancelVisible: (() => void) | null = null;
   #frame: HTMLIFrameElement | null = null;
   /** Runs already announced, so each finished run is announced once. */
   #announced = new Set<string>();
 
   connectedCallback(): void {
     part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
-    this.#observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) {
-        this.#observer?.disconnect();
-        void this.#load();
-      }
-    });
-    this.#observer.observe(this);
+    this.#cancelVisible = whenVisible(this, () => void this.#load());
     for (const button of this.querySelectorAll<HTMLButtonElement>('[data-action="run"]')) {
       button.addEventListener('click', () => {
         const row = button.closest<HTMLElement>('[data-scenario]');
@@ -62,7 +56,7 @@ export class CloseLabElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    this.#observer?.disconnect();
+    this.#cancelVisible?.();
     this.#frame?.remove();
   }
 

@@ -2,7 +2,7 @@ import type { DeadlineChart } from './chart.ts';
 import type { DeadlineSnapshot, DeadlineStore } from './store.ts';
 import { formatDuration } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
-import { part, setText, unreachableText } from '../kit/dom.ts';
+import { part, serverLabel, setText, unreachableText, watchVisibility } from '../kit/dom.ts';
 import type { RealtimeSettings } from '../../shared/protocol/realtime.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 
@@ -54,19 +54,17 @@ export class DeadlineLabElement extends HTMLElement {
   #frame = 0;
   #textUpdatedAt = 0;
   #chartUpdatedAt = 0;
-  #observer: IntersectionObserver | null = null;
+  #stopWatching: (() => void) | null = null;
 
   connectedCallback(): void {
     const server = pageServer();
-    part<HTMLElement>(this, '.sb-server').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
-    this.#observer = new IntersectionObserver((entries) => {
-      this.#visible = entries.some((entry) => entry.isIntersecting);
-      if (!this.#visible) return;
+    part<HTMLElement>(this, '.sb-server').textContent = serverLabel(server);
+    this.#stopWatching = watchVisibility(this, (visible) => {
+      this.#visible = visible;
+      if (!visible) return;
       if (this.#socket === null) void this.#start();
       else this.#schedule();
     });
-    this.#observer.observe(this);
     const form = part<HTMLFormElement>(this, 'form');
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -94,7 +92,7 @@ export class DeadlineLabElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    this.#observer?.disconnect();
+    this.#stopWatching?.();
     cancelAnimationFrame(this.#frame);
     // Scripts may close only with 1000 or 3000–4999 (partysocket swallows the error and keeps the socket).
     this.#socket?.close(1000, 'lab removed');

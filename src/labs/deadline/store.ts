@@ -8,6 +8,7 @@ import {
   type RealtimeSettings,
 } from '../../shared/protocol/realtime.ts';
 import { SOCKET_OPEN, type SocketLike } from '../../shared/socket-like.ts';
+import { SnapshotStore } from '../../shared/snapshot-store.ts';
 
 /**
  * `connecting`; `open`: samples flow; `closed`: the socket closed (the lab
@@ -151,12 +152,10 @@ interface ArrivedSample {
  * and judges each sample's delay against the deadline three ways. Keeps a
  * bounded window of (arrival, delay) points for the chart.
  */
-export class DeadlineStore {
+export class DeadlineStore extends SnapshotStore<DeadlineSnapshot> {
   readonly #socket: SocketLike;
   readonly #now: EpochClock;
   readonly #options: DeadlineOptions;
-  readonly #listeners = new Set<(snapshot: DeadlineSnapshot) => void>();
-  #snapshot: DeadlineSnapshot;
   /** Arrival times (client epoch ms) and delays of the window, oldest first. */
   readonly #pointTimes: number[] = [];
   readonly #pointDelays: number[] = [];
@@ -171,44 +170,32 @@ export class DeadlineStore {
   #opened = false;
 
   constructor(socket: SocketLike, options: Partial<DeadlineOptions> = {}, now: EpochClock = browserClock) {
-    this.#socket = socket;
-    this.#now = now;
-    this.#options = { ...DEADLINE_DEFAULTS, ...options };
-    this.#snapshot = {
+    const resolved = { ...DEADLINE_DEFAULTS, ...options };
+    super({
       state: 'connecting',
       settings: null,
-      deadlineMs: this.#options.deadlineMs,
+      deadlineMs: resolved.deadlineMs,
       clock: null,
       run: EMPTY_RUN,
       received: 0,
       jitterMs: 0,
       problem: null,
       lastClose: null,
-    };
+    });
+    this.#socket = socket;
+    this.#now = now;
+    this.#options = resolved;
     socket.addEventListener('open', () => {
       this.#opened = true;
-      this.#update({ state: 'open' });
+      this.update({ state: 'open' });
       this.#probe();
     });
     socket.addEventListener('message', (event) => {
       if (typeof event.data === 'string') this.#receive(event.data, this.#now());
     });
     socket.addEventListener('close', (event) => {
-      this.#update({ state: this.#opened ? 'closed' : 'unreachable', lastClose: { code: event.code, reason: event.reason } });
+      this.update({ state: this.#opened ? 'closed' : 'unreachable', lastClose: { code: event.code, reason: event.reason } });
     });
-  }
-
-  get snapshot(): DeadlineSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: DeadlineSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /**
@@ -238,12 +225,12 @@ export class DeadlineStore {
   /** Sets the deadline and starts a new run; refuses (with `problem`) a value out of range. */
   setDeadline(deadlineMs: number): boolean {
     if (!Number.isInteger(deadlineMs) || deadlineMs < DEADLINE_RANGE.min || deadlineMs > DEADLINE_RANGE.max) {
-      this.#update({
+      this.update({
         problem: `The deadline must be a whole number of milliseconds from ${String(DEADLINE_RANGE.min)} to ${String(DEADLINE_RANGE.max)}, got ${String(deadlineMs)}.`,
       });
       return false;
     }
-    this.#update({ deadlineMs, run: EMPTY_RUN, problem: null });
+    this.update({ deadlineMs, run: EMPTY_RUN, problem: null });
     return true;
   }
 
@@ -257,29 +244,29 @@ export class DeadlineStore {
       const parameter = REALTIME_PARAMETERS[field as keyof RealtimeSettings];
       const problem = integerParameterProblem(parameter, value);
       if (problem !== null) {
-        this.#update({ problem: `${parameter.description}: ${problem}.` });
+        this.update({ problem: `${parameter.description}: ${problem}.` });
         return false;
       }
     }
-    const current = this.#snapshot.settings;
+    const current = this.snapshot.settings;
     const merged = current === null ? null : { ...current, ...changes };
     const problem = merged === null ? null : realtimeSettingsProblem(merged);
     if (problem !== null) {
-      this.#update({ problem: `${problem}.` });
+      this.update({ problem: `${problem}.` });
       return false;
     }
     if (this.#socket.readyState !== SOCKET_OPEN) {
-      this.#update({ problem: 'Not connected: start the stream first.' });
+      this.update({ problem: 'Not connected: start the stream first.' });
       return false;
     }
     this.#socket.send(JSON.stringify({ type: 'configure', ...changes }));
-    this.#update({ problem: null });
+    this.update({ problem: null });
     return true;
   }
 
   /** Starts a new run with the same deadline. */
   resetRun(): void {
-    this.#update({ run: EMPTY_RUN });
+    this.update({ run: EMPTY_RUN });
   }
 
   #receive(raw: string, arrivedAt: number): void {
@@ -303,25 +290,25 @@ export class DeadlineStore {
         const { ratePerSecond, delayMs, jitterMs, stallEveryMs, stallForMs, fromSeq } = message;
         // Samples made under the old settings may still be on their way: the new run starts at fromSeq.
         this.#runFromSeq = fromSeq;
-        this.#update({ settings: { ratePerSecond, delayMs, jitterMs, stallEveryMs, stallForMs }, run: EMPTY_RUN });
+        this.update({ settings: { ratePerSecond, delayMs, jitterMs, stallEveryMs, stallForMs }, run: EMPTY_RUN });
         break;
       }
       case 'error':
-        this.#update({ problem: `The server said: ${message.message}` });
+        this.update({ problem: `The server said: ${message.message}` });
         break;
     }
   }
 
   #arrive(sample: ArrivedSample): void {
-    const received = this.#snapshot.received + 1;
+    const received = this.snapshot.received + 1;
     if (received % this.#options.samplesPerProbe === 0) this.#probe();
-    if (this.#snapshot.clock === null) {
+    if (this.snapshot.clock === null) {
       this.#unjudged.push(sample);
       if (this.#unjudged.length > this.#options.maxPoints) this.#unjudged.shift();
-      this.#update({ received });
+      this.update({ received });
       return;
     }
-    this.#update({ received, ...this.#judge(sample, this.#snapshot.clock.offsetMs, this.#snapshot.run, this.#snapshot.jitterMs) });
+    this.update({ received, ...this.#judge(sample, this.snapshot.clock.offsetMs, this.snapshot.run, this.snapshot.jitterMs) });
   }
 
   /** Judges one sample: its delay from production (mapped onto this clock) to arrival. */
@@ -332,7 +319,7 @@ export class DeadlineStore {
     const nextJitter = this.#previousDelayMs === null ? jitterMs : jitterMs + (Math.abs(delayMs - this.#previousDelayMs) - jitterMs) / 16;
     this.#previousDelayMs = delayMs;
     if (sample.seq < this.#runFromSeq) return { run, jitterMs: nextJitter };
-    return { run: judgeSample(run, sample.seq, delayMs, this.#snapshot.deadlineMs), jitterMs: nextJitter };
+    return { run: judgeSample(run, sample.seq, delayMs, this.snapshot.deadlineMs), jitterMs: nextJitter };
   }
 
   #addPoint(arrivedAt: number, delayMs: number): void {
@@ -362,16 +349,12 @@ export class DeadlineStore {
     const roundTripMs = arrivedAt - sentAt;
     this.#probeResults = [...this.#probeResults, { offsetMs: serverTime - (sentAt + arrivedAt) / 2, roundTripMs }].slice(-8);
     const best = this.#probeResults.reduce((a, b) => (b.roundTripMs < a.roundTripMs ? b : a));
-    const clock: ClockEstimate = { offsetMs: best.offsetMs, uncertaintyMs: best.roundTripMs / 2, probes: this.#snapshot.clock === null ? 1 : this.#snapshot.clock.probes + 1 };
-    let { run, jitterMs } = this.#snapshot;
+    const clock: ClockEstimate = { offsetMs: best.offsetMs, uncertaintyMs: best.roundTripMs / 2, probes: this.snapshot.clock === null ? 1 : this.snapshot.clock.probes + 1 };
+    let { run, jitterMs } = this.snapshot;
     for (const sample of this.#unjudged) ({ run, jitterMs } = this.#judge(sample, clock.offsetMs, run, jitterMs));
     this.#unjudged = [];
-    this.#update({ clock, run, jitterMs });
+    this.update({ clock, run, jitterMs });
     if (clock.probes < this.#options.initialProbes) this.#probe();
   }
 
-  #update(change: Partial<DeadlineSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
-  }
 }

@@ -1,7 +1,7 @@
 import type { DuplexTimelineSnapshot, DuplexTimelineStore } from './store.ts';
 import { formatDuration } from '../../shared/format.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
-import { describeConnection, part, showConnection, showServer, whenVisible } from '../kit/dom.ts';
+import { describeConnection, part, showConnection, showServer, watchVisibility, whenVisible } from '../kit/dom.ts';
 import type { TimelineView } from './view.ts';
 
 /** Redraws per second while running: smooth enough for lines moving a few pixels a frame, light on the CPU. */
@@ -18,7 +18,7 @@ export class DuplexTimelineElement extends HTMLElement {
   #store: DuplexTimelineStore | null = null;
   #view: TimelineView | null = null;
   #cancelVisible: (() => void) | null = null;
-  #visibility: IntersectionObserver | null = null;
+  #stopWatching: (() => void) | null = null;
   #onScreen = false;
   #paused = false;
   #framesPerSecond = FRAMES_PER_SECOND;
@@ -46,7 +46,7 @@ export class DuplexTimelineElement extends HTMLElement {
 
   disconnectedCallback(): void {
     this.#cancelVisible?.();
-    this.#visibility?.disconnect();
+    this.#stopWatching?.();
     cancelAnimationFrame(this.#frame);
     this.#store?.close();
   }
@@ -70,11 +70,10 @@ export class DuplexTimelineElement extends HTMLElement {
       { windowMs: Number(this.dataset.windowMs ?? 6000), pollIntervalMs: Number(this.dataset.pollIntervalMs ?? 1000) },
     );
     this.#store.subscribe((snapshot) => this.#update(snapshot, base));
-    this.#visibility = new IntersectionObserver((entries) => {
-      this.#onScreen = entries.some((entry) => entry.isIntersecting);
-      if (this.#onScreen) this.#loop();
+    this.#stopWatching = watchVisibility(this, (visible) => {
+      this.#onScreen = visible;
+      if (visible) this.#loop();
     });
-    this.#visibility.observe(this);
   }
 
   #update(snapshot: DuplexTimelineSnapshot, url: string): void {

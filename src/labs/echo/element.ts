@@ -2,13 +2,22 @@ import type { EchoEntry, EchoSnapshot, EchoStore } from './store.ts';
 import { clockTimeMs, formatBytes, formatDuration } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
-import { describeConnection, part, serverLabel, showConnection } from '../kit/dom.ts';
+import { create, describeConnection, part, serverLabel, showConnection, whenVisible } from '../kit/dom.ts';
+import { KeyedList } from '../kit/keyed-list.ts';
 
-function cell(text: string, className?: string): HTMLTableCellElement {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className !== undefined) td.className = className;
-  return td;
+function logRow(entry: EchoEntry): HTMLTableRowElement {
+  const row = document.createElement('tr');
+  row.dataset.id = String(entry.id);
+  row.dataset.direction = entry.direction;
+  row.append(
+    create('td', 'sb-direction', entry.direction === 'sent' ? '↑ sent' : '↓ received'),
+    create('td', 'sb-time', clockTimeMs(new Date(entry.at))),
+    create('td', 'sb-kind', entry.kind),
+    create('td', 'sb-payload', entry.preview),
+    create('td', 'sb-size', formatBytes(entry.bytes)),
+    create('td', 'sb-rtt', entry.roundTripMs === null ? '' : formatDuration(entry.roundTripMs)),
+  );
+  return row;
 }
 
 /**
@@ -19,18 +28,12 @@ function cell(text: string, className?: string): HTMLTableCellElement {
 export class EchoCellElement extends HTMLElement {
   #store: EchoStore | null = null;
   #socket: { close(code?: number, reason?: string): void } | null = null;
-  #observer: IntersectionObserver | null = null;
-  #renderedIds = new Set<number>();
+  #cancelVisible: (() => void) | null = null;
+  readonly #log = new KeyedList<EchoEntry>((entry) => entry.id);
 
   connectedCallback(): void {
     part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
-    this.#observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) {
-        this.#observer?.disconnect();
-        void this.#connect();
-      }
-    });
-    this.#observer.observe(this);
+    this.#cancelVisible = whenVisible(this, () => void this.#connect());
     part<HTMLFormElement>(this, 'form').addEventListener('submit', (event) => {
       event.preventDefault();
       this.#send();
@@ -41,7 +44,7 @@ export class EchoCellElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    this.#observer?.disconnect();
+    this.#cancelVisible?.();
     // Scripts may only close with 1000 or 3000–4999; 1001 is the browser's own.
     this.#socket?.close(1000, 'cell removed');
   }
@@ -75,30 +78,7 @@ export class EchoCellElement extends HTMLElement {
   }
 
   #renderLog(entries: readonly EchoEntry[]): void {
-    const body = part<HTMLTableSectionElement>(this, 'tbody');
-    const present = new Set(entries.map((entry) => entry.id));
-    for (const row of [...body.rows]) {
-      if (!present.has(Number(row.dataset.id))) {
-        this.#renderedIds.delete(Number(row.dataset.id));
-        row.remove();
-      }
-    }
-    for (const entry of entries) {
-      if (this.#renderedIds.has(entry.id)) continue;
-      this.#renderedIds.add(entry.id);
-      const row = document.createElement('tr');
-      row.dataset.id = String(entry.id);
-      row.dataset.direction = entry.direction;
-      row.append(
-        cell(entry.direction === 'sent' ? '↑ sent' : '↓ received', 'sb-direction'),
-        cell(clockTimeMs(new Date(entry.at)), 'sb-time'),
-        cell(entry.kind, 'sb-kind'),
-        cell(entry.preview, 'sb-payload'),
-        cell(formatBytes(entry.bytes), 'sb-size'),
-        cell(entry.roundTripMs === null ? '' : formatDuration(entry.roundTripMs), 'sb-rtt'),
-      );
-      body.append(row);
-    }
+    this.#log.update(part<HTMLTableSectionElement>(this, 'tbody'), entries, logRow);
     part<HTMLElement>(this, '.sb-echo-empty').hidden = entries.length > 0;
     const wrap = part<HTMLElement>(this, '.sb-echo-log-wrap');
     wrap.scrollTop = wrap.scrollHeight;

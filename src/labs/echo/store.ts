@@ -1,13 +1,8 @@
-import { browserClock, closeInfoOf, SOCKET_OPEN, type CloseInfo, type Clock, type SocketLike } from '../../shared/socket-like.ts';
+import { ConnectionTracker, INITIAL_CONNECTION, SnapshotStore, type LabConnection } from '../../shared/snapshot-store.ts';
+import { browserClock, SOCKET_OPEN, type Clock, type SocketLike } from '../../shared/socket-like.ts';
 
 export type { CloseInfo } from '../../shared/socket-like.ts';
 
-/**
- * `connecting`: first attempt under way; `open`; `closed`: was open, now
- * closed (a reconnect is pending); `unreachable`: attempts fail without ever
- * opening, so the server is probably not running.
- */
-export type EchoConnectionState = 'connecting' | 'open' | 'closed' | 'unreachable';
 
 export interface EchoEntry {
   readonly id: number;
@@ -22,16 +17,11 @@ export interface EchoEntry {
   readonly roundTripMs: number | null;
 }
 
-export interface EchoSnapshot {
-  readonly state: EchoConnectionState;
-  readonly lastClose: CloseInfo | null;
+export interface EchoSnapshot extends LabConnection {
   readonly entries: readonly EchoEntry[];
-  /** Failed attempts since the last successful open. */
-  readonly failedAttempts: number;
   /** Why the last `send()` was refused, if it was. */
   readonly sendError: string | null;
 }
-
 
 /** Entries kept in the log; older ones scroll away. */
 export const MAX_ECHO_ENTRIES = 200;
@@ -54,51 +44,30 @@ function truncate(text: string): string {
  * matched in order, which is sound because the echo endpoint answers every
  * message in the order it arrived.
  */
-export class EchoStore {
+export class EchoStore extends SnapshotStore<EchoSnapshot> {
   readonly #socket: SocketLike;
   readonly #clock: Clock;
-  readonly #listeners = new Set<(snapshot: EchoSnapshot) => void>();
+  readonly #connection = new ConnectionTracker();
   /** Send times of messages whose echo has not arrived yet, oldest first. */
   #pendingSends: number[] = [];
   #nextId = 1;
-  #snapshot: EchoSnapshot = { state: 'connecting', lastClose: null, entries: [], failedAttempts: 0, sendError: null };
-  #openedSinceLastClose = false;
 
   constructor(socket: SocketLike, clock: Clock = browserClock) {
+    super({ ...INITIAL_CONNECTION, entries: [], sendError: null });
     this.#socket = socket;
     this.#clock = clock;
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
-      this.#openedSinceLastClose = true;
       this.#pendingSends = [];
-      this.#update({ state: 'open', failedAttempts: 0, sendError: null });
+      this.update({ ...this.#connection.opened(), sendError: null });
     });
     socket.addEventListener('message', (event) => {
       this.#receive(event.data);
     });
     socket.addEventListener('close', (event) => {
-      const lastClose = closeInfoOf(event);
       this.#pendingSends = [];
-      if (this.#openedSinceLastClose) {
-        this.#openedSinceLastClose = false;
-        this.#update({ state: 'closed', lastClose });
-      } else {
-        this.#update({ state: 'unreachable', lastClose, failedAttempts: this.#snapshot.failedAttempts + 1 });
-      }
+      this.update(this.#connection.closed(event, this.snapshot.failedAttempts));
     });
-  }
-
-  get snapshot(): EchoSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: EchoSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /**
@@ -107,7 +76,7 @@ export class EchoStore {
    */
   send(text: string, asBinary: boolean): boolean {
     if (this.#socket.readyState !== SOCKET_OPEN) {
-      this.#update({ sendError: 'Not connected: the message was not sent. Wait for the status to say "open".' });
+      this.update({ sendError: 'Not connected: the message was not sent. Wait for the status to say "open".' });
       return false;
     }
     const bytes = new TextEncoder().encode(text);
@@ -125,7 +94,7 @@ export class EchoStore {
 
   /** Empties the log. */
   clear(): void {
-    this.#update({ entries: [] });
+    this.update({ entries: [] });
   }
 
   #receive(data: unknown): void {
@@ -146,12 +115,7 @@ export class EchoStore {
   }
 
   #append(entry: Omit<EchoEntry, 'id' | 'at'>): void {
-    const entries = [...this.#snapshot.entries, { ...entry, id: this.#nextId++, at: this.#clock.wall() }];
-    this.#update({ entries: entries.slice(-MAX_ECHO_ENTRIES), sendError: null });
-  }
-
-  #update(change: Partial<EchoSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
+    const entries = [...this.snapshot.entries, { ...entry, id: this.#nextId++, at: this.#clock.wall() }];
+    this.update({ entries: entries.slice(-MAX_ECHO_ENTRIES), sendError: null });
   }
 }

@@ -1,8 +1,9 @@
 import type { HeartbeatChart } from './chart.ts';
-import type { HeartbeatSnapshot, HeartbeatStore, RttSeries } from './store.ts';
+import type { HeartbeatEvent, HeartbeatSnapshot, HeartbeatStore, RttSeries } from './store.ts';
 import { formatDuration } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
-import { part, setText, unreachableText } from '../kit/dom.ts';
+import { create, part, serverLabel, setText, unreachableText, watchVisibility } from '../kit/dom.ts';
+import { KeyedList } from '../kit/keyed-list.ts';
 import type { HeartbeatTopicName } from '../../shared/protocol/heartbeat.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 
@@ -36,6 +37,14 @@ function describeState(snapshot: HeartbeatSnapshot, url: string, now: number): s
   }
 }
 
+function eventItem(event: HeartbeatEvent): HTMLLIElement {
+  const item = create('li');
+  item.dataset.id = String(event.id);
+  item.dataset.kind = event.kind;
+  item.append(create('time', undefined, `${(event.at / 1000).toFixed(1)} s`), create('span', undefined, event.text));
+  return item;
+}
+
 /**
  * `<heartbeat-lab>`: wires HeartbeatLab.astro to a HeartbeatStore over a
  * partysocket that reconnects with backoff and jitter. Its WebSocket
@@ -46,23 +55,22 @@ export class HeartbeatLabElement extends HTMLElement {
   #store: HeartbeatStore | null = null;
   #socket: { close(code?: number, reason?: string): void } | null = null;
   #chart: HeartbeatChart | null = null;
-  #observer: IntersectionObserver | null = null;
+  #stopWatching: (() => void) | null = null;
   #visible = false;
   #frame = 0;
   /** While visible: redraws a few times a second, so the chart scrolls and a freeze counts down. */
   #ticker: ReturnType<typeof setInterval> | null = null;
   #url = '';
-  #renderedEvents = new Set<number>();
+  readonly #events = new KeyedList<HeartbeatEvent>((event) => event.id);
   /** Names this client across reconnections, so a server freeze also refuses its new handshakes. */
   readonly #clientId = `lab-${Math.random().toString(36).slice(2, 10)}`;
 
   connectedCallback(): void {
     const server = pageServer();
-    part<HTMLElement>(this, '.sb-server').textContent =
-      server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+    part<HTMLElement>(this, '.sb-server').textContent = serverLabel(server);
     part<HTMLElement>(this, '.sb-heartbeat-client').textContent = `client=${this.#clientId}`;
-    this.#observer = new IntersectionObserver((entries) => {
-      this.#visible = entries.some((entry) => entry.isIntersecting);
+    this.#stopWatching = watchVisibility(this, (visible) => {
+      this.#visible = visible;
       if (this.#ticker !== null) clearInterval(this.#ticker);
       this.#ticker = null;
       if (!this.#visible) return;
@@ -71,7 +79,6 @@ export class HeartbeatLabElement extends HTMLElement {
         this.#schedule();
       }, 200);
     });
-    this.#observer.observe(this);
     part<HTMLFormElement>(this, '[data-form="settings"]').addEventListener('submit', (event) => {
       event.preventDefault();
       this.#url = this.#buildUrl();
@@ -95,7 +102,7 @@ export class HeartbeatLabElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    this.#observer?.disconnect();
+    this.#stopWatching?.();
     cancelAnimationFrame(this.#frame);
     if (this.#ticker !== null) clearInterval(this.#ticker);
     this.#store?.dispose();
@@ -213,26 +220,7 @@ export class HeartbeatLabElement extends HTMLElement {
 
   #renderEvents(snapshot: HeartbeatSnapshot): void {
     const list = part<HTMLOListElement>(this, '.sb-heartbeat-events');
-    const present = new Set(snapshot.events.map((event) => event.id));
-    for (const item of [...list.children] as HTMLElement[]) {
-      if (!present.has(Number(item.dataset.id))) {
-        this.#renderedEvents.delete(Number(item.dataset.id));
-        item.remove();
-      }
-    }
-    for (const event of snapshot.events) {
-      if (this.#renderedEvents.has(event.id)) continue;
-      this.#renderedEvents.add(event.id);
-      const item = document.createElement('li');
-      item.dataset.id = String(event.id);
-      item.dataset.kind = event.kind;
-      const time = document.createElement('time');
-      time.textContent = `${(event.at / 1000).toFixed(1)} s`;
-      const text = document.createElement('span');
-      text.textContent = event.text;
-      item.append(time, text);
-      list.append(item);
-    }
+    this.#events.update(list, snapshot.events, eventItem);
     const wrap = part<HTMLElement>(this, '.sb-heartbeat-events-wrap');
     wrap.scrollTop = wrap.scrollHeight;
   }

@@ -9,6 +9,7 @@ import {
 } from '../../shared/protocol/heartbeat.ts';
 import { integerParameterProblem } from '../../shared/protocol/integer-parameter.ts';
 import { closeInfoOf, SOCKET_OPEN, type SocketLike } from '../../shared/socket-like.ts';
+import { SnapshotStore } from '../../shared/snapshot-store.ts';
 
 /** A socket that can be told to drop its connection and connect again, as partysocket's can. */
 export interface ReconnectingSocketLike extends SocketLike {
@@ -122,12 +123,10 @@ function seconds(ms: number): string {
  * 4000 (heartbeat timeout): a peer that missed its heartbeat is worth
  * trying again, with backoff.
  */
-export class HeartbeatStore {
+export class HeartbeatStore extends SnapshotStore<HeartbeatSnapshot> {
   readonly #socket: ReconnectingSocketLike;
   readonly #clock: HeartbeatClock;
   readonly #options: HeartbeatOptions;
-  readonly #listeners = new Set<(snapshot: HeartbeatSnapshot) => void>();
-  #snapshot: HeartbeatSnapshot;
   readonly #rtt: Record<RttSeries, { at: number; rttMs: number }[]> = { client: [], serverApplication: [], serverProtocol: [] };
   /** This client's pings in flight: id → monotonic send time. */
   readonly #pending = new Map<number, number>();
@@ -143,10 +142,8 @@ export class HeartbeatStore {
   #clientFrozenAt: number | null = null;
 
   constructor(socket: ReconnectingSocketLike, options: Partial<HeartbeatOptions> = {}, clock: HeartbeatClock = browserClock) {
-    this.#socket = socket;
-    this.#clock = clock;
-    this.#options = { ...HEARTBEAT_DEFAULTS, ...options };
-    this.#snapshot = {
+    const resolved = { ...HEARTBEAT_DEFAULTS, ...options };
+    super({
       state: 'connecting',
       settings: null,
       heartbeat: 'answering',
@@ -154,12 +151,15 @@ export class HeartbeatStore {
       rtt: { client: null, serverApplication: null, serverProtocol: null },
       unknownPongs: 0,
       ignoredPings: 0,
-      topics: HEARTBEAT_TOPICS.map((topic) => ({ name: topic.name, unit: topic.unit, wanted: this.#options.topics.includes(topic.name), value: null, seq: null, missed: 0 })),
+      topics: HEARTBEAT_TOPICS.map((topic) => ({ name: topic.name, unit: topic.unit, wanted: resolved.topics.includes(topic.name), value: null, seq: null, missed: 0 })),
       attempts: [],
       events: [],
       lastClose: null,
       problem: null,
-    };
+    });
+    this.#socket = socket;
+    this.#clock = clock;
+    this.#options = resolved;
     socket.addEventListener('open', () => {
       this.#open();
     });
@@ -170,19 +170,6 @@ export class HeartbeatStore {
       const { code, reason } = closeInfoOf(event);
       this.#close(code, reason);
     });
-  }
-
-  get snapshot(): HeartbeatSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: HeartbeatSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
   }
 
   /** Round trips of one series in the window, oldest first. */
@@ -198,46 +185,46 @@ export class HeartbeatStore {
   attemptStarted(): void {
     const now = this.#clock.now();
     const attempt: ReconnectAttempt = {
-      number: this.#snapshot.attempts.length + 1,
+      number: this.snapshot.attempts.length + 1,
       startedAt: now,
       delayMs: this.#downSince === null ? null : now - this.#downSince,
       outcome: 'pending',
     };
     const waited = attempt.delayMs === null ? '' : ` after waiting ${seconds(attempt.delayMs)}`;
-    this.#update({ attempts: [...this.#snapshot.attempts, attempt] });
+    this.update({ attempts: [...this.snapshot.attempts, attempt] });
     this.#event('attempt', `Attempt ${String(attempt.number)}${waited}.`);
   }
 
   /** Plays a frozen client: stops answering the server's pings and sending its own, until the connection ends. */
   freezeClient(): void {
-    if (this.#snapshot.state !== 'open' || this.#snapshot.heartbeat === 'frozen') return;
+    if (this.snapshot.state !== 'open' || this.snapshot.heartbeat === 'frozen') return;
     this.#clientFrozenAt = this.#clock.now();
     this.#pending.clear();
-    this.#update({ heartbeat: 'frozen', ignoredPings: 0 });
-    const limit = this.#snapshot.settings === null ? '' : ` The server should drop it within interval + timeout = ${seconds(this.#snapshot.settings.intervalMs + this.#snapshot.settings.timeoutMs)}.`;
+    this.update({ heartbeat: 'frozen', ignoredPings: 0 });
+    const limit = this.snapshot.settings === null ? '' : ` The server should drop it within interval + timeout = ${seconds(this.snapshot.settings.intervalMs + this.snapshot.settings.timeoutMs)}.`;
     this.#event('frozen-client', `You froze this client: it ignores the server's pings and sends none. The browser still answers protocol pings by itself.${limit}`);
   }
 
   /** Answers pings again. */
   unfreezeClient(): void {
-    if (this.#snapshot.heartbeat === 'answering') return;
+    if (this.snapshot.heartbeat === 'answering') return;
     this.#clientFrozenAt = null;
     this.#nextPingAt = this.#clock.now();
-    this.#update({ heartbeat: 'answering' });
+    this.update({ heartbeat: 'answering' });
   }
 
   /** Asks the server to freeze its side for `seconds` (1–60); refuses, with `problem`, anything else. */
   freezeServer(seconds: number): boolean {
     const problem = integerParameterProblem(HEARTBEAT_PARAMETERS.freezeSeconds, seconds);
     if (problem !== null) {
-      this.#update({ problem: `Freeze time ${problem}.` });
+      this.update({ problem: `Freeze time ${problem}.` });
       return false;
     }
     if (!this.#send({ type: 'freeze', seconds })) {
-      this.#update({ problem: 'Not connected: wait for the connection to open.' });
+      this.update({ problem: 'Not connected: wait for the connection to open.' });
       return false;
     }
-    this.#update({ problem: null });
+    this.update({ problem: null });
     return true;
   }
 
@@ -264,9 +251,9 @@ export class HeartbeatStore {
     this.#ownClose = null;
     this.#downSince = null;
     this.#pending.clear();
-    const attempts = this.#snapshot.attempts.map((attempt, index, all) => (index === all.length - 1 ? { ...attempt, outcome: 'opened' as const } : attempt));
-    this.#update({ state: 'open', attempts, serverFrozenUntil: null, heartbeat: 'answering' });
-    const restoring = this.#snapshot.topics.filter((topic) => topic.wanted);
+    const attempts = this.snapshot.attempts.map((attempt, index, all) => (index === all.length - 1 ? { ...attempt, outcome: 'opened' as const } : attempt));
+    this.update({ state: 'open', attempts, serverFrozenUntil: null, heartbeat: 'answering' });
+    const restoring = this.snapshot.topics.filter((topic) => topic.wanted);
     this.#event('connected', restoring.length === 0 ? 'Connected.' : `Connected. Subscribing again to ${restoring.map((topic) => topic.name).join(' and ')}.`);
     for (const topic of restoring) this.#send({ type: 'subscribe', topic: topic.name });
     this.#stopTicking?.();
@@ -283,9 +270,9 @@ export class HeartbeatStore {
     this.#downSince = now;
     if (!this.#opened) {
       // partysocket reports a failed attempt as a close of its own making; the attempt is what failed.
-      const attempts = this.#snapshot.attempts.map((attempt, index, all) => (index === all.length - 1 && attempt.outcome === 'pending' ? { ...attempt, outcome: 'failed' as const } : attempt));
-      this.#update({ attempts });
-      const frozen = this.#snapshot.serverFrozenUntil !== null && this.#snapshot.serverFrozenUntil > now ? ' (the server is still frozen)' : '';
+      const attempts = this.snapshot.attempts.map((attempt, index, all) => (index === all.length - 1 && attempt.outcome === 'pending' ? { ...attempt, outcome: 'failed' as const } : attempt));
+      this.update({ attempts });
+      const frozen = this.snapshot.serverFrozenUntil !== null && this.snapshot.serverFrozenUntil > now ? ' (the server is still frozen)' : '';
       this.#event('attempt', `Attempt ${String(attempts.length)} failed before opening${frozen}.`);
       return;
     }
@@ -295,20 +282,20 @@ export class HeartbeatStore {
     if (own !== null) ({ code, reason } = own);
     const by = own !== null ? 'client' : code === 1006 ? 'network' : 'server';
     let text = `Closed by ${by === 'client' ? 'this client' : by === 'server' ? 'the server' : 'the network (no close frame)'} with ${String(code)}${reason === '' ? '' : ` "${reason}"`}.`;
-    if (by === 'server' && this.#clientFrozenAt !== null && this.#snapshot.settings !== null) {
-      const { intervalMs, timeoutMs } = this.#snapshot.settings;
+    if (by === 'server' && this.#clientFrozenAt !== null && this.snapshot.settings !== null) {
+      const { intervalMs, timeoutMs } = this.snapshot.settings;
       text += ` That was ${seconds(now - this.#clientFrozenAt)} after you froze this client (limit: interval + timeout = ${seconds(intervalMs + timeoutMs)}).`;
     }
     this.#clientFrozenAt = null;
     this.#ownClose = null;
     // A new connection begins a new series of attempts.
-    this.#update({ state: 'reconnecting', lastClose: { code, reason, by }, heartbeat: 'answering', attempts: [] });
+    this.update({ state: 'reconnecting', lastClose: { code, reason, by }, heartbeat: 'answering', attempts: [] });
     this.#event('closed', `${text} Reconnecting…`);
   }
 
   #tick(): void {
-    const settings = this.#snapshot.settings;
-    if (this.#snapshot.state !== 'open' || settings === null || this.#snapshot.heartbeat === 'frozen') return;
+    const settings = this.snapshot.settings;
+    if (this.snapshot.state !== 'open' || settings === null || this.snapshot.heartbeat === 'frozen') return;
     const now = this.#clock.now();
     const oldest = Math.min(...this.#pending.values());
     if (now - oldest >= settings.timeoutMs) {
@@ -341,11 +328,11 @@ export class HeartbeatStore {
     switch (message.type) {
       case 'welcome':
         this.#nextPingAt = now;
-        this.#update({ settings: { intervalMs: message.intervalMs, timeoutMs: message.timeoutMs, closeCode: message.closeCode } });
+        this.update({ settings: { intervalMs: message.intervalMs, timeoutMs: message.timeoutMs, closeCode: message.closeCode } });
         break;
       case 'ping':
-        if (this.#snapshot.heartbeat === 'answering') this.#send({ type: 'pong', id: message.id, sent: message.sent });
-        else this.#update({ ignoredPings: this.#snapshot.ignoredPings + 1 });
+        if (this.snapshot.heartbeat === 'answering') this.#send({ type: 'pong', id: message.id, sent: message.sent });
+        else this.update({ ignoredPings: this.snapshot.ignoredPings + 1 });
         break;
       case 'pong': {
         const sentAt = this.#pending.get(message.id);
@@ -356,7 +343,7 @@ export class HeartbeatStore {
       }
       case 'rtt':
         this.#recordRtt(message.kind === 'application' ? 'serverApplication' : 'serverProtocol', now, message.rttMs);
-        this.#update({ unknownPongs: message.unknownPongs });
+        this.update({ unknownPongs: message.unknownPongs });
         break;
       case 'subscribed': {
         const previous = this.#topic(message.topic);
@@ -383,15 +370,15 @@ export class HeartbeatStore {
       case 'unsubscribed':
         break;
       case 'frozen':
-        this.#update({ serverFrozenUntil: now + message.seconds * 1000 });
+        this.update({ serverFrozenUntil: now + message.seconds * 1000 });
         this.#event('frozen-server', `The server froze its side for ${String(message.seconds)} s: it reads, answers and sends nothing, and refuses this client's new connections meanwhile.`);
         break;
       case 'thawed':
-        this.#update({ serverFrozenUntil: null });
+        this.update({ serverFrozenUntil: null });
         this.#event('thawed', `The server is back after ${seconds(message.frozenMs)}, and this connection survived it.`);
         break;
       case 'error':
-        this.#update({ problem: `The server said: ${message.message}` });
+        this.update({ problem: `The server said: ${message.message}` });
         this.#event('error', message.message);
         break;
     }
@@ -401,7 +388,7 @@ export class HeartbeatStore {
     const points = this.#rtt[series];
     points.push({ at, rttMs });
     while (points.length > 0 && (points[0]?.at ?? at) < at - this.#options.windowMs) points.shift();
-    this.#update({ rtt: { ...this.#snapshot.rtt, [series]: rttMs } });
+    this.update({ rtt: { ...this.snapshot.rtt, [series]: rttMs } });
   }
 
   #send(message: object): boolean {
@@ -411,22 +398,18 @@ export class HeartbeatStore {
   }
 
   #topic(name: HeartbeatTopicName): TopicView {
-    const view = this.#snapshot.topics.find((topic) => topic.name === name);
+    const view = this.snapshot.topics.find((topic) => topic.name === name);
     if (view === undefined) throw new Error(`unknown topic ${name}`);
     return view;
   }
 
   #updateTopic(topic: HeartbeatTopicName, change: (view: TopicView) => TopicView): void {
-    this.#update({ topics: this.#snapshot.topics.map((view) => (view.name === topic ? change(view) : view)) });
+    this.update({ topics: this.snapshot.topics.map((view) => (view.name === topic ? change(view) : view)) });
   }
 
   #event(kind: HeartbeatEventKind, text: string): void {
-    const events = [...this.#snapshot.events, { id: this.#nextEventId++, at: this.#clock.now(), kind, text }];
-    this.#update({ events: events.slice(-this.#options.maxEvents) });
+    const events = [...this.snapshot.events, { id: this.#nextEventId++, at: this.#clock.now(), kind, text }];
+    this.update({ events: events.slice(-this.#options.maxEvents) });
   }
 
-  #update(change: Partial<HeartbeatSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
-    for (const listener of this.#listeners) listener(this.#snapshot);
-  }
 }

@@ -42,16 +42,23 @@ export function create<K extends keyof HTMLElementTagNameMap>(tag: K, className?
   return element;
 }
 
-/** Calls `callback` once, the first time `element` scrolls into view; returns a function that cancels. */
-export function whenVisible(element: Element, callback: () => void): () => void {
+/** Calls `onChange` each time `element` enters (`true`) or leaves (`false`) the viewport; returns a function that stops watching. */
+export function watchVisibility(element: Element, onChange: (visible: boolean) => void, options: IntersectionObserverInit = {}): () => void {
   const observer = new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting)) {
-      observer.disconnect();
-      callback();
-    }
-  });
+    onChange(entries.some((entry) => entry.isIntersecting));
+  }, options);
   observer.observe(element);
   return () => observer.disconnect();
+}
+
+/** Calls `callback` once, the first time `element` scrolls into view (or within `rootMargin` of it); returns a function that cancels. */
+export function whenVisible(element: Element, callback: () => void, options: IntersectionObserverInit = {}): () => void {
+  const cancel = watchVisibility(element, (visible) => {
+    if (!visible) return;
+    cancel();
+    callback();
+  }, options);
+  return cancel;
 }
 
 /** Fills the lab's footer with the server it uses, and returns that choice. */

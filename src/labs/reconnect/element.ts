@@ -1,6 +1,14 @@
-import type { ReconnectLabSnapshot, ReconnectLabStore } from './store.ts';
+import type { ReconnectLabSnapshot, ReconnectLabStore, ReconnectLogEntry } from './store.ts';
 import { pageServer } from '../kit/page-server.ts';
-import { part, serverLabel } from '../kit/dom.ts';
+import { create, part, serverLabel } from '../kit/dom.ts';
+import { KeyedList } from '../kit/keyed-list.ts';
+
+function logItem(entry: ReconnectLogEntry): HTMLLIElement {
+  const item = create('li', undefined, `${(entry.atMs / 1000).toFixed(2)} s  ${entry.text}`);
+  item.dataset.id = String(entry.id);
+  item.dataset.kind = entry.kind;
+  return item;
+}
 
 /**
  * `<reconnect-lab>`: wires ReconnectLab.astro to a ReconnectLabStore. It
@@ -10,7 +18,7 @@ import { part, serverLabel } from '../kit/dom.ts';
 export class ReconnectLabElement extends HTMLElement {
   #loading: Promise<ReconnectLabStore> | null = null;
   #store: ReconnectLabStore | null = null;
-  #renderedIds = new Set<number>();
+  readonly #log = new KeyedList<ReconnectLogEntry>((entry) => entry.id);
 
   connectedCallback(): void {
     part<HTMLElement>(this, '.sb-server').textContent = serverLabel();
@@ -60,22 +68,7 @@ export class ReconnectLabElement extends HTMLElement {
     part<HTMLElement>(this, '.sb-status-text').textContent = text;
     part<HTMLButtonElement>(this, '[data-action="stop"]').disabled = snapshot.state !== 'running';
     const log = part<HTMLOListElement>(this, '.sb-reconnect-log');
-    const present = new Set(snapshot.entries.map((entry) => entry.id));
-    for (const item of [...log.children] as HTMLElement[]) {
-      if (!present.has(Number(item.dataset.id))) {
-        this.#renderedIds.delete(Number(item.dataset.id));
-        item.remove();
-      }
-    }
-    for (const entry of snapshot.entries) {
-      if (this.#renderedIds.has(entry.id)) continue;
-      this.#renderedIds.add(entry.id);
-      const item = document.createElement('li');
-      item.dataset.id = String(entry.id);
-      item.dataset.kind = entry.kind;
-      item.textContent = `${(entry.atMs / 1000).toFixed(2)} s  ${entry.text}`;
-      log.append(item);
-    }
+    this.#log.update(log, snapshot.entries, logItem);
     part<HTMLElement>(this, '.sb-reconnect-empty').hidden = snapshot.entries.length > 0;
   }
 }

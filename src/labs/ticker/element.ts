@@ -2,6 +2,7 @@ import { clockTimeMs } from '../../shared/format.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 import type { TickerLogEntry, TickerSnapshot, TickerStore } from './store.ts';
 import { create, describeConnection, part, showConnection, showServer, whenVisible } from '../kit/dom.ts';
+import { KeyedList } from '../kit/keyed-list.ts';
 
 function logRow(entry: TickerLogEntry): HTMLTableRowElement {
   const row = create('tr');
@@ -22,7 +23,7 @@ export class TickerLabElement extends HTMLElement {
   #store: TickerStore | null = null;
   #socket: { close(code?: number, reason?: string): void } | null = null;
   #cancelVisible: (() => void) | null = null;
-  #renderedLog = new Set<number>();
+  readonly #log = new KeyedList<TickerLogEntry>((entry) => entry.id);
   #showPrices = false;
 
   connectedCallback(): void {
@@ -46,8 +47,7 @@ export class TickerLabElement extends HTMLElement {
     }
     part<HTMLInputElement>(this, 'input[name="prices"]', 'ticker-lab').addEventListener('change', (event) => {
       this.#showPrices = (event.target as HTMLInputElement).checked;
-      part<HTMLElement>(this, '.sb-tk-log tbody', 'ticker-lab').replaceChildren();
-      this.#renderedLog.clear();
+      this.#log.clear();
       if (this.#store !== null) this.#renderLog(this.#store.snapshot.log);
     });
   }
@@ -102,19 +102,7 @@ export class TickerLabElement extends HTMLElement {
 
   #renderLog(log: readonly TickerLogEntry[]): void {
     const body = part<HTMLTableSectionElement>(this, '.sb-tk-log tbody', 'ticker-lab');
-    const present = new Set(log.map((entry) => entry.id));
-    for (const row of [...body.rows]) {
-      const id = Number(row.dataset.id);
-      if (!present.has(id)) {
-        this.#renderedLog.delete(id);
-        row.remove();
-      }
-    }
-    for (const entry of log) {
-      if (this.#renderedLog.has(entry.id) || (entry.type === 'price' && !this.#showPrices)) continue;
-      this.#renderedLog.add(entry.id);
-      body.append(logRow(entry));
-    }
+    this.#log.update(body, log, logRow, (entry) => entry.type !== 'price' || this.#showPrices);
     const wrap = body.closest<HTMLElement>('.sb-echo-log-wrap');
     if (wrap !== null) wrap.scrollTop = wrap.scrollHeight;
   }

@@ -5,8 +5,9 @@
  */
 import { describeCloseCode } from '../close-codes.ts';
 import { formatBytes, formatDuration } from '../format.ts';
-import type { RunSnapshot } from './store.ts';
-import { BACKLOG_OVER_BUDGET_CLOSE_CODE } from '../protocol/backpressure.ts';
+import type { ConsumerProgress } from './consumer.ts';
+import type { PageClose, RunConfig } from './run-config.ts';
+import { BACKLOG_OVER_BUDGET_CLOSE_CODE, type BackpressureEnded, type BackpressureStats } from '../protocol/backpressure.ts';
 
 export interface RunEnding {
   /**
@@ -36,7 +37,16 @@ export interface RunEnding {
   readonly explanation: readonly string[];
 }
 
-type EndingInput = Pick<RunSnapshot, 'config' | 'serverEnded' | 'server' | 'consumer' | 'pageClose' | 'elapsedMs' | 'peakServerBufferedBytes'>;
+/** What a run knows when it ends: the store's snapshot, or the terminal client's counts. */
+export interface EndingInput {
+  readonly config: RunConfig;
+  readonly serverEnded: BackpressureEnded | null;
+  readonly server: BackpressureStats | null;
+  readonly consumer: ConsumerProgress;
+  readonly pageClose: PageClose | null;
+  readonly elapsedMs: number;
+  readonly peakServerBufferedBytes: number;
+}
 
 /** `1,234` */
 export function formatCount(value: number): string {

@@ -6,56 +6,22 @@
  */
 import type { ConsumerProgress } from './consumer.ts';
 import { describeEnding, type RunEnding } from './ending.ts';
+import type { PageClose, RunConfig } from './run-config.ts';
 import {
   backpressureStatsMessage,
   serverFrameBytes,
   type BackpressureEnded,
   type BackpressureHello,
-  type BackpressureSettings,
   type BackpressureStats,
 } from '../protocol/backpressure.ts';
+import { SnapshotStore } from '../snapshot-store.ts';
 import type { SocketLike } from '../socket-like.ts';
 import * as v from 'valibot';
 
-/**
- * `blocking`: a Web Worker that busy-waits per message (the thread cannot
- * read its socket meanwhile); `queued`: the page takes every message at once
- * and works through a queue with timers; `stream`: WebSocketStream, which
- * reads the next message only when the consumer asks for it.
- */
-export type ConsumerKind = 'blocking' | 'queued' | 'stream';
-export const CONSUMER_KINDS: readonly ConsumerKind[] = ['blocking', 'queued', 'stream'];
-
-export interface RunConfig {
-  readonly settings: BackpressureSettings;
-  readonly consumer: ConsumerKind;
-  /** Time the consumer spends on each message. */
-  readonly workPerMessageMs: number;
-  /** credit/conflate: messages allowed in flight. */
-  readonly creditWindow: number;
-  /** queued: the page gives up (close 4008) when its backlog passes this. */
-  readonly pageBudgetBytes: number;
-}
-
-export const DEFAULT_RUN_CONFIG: Omit<RunConfig, 'settings'> = {
-  consumer: 'blocking',
-  workPerMessageMs: 50,
-  creditWindow: 16,
-  pageBudgetBytes: 16 * 1024 * 1024,
-};
+export { CONSUMER_KINDS, DEFAULT_RUN_CONFIG, runConfigProblem, type ConsumerKind, type PageClose, type RunConfig } from './run-config.ts';
 
 /** `starting`: connecting; `running`; `draining`: finishing without loss; `ended`: the data socket is closed. */
 export type RunState = 'starting' | 'running' | 'draining' | 'ended';
-
-/** How the data socket closed, from the page's side. */
-export interface PageClose {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-  /** `page` when this page closed it (the reader stopped, or the backlog budget), `remote` otherwise. */
-  readonly initiatedBy: 'page' | 'remote';
-  readonly elapsedMs: number;
-}
 
 /** Columns for the plots, oldest first, at most `MAX_SAMPLES` long. */
 export interface RunSeries {
@@ -133,34 +99,19 @@ function emptySeries(): RunSeries {
   };
 }
 
-/** Checks a run's numbers against the protocol's bounds; returns the problem in words, or `null`. */
-export function runConfigProblem(config: RunConfig): string | null {
-  if (!Number.isInteger(config.workPerMessageMs) || config.workPerMessageMs < 1 || config.workPerMessageMs > 1_000) {
-    return `Work per message must be a whole number of milliseconds from 1 to 1000, got ${String(config.workPerMessageMs)}.`;
-  }
-  if (!Number.isInteger(config.creditWindow) || config.creditWindow < 1 || config.creditWindow > 1_000) {
-    return `The credit window must be a whole number from 1 to 1000, got ${String(config.creditWindow)}.`;
-  }
-  if (!(config.pageBudgetBytes >= 1024 * 1024 && config.pageBudgetBytes <= 256 * 1024 * 1024)) {
-    return 'The page backlog budget must be from 1 to 256 MiB.';
-  }
-  return null;
-}
-
 /**
  * One run of the lab. The element feeds it: `hello()` and `progress()` from
  * the consumer, `attachStats()` with the stats socket, `pageClosed()` when the
  * data socket closes, and `sample()` ten times a second for the plots.
  */
-export class BackpressureRunStore {
-  readonly #listeners = new Set<(snapshot: RunSnapshot) => void>();
-  readonly #series = emptySeries();
+export class BackpressureRunStore extends SnapshotStore<RunSnapshot> {
+  readonly #series: RunSeries;
   /** Cumulative drops, kept beside the series to compute their rate. */
   readonly #droppedTotals: number[] = [];
-  #snapshot: RunSnapshot;
 
   constructor(config: RunConfig) {
-    this.#snapshot = {
+    const series = emptySeries();
+    super({
       state: 'starting',
       config,
       hello: null,
@@ -175,34 +126,22 @@ export class BackpressureRunStore {
       statsProblem: null,
       ending: null,
       version: 0,
-      series: this.#series,
-    };
-  }
-
-  get snapshot(): RunSnapshot {
-    return this.#snapshot;
-  }
-
-  /** Calls `listener` now and after every change; returns the unsubscribe function. */
-  subscribe(listener: (snapshot: RunSnapshot) => void): () => void {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+      series,
+    });
+    this.#series = series;
   }
 
   hello(hello: BackpressureHello): void {
-    this.#update({ hello, state: this.#snapshot.state === 'starting' ? 'running' : this.#snapshot.state });
+    this.update({ hello, state: this.snapshot.state === 'starting' ? 'running' : this.snapshot.state });
   }
 
   progress(consumer: ConsumerProgress): void {
-    this.#update({ consumer, peakPageBacklogBytes: Math.max(this.#snapshot.peakPageBacklogBytes, consumer.backlogBytes) });
+    this.update({ consumer, peakPageBacklogBytes: Math.max(this.snapshot.peakPageBacklogBytes, consumer.backlogBytes) });
   }
 
   /** The reader asked to stop: credit and conflate drain first. */
   draining(): void {
-    if (this.#snapshot.state === 'running' || this.#snapshot.state === 'starting') this.#update({ state: 'draining' });
+    if (this.snapshot.state === 'running' || this.snapshot.state === 'starting') this.update({ state: 'draining' });
   }
 
   /** Follows the server's stats channel for this run. */
@@ -218,20 +157,20 @@ export class BackpressureRunStore {
       if (!parsed.success) return;
       const message = parsed.output;
       if (message.type === 'stats') {
-        this.#update({
+        this.update({
           server: message,
           statsProblem: null,
-          peakServerBufferedBytes: Math.max(this.#snapshot.peakServerBufferedBytes, message.bufferedBytes),
+          peakServerBufferedBytes: Math.max(this.snapshot.peakServerBufferedBytes, message.bufferedBytes),
         });
       } else if (message.type === 'ended') {
-        this.#update({ serverEnded: message, serverEndedAtSeconds: this.#snapshot.elapsedMs / 1000 });
+        this.update({ serverEnded: message, serverEndedAtSeconds: this.snapshot.elapsedMs / 1000 });
       }
     });
     socket.addEventListener('close', (event) => {
-      if (this.#snapshot.serverEnded !== null) return;
-      this.#update({
+      if (this.snapshot.serverEnded !== null) return;
+      this.update({
         statsProblem:
-          event.code === 1006 && this.#snapshot.server === null
+          event.code === 1006 && this.snapshot.server === null
             ? 'The stats channel could not connect, so the server\'s side is not shown.'
             : `The stats channel closed (${String(event.code)}${event.reason === '' ? '' : ` "${event.reason}"`}) before the server's final account arrived.`,
       });
@@ -239,13 +178,13 @@ export class BackpressureRunStore {
   }
 
   pageClosed(close: PageClose): void {
-    if (this.#snapshot.pageClose !== null) return;
-    this.#update({ pageClose: close, state: 'ended', elapsedMs: Math.max(this.#snapshot.elapsedMs, close.elapsedMs) });
+    if (this.snapshot.pageClose !== null) return;
+    this.update({ pageClose: close, state: 'ended', elapsedMs: Math.max(this.snapshot.elapsedMs, close.elapsedMs) });
   }
 
   /** Appends one point to every series: the latest server stats with the latest consumer counts. */
   sample(elapsedMs: number): void {
-    const { server, consumer, config } = this.#snapshot;
+    const { server, consumer, config } = this.snapshot;
     const series = this.#series;
     const sent = server?.sent ?? 0;
     const serverBuffered = server?.bufferedBytes ?? 0;
@@ -271,14 +210,14 @@ export class BackpressureRunStore {
       for (const column of Object.values(series) as unknown[][]) column.shift();
       this.#droppedTotals.shift();
     }
-    this.#update({ elapsedMs });
+    this.update({ elapsedMs });
   }
 
-  #update(change: Partial<RunSnapshot>): void {
-    const next = { ...this.#snapshot, ...change, version: this.#snapshot.version + 1 };
+  /** Every change bumps `version` and re-describes the ending once either side has seen the connection end. */
+  protected override update(change: Partial<RunSnapshot>): void {
+    const next = { ...this.snapshot, ...change, version: this.snapshot.version + 1 };
     const ending = next.pageClose === null && next.serverEnded === null ? null : describeEnding(next);
-    this.#snapshot = { ...next, ending };
-    for (const listener of this.#listeners) listener(this.#snapshot);
+    super.update({ ...change, version: next.version, ending });
   }
 }
 
