@@ -28,6 +28,15 @@ describe('DuplexTimeline on chapter 3', () => {
     const polling = lab.locator('svg[data-part="polling"]');
     expect(await polling.locator('line.sb-tl-request').count()).toBeGreaterThan(0);
     expect(await polling.locator('circle.sb-tl-change').count()).toBeGreaterThan(0);
+    // Every tick label, "now" on the right edge included, lies inside the drawing.
+    const clipped = await duplex.evaluate((svg: SVGSVGElement) => {
+      const width = svg.viewBox.baseVal.width;
+      return [...svg.querySelectorAll<SVGTextElement>('text.sb-tl-tick')].filter((label) => {
+        const box = label.getBBox();
+        return box.x < 0 || box.x + box.width > width;
+      }).map((label) => label.textContent);
+    });
+    expect(clipped).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -92,7 +92,8 @@ export class TimelineView {
     for (let second = 0; second <= seconds; second++) {
       const tickX = RIGHT - (second * 1000 * (RIGHT - LEFT)) / this.#options.windowMs;
       elements.push(svgElement('line', { x1: tickX, x2: tickX, y1: SERVER_Y - 10, y2: BROWSER_Y + 10 }, 'sb-tl-grid'));
-      const label = svgElement('text', { x: tickX, y: HEIGHT - 4, 'text-anchor': 'middle' }, 'sb-tl-tick');
+      // "now" sits on the right edge: anchored at its end, so it is not cut to "no".
+      const label = svgElement('text', { x: tickX, y: HEIGHT - 4, 'text-anchor': second === 0 ? 'end' : 'middle' }, 'sb-tl-tick');
       label.textContent = second === 0 ? 'now' : `−${String(second)} s`;
       elements.push(label);
     }
