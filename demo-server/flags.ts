@@ -18,7 +18,12 @@ Options (environment variable in brackets):
                            (MAX_MESSAGE_BYTES, default 65536)
   --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
   --max-buffered-bytes <n> bytes queued for one client before it is cut off with 1008
-                           (MAX_BUFFERED_BYTES, default 16777216)
+                           (MAX_BUFFERED_BYTES, default 16777216); past 1 MiB the server
+                           stops reading the client until its queue drains
+  --max-total-buffered-bytes <n>
+                           bytes queued for all clients together; past it the client
+                           holding the most is dropped (MAX_TOTAL_BUFFERED_BYTES,
+                           default 268435456)
   --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
                            e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
                            benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
@@ -75,6 +80,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       'max-message-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
+      'max-total-buffered-bytes': { type: 'string' },
       'chat-limits': { type: 'string' },
       site: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -93,6 +99,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
   const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
   if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
+  const maxTotalBuffered = values['max-total-buffered-bytes'] ?? env.MAX_TOTAL_BUFFERED_BYTES;
+  if (maxTotalBuffered !== undefined) {
+    server.maxTotalBufferedBytes = parseInteger('--max-total-buffered-bytes', maxTotalBuffered, 1024, 16 * 1024 * 1024 * 1024);
+  }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
   return {

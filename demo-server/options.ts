@@ -20,8 +20,17 @@ export interface DemoServerOptions {
   allowedOrigins: readonly string[];
   /** Most WebSocket connections at once; more get HTTP 503 at the handshake. */
   maxConnections: number;
-  /** Most bytes queued for one client before it is cut off with 1008. */
+  /** Most bytes queued for one client (payload plus per-message overhead) before it is cut off with 1008. */
   maxBufferedBytes: number;
+  /**
+   * Bytes queued for all clients together; when a send would pass it, the
+   * client holding the most is dropped at once (see core/memory-budget.ts).
+   */
+  maxTotalBufferedBytes: number;
+  /** Stop reading a client while more than this is queued for it (capped at half of `maxBufferedBytes`). */
+  readHighWaterBytes: number;
+  /** Read the client again once its queue is under this. */
+  readLowWaterBytes: number;
   /** Protocol ping interval; a client that has not answered the previous ping is dropped. `0` turns it off. */
   heartbeatIntervalMs: number;
   /** How long a close handshake may take before the TCP connection is destroyed. */
@@ -42,6 +51,9 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   allowedOrigins: [],
   maxConnections: 20_000,
   maxBufferedBytes: 16 * 1024 * 1024,
+  maxTotalBufferedBytes: 256 * 1024 * 1024,
+  readHighWaterBytes: 1024 * 1024,
+  readLowWaterBytes: 256 * 1024,
   heartbeatIntervalMs: 30_000,
   closeTimeoutMs: 1_000,
   log: null,
@@ -60,6 +72,17 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
   requireInteger('maxMessageBytes', resolved.maxMessageBytes, 1, 100 * 1024 * 1024);
   requireInteger('maxConnections', resolved.maxConnections, 1, 1_000_000);
   requireInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
+  requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes, 1024, 16 * 1024 * 1024 * 1024);
+  requireInteger('readHighWaterBytes', resolved.readHighWaterBytes, 1024, 1024 * 1024 * 1024);
+  requireInteger('readLowWaterBytes', resolved.readLowWaterBytes, 0, 1024 * 1024 * 1024);
+  if (resolved.readLowWaterBytes >= resolved.readHighWaterBytes) {
+    throw new TypeError(`readLowWaterBytes (${String(resolved.readLowWaterBytes)}) must be below readHighWaterBytes (${String(resolved.readHighWaterBytes)})`);
+  }
+  if (resolved.maxTotalBufferedBytes < resolved.maxBufferedBytes) {
+    throw new TypeError(
+      `maxTotalBufferedBytes (${String(resolved.maxTotalBufferedBytes)}) must be at least maxBufferedBytes (${String(resolved.maxBufferedBytes)}): one client's queue must fit in the server's budget`,
+    );
+  }
   requireInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 0, 3_600_000);
   requireInteger('closeTimeoutMs', resolved.closeTimeoutMs, 1, 60_000);
   if (resolved.heartbeatIntervalMs !== 0 && resolved.heartbeatIntervalMs < 100) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
 import { Connection, DemoWebSocket } from '../core/connection.ts';
+import { MemoryBudget } from '../core/memory-budget.ts';
 import { logLine } from './log.ts';
 import { resolveOptions, type DemoServerOptions } from '../options.ts';
 import { isOriginAllowed } from './origin.ts';
@@ -82,6 +83,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   const startedAt = Date.now();
   const site = config.staticDir === null ? null : new StaticSite(config.staticDir);
   const connections = new Set<Connection>();
+  const budget = new MemoryBudget(config.maxTotalBufferedBytes);
   const writeLog = config.log;
   const context: RouteContext = {
     options: config,
@@ -173,7 +175,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   }
 
   function accept(socket: DemoWebSocket, request: IncomingMessage, route: Route, handshake: Handshake): void {
-    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed);
+    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed, budget);
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
     // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
@@ -243,6 +245,9 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           connections: connections.size,
           connectionsByEndpoint: byEndpoint,
+          bufferedBytes: budget.totalBytes,
+          maxTotalBufferedBytes: budget.limitBytes,
+          shedConnections: budget.shedCount,
         })}\n`,
       );
       return true;

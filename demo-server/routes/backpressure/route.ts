@@ -167,11 +167,10 @@ class BackpressureStream {
     this.#readAllowance = Math.min(rate, this.#readAllowance + ((now - this.#readAllowanceAt) / 1000) * rate) - bytes;
     this.#readAllowanceAt = now;
     if (this.#readAllowance >= 0 || this.#resumeTimer !== null) return;
-    const socket = this.connection.socket;
-    socket.pause();
+    this.connection.pauseReading('upload-rate');
     this.#resumeTimer = setTimeout(() => {
       this.#resumeTimer = null;
-      if (this.connection.isOpen) socket.resume();
+      if (this.connection.isOpen) this.connection.resumeReading('upload-rate');
     }, (-this.#readAllowance / rate) * 1000);
   }
 
