@@ -20,6 +20,21 @@ export interface DemoServerOptions {
   allowedOrigins: readonly string[];
   /** Most WebSocket connections at once; more get HTTP 503 at the handshake. */
   maxConnections: number;
+  /** Most WebSocket connections open at once from one address (a class behind one NAT shares one); more get 503. */
+  maxConnectionsPerAddress: number;
+  /** Handshakes a second from one address; more get 429 with Retry-After. */
+  handshakesPerSecondPerAddress: number;
+  /** Handshakes one address may make at once before the rate applies. */
+  handshakeBurstPerAddress: number;
+  /** Time to receive a request's headers (a handshake is one); slower connections are closed. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  requestTimeoutMs: number;
+  /**
+   * Host names this server answers to besides loopback names and the
+   * machine's own addresses and name (against DNS rebinding); `*` for any.
+   */
+  allowedHosts: readonly string[];
   /** Most bytes queued for one client (payload plus per-message overhead) before it is cut off with 1008. */
   maxBufferedBytes: number;
   /**
@@ -50,6 +65,12 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   maxMessageBytes: 64 * 1024,
   allowedOrigins: [],
   maxConnections: 20_000,
+  maxConnectionsPerAddress: 256,
+  handshakesPerSecondPerAddress: 50,
+  handshakeBurstPerAddress: 200,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  allowedHosts: [],
   maxBufferedBytes: 16 * 1024 * 1024,
   maxTotalBufferedBytes: 256 * 1024 * 1024,
   readHighWaterBytes: 1024 * 1024,
@@ -72,6 +93,17 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
   requireInteger('maxMessageBytes', resolved.maxMessageBytes, 1, 100 * 1024 * 1024);
   requireInteger('maxConnections', resolved.maxConnections, 1, 1_000_000);
   requireInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
+  requireInteger('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress, 1, 1_000_000);
+  requireInteger('handshakesPerSecondPerAddress', resolved.handshakesPerSecondPerAddress, 1, 1_000_000);
+  requireInteger('handshakeBurstPerAddress', resolved.handshakeBurstPerAddress, 1, 4_000_000);
+  requireInteger('headersTimeoutMs', resolved.headersTimeoutMs, 1_000, 600_000);
+  requireInteger('requestTimeoutMs', resolved.requestTimeoutMs, 1_000, 3_600_000);
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw new TypeError(`headersTimeoutMs (${String(resolved.headersTimeoutMs)}) cannot exceed requestTimeoutMs (${String(resolved.requestTimeoutMs)}): headers are part of the request`);
+  }
+  for (const host of resolved.allowedHosts) {
+    if (host !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(host)) throw new TypeError(`allowedHosts entries are host names or addresses without a port, or *, got ${JSON.stringify(host)}`);
+  }
   requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes, 1024, 16 * 1024 * 1024 * 1024);
   requireInteger('readHighWaterBytes', resolved.readHighWaterBytes, 1024, 1024 * 1024 * 1024);
   requireInteger('readLowWaterBytes', resolved.readLowWaterBytes, 0, 1024 * 1024 * 1024);
