@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { closeRequestProblem } from '../../src/shared/close-policy.ts';
 import { socketError, type SocketErrorName } from '../../src/shared/protocol/errors.ts';
 import { formatBytes, formatDuration } from '../http/log.ts';
+import { TokenBucket } from '../../src/shared/token-bucket.ts';
 import { MESSAGE_OVERHEAD_BYTES, type BudgetHolder, type MemoryBudget } from './memory-budget.ts';
 
 export type ConnectionState = 'open' | 'closing' | 'closed';
@@ -81,6 +82,8 @@ export class Connection implements BudgetHolder {
   #onWritten: (() => void) | null = null;
   /** Made when reading is first paused for the queue: the socket's 'drain' listener. */
   #onDrained: (() => void) | null = null;
+  /** Pings answered; made on the first ping. */
+  #pingRate: TokenBucket | null = null;
   /** Why reading is paused (`queue`, a route's own reasons); the socket reads when this is empty. */
   #pausedBy: Set<string> | null = null;
 
@@ -104,6 +107,7 @@ export class Connection implements BudgetHolder {
     // One listener per event, shared by every connection: `this` is the socket.
     socket.on('message', Connection.#received);
     socket.on('pong', Connection.#ponged);
+    socket.on('ping', Connection.#pinged);
     socket.on('error', Connection.#failed);
     socket.on('close', Connection.#closed);
   }
@@ -125,6 +129,28 @@ export class Connection implements BudgetHolder {
     connection.#messageHandler?.(data, isBinary, connection);
   }
 
+  /**
+   * RFC 6455 §5.5.2: answer a ping with a pong carrying its data, through
+   * the same accounting as every send. More than PINGS_BURST at once (or
+   * PINGS_PER_SECOND after) is a flood: close 1008 with a reason, not a reset.
+   */
+  static #pinged(this: WebSocket, data: Buffer): void {
+    const connection = connectionOf(this);
+    if (connection === null || !connection.isOpen) return;
+    connection.#pingRate ??= new TokenBucket(PINGS_PER_SECOND, PINGS_BURST);
+    if (!connection.#pingRate.take()) {
+      connection.fail('PING_FLOOD', `more than ${String(PINGS_BURST)} at once or ${String(PINGS_PER_SECOND)} a second`);
+      return;
+    }
+    const queued = connection.queuedBytes;
+    if (queued + data.byteLength + MESSAGE_OVERHEAD_BYTES > connection.#limits.maxBufferedBytes) {
+      connection.fail('SEND_BUFFER_FULL', `${formatBytes(queued)} queued, limit ${formatBytes(connection.#limits.maxBufferedBytes)}`);
+      return;
+    }
+    this.pong(data, false, connection.#nextWriteCallback());
+    connection.#account();
+  }
+
   static #ponged(this: WebSocket): void {
     const connection = connectionOf(this);
     if (connection !== null) connection.answeredPing = true;
@@ -136,7 +162,7 @@ export class Connection implements BudgetHolder {
     const connection = connectionOf(this);
     if (connection === null) return;
     connection.lastError = error.message;
-    const code = error.code === undefined ? undefined : closeCodeForReceiveError(error.code);
+    const code = error.code === undefined ? undefined : (sentCloseCodeOf(error) ?? closeCodeForReceiveError(error.code));
     if (code !== undefined && connection.sentClose === null) {
       connection.sentClose = { code, reason: '' };
       connection.closedBy ??= 'server';
@@ -212,23 +238,27 @@ export class Connection implements BudgetHolder {
     if (this.#budget !== null && !this.#budget.reserve(this, cost)) return false;
     this.messagesOut += 1;
     this.bytesOut += size;
-    this.#sentCount += 1;
-    // One write callback in flight at a time, not one per message: a callback
-    // on every frame kept thousands of tick records alive per read chunk and
-    // promoted them to the old generation (issue 16's echo flood). Writes
-    // complete in order, so when it fires every earlier message is written.
-    if (this.#probeCount === 0) {
-      this.#probeCount = this.#sentCount;
-      this.#onWritten ??= () => {
-        this.#written(this.#probeCount);
-        this.#probeCount = 0;
-      };
-      this.socket.send(data, { binary }, this.#onWritten);
-    } else {
-      this.socket.send(data, { binary });
-    }
+    this.socket.send(data, { binary }, this.#nextWriteCallback());
     this.#account();
     return true;
+  }
+
+  /**
+   * Counts one more message and returns the write callback to pass with it,
+   * if none is in flight. One callback at a time, not one per message: a
+   * callback on every frame kept thousands of tick records alive per read
+   * chunk and promoted them to the old generation (issue 16's echo flood).
+   * Writes complete in order, so when it fires every earlier message is written.
+   */
+  #nextWriteCallback(): (() => void) | undefined {
+    this.#sentCount += 1;
+    if (this.#probeCount !== 0) return undefined;
+    this.#probeCount = this.#sentCount;
+    this.#onWritten ??= () => {
+      this.#written(this.#probeCount);
+      this.#probeCount = 0;
+    };
+    return this.#onWritten;
   }
 
   /** Messages up to `count` are written; with nothing left in the buffers, all are. */
@@ -378,19 +408,35 @@ export class Connection implements BudgetHolder {
   }
 }
 
+/** Pings a client may send at once, then per second, before it is closed with PING_FLOOD. */
+const PINGS_BURST = 100;
+const PINGS_PER_SECOND = 10;
+
+/**
+ * The close code ws put on the wire for a receive error: ws stores it on the
+ * error under its `status-code` symbol and calls `close()` with it (see
+ * ws/lib/receiver.js createError and websocket.js receiverOnError).
+ */
+function sentCloseCodeOf(error: Error): number | undefined {
+  const symbol = Object.getOwnPropertySymbols(error).find((each) => each.description === 'status-code');
+  const code: unknown = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+  return typeof code === 'number' ? code : undefined;
+}
+
 function connectionOf(socket: WebSocket): Connection | null {
   return socket instanceof DemoWebSocket ? socket.connection : null;
 }
 
 /**
- * The close code ws sends when its receiver rejects a frame (see
- * ws/lib/receiver.js): sizes → 1009, bad UTF-8 → 1007, the rest → 1002.
+ * The close code ws sends when its receiver rejects a frame, when the error
+ * does not carry it (see ws/lib/receiver.js): too many parts → 1008, sizes
+ * → 1009, bad UTF-8 → 1007, the rest → 1002.
  */
 function closeCodeForReceiveError(code: string): number | undefined {
   if (!code.startsWith('WS_ERR_')) return undefined;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' || code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') {
-    return 1009;
-  }
+  // Too many fragments or buffered chunks is a policy limit: ws sends 1008 for it.
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return 1008;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return 1009;
   if (code === 'WS_ERR_INVALID_UTF8') return 1007;
   return 1002;
 }

@@ -118,6 +118,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       // Compression hides the frame bytes the chapters decode, and costs memory per client.
       perMessageDeflate: false,
       clientTracking: false,
+      // Connection answers pings itself, so a ping flood gets a close frame (1008), not ws's reset after 60 pending pongs.
+      autoPong: false,
       handleProtocols(offered, request) {
         const pending = handshakes.get(request);
         return pending?.route.selectProtocol?.(offered, pending.handshake) ?? false;
