@@ -13,6 +13,7 @@ import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
 import { onJsonMessages } from '../../core/json-messages.ts';
 import { TopicFeed } from './topic-feed.ts';
 import type { Route, RouteFactory } from '../../core/route.ts';
+import { addressOf } from '../../http/address-limits.ts';
 
 interface HeartbeatQuery extends HeartbeatSettings {
   /** `?client=`, or `null` when the client did not name itself. */
@@ -41,7 +42,16 @@ function unknownTopic(name: string): string {
 }
 
 /**
- * Clients (by `?client=`) whose server side is frozen, and until when. A
+ * A freeze holds for the `?client=` id from the address that asked for it:
+ * the lab shows the id on screen, and another student naming it must not
+ * freeze someone else's reconnections (issue 16).
+ */
+function freezeKey(remoteAddress: string | undefined, clientId: string): string {
+  return `${addressOf(remoteAddress)} ${clientId}`;
+}
+
+/**
+ * Clients (by address and `?client=`) whose server side is frozen, and until when. A
  * frozen client's new handshakes are refused, so its reconnection attempts
  * fail until the freeze ends, as they would against a stopped server.
  */
@@ -84,7 +94,7 @@ export const heartbeatRoute: RouteFactory = (): Route => {
     check(handshake) {
       const read = readHeartbeatQuery(handshake.url);
       if (!read.ok) return { status: 400, message: read.message };
-      const frozenMs = read.query.clientId === null ? 0 : frozen.remainingMs(read.query.clientId);
+      const frozenMs = read.query.clientId === null ? 0 : frozen.remainingMs(freezeKey(handshake.request.socket.remoteAddress, read.query.clientId));
       if (frozenMs > 0) {
         return { status: 503, message: `the server is frozen for client ${read.query.clientId ?? ''} for another ${(frozenMs / 1000).toFixed(1)} s` };
       }
@@ -140,7 +150,7 @@ export const heartbeatRoute: RouteFactory = (): Route => {
             break;
           }
           case 'freeze':
-            if (clientId !== null) frozen.freeze(clientId, message.seconds * 1000);
+            if (clientId !== null) frozen.freeze(freezeKey(handshake.request.socket.remoteAddress, clientId), message.seconds * 1000);
             peer.freeze(message.seconds);
             break;
         }
