@@ -17,8 +17,29 @@ Options (environment variable in brackets):
   --max-message-bytes <n>  largest message a client may send; larger closes with 1009
                            (MAX_MESSAGE_BYTES, default 65536)
   --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
+  --max-connections-per-address <n>
+                           WebSocket connections at once from one address; more get 503
+                           (MAX_CONNECTIONS_PER_ADDRESS, default 256). A class behind
+                           one NAT shares one address: raise it for a big class
+  --handshakes-per-second-per-address <n>
+                           handshakes a second from one address after a burst of 4×
+                           that; more get 429 with Retry-After
+                           (HANDSHAKES_PER_SECOND_PER_ADDRESS, default 50)
+  --headers-timeout-ms <n> time to send a request's headers or a handshake; slower
+                           (or silent) connections are closed (HEADERS_TIMEOUT_MS,
+                           default 10000)
+  --request-timeout-ms <n> time to send a whole request (REQUEST_TIMEOUT_MS, default 30000)
+  --allowed-hosts <list>   comma-separated host names this server answers to besides
+                           localhost and the machine's own addresses and name, e.g. a
+                           DNS name for the classroom machine, or * for any; other
+                           Host headers get 421 (ALLOWED_HOSTS)
   --max-buffered-bytes <n> bytes queued for one client before it is cut off with 1008
-                           (MAX_BUFFERED_BYTES, default 16777216)
+                           (MAX_BUFFERED_BYTES, default 16777216); past 1 MiB the server
+                           stops reading the client until its queue drains
+  --max-total-buffered-bytes <n>
+                           bytes queued for all clients together; past it the client
+                           holding the most is dropped (MAX_TOTAL_BUFFERED_BYTES,
+                           default 268435456)
   --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
                            e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
                            benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
@@ -74,7 +95,13 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       'allowed-origins': { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
+      'handshakes-per-second-per-address': { type: 'string' },
+      'headers-timeout-ms': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
+      'max-total-buffered-bytes': { type: 'string' },
       'chat-limits': { type: 'string' },
       site: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -91,8 +118,27 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
   if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
+  const perAddress = values['max-connections-per-address'] ?? env.MAX_CONNECTIONS_PER_ADDRESS;
+  if (perAddress !== undefined) server.maxConnectionsPerAddress = parseInteger('--max-connections-per-address', perAddress, 1, 1_000_000);
+  const handshakeRate = values['handshakes-per-second-per-address'] ?? env.HANDSHAKES_PER_SECOND_PER_ADDRESS;
+  if (handshakeRate !== undefined) {
+    server.handshakesPerSecondPerAddress = parseInteger('--handshakes-per-second-per-address', handshakeRate, 1, 1_000_000);
+    server.handshakeBurstPerAddress = 4 * server.handshakesPerSecondPerAddress;
+  }
+  const headersTimeout = values['headers-timeout-ms'] ?? env.HEADERS_TIMEOUT_MS;
+  if (headersTimeout !== undefined) server.headersTimeoutMs = parseInteger('--headers-timeout-ms', headersTimeout, 1_000, 600_000);
+  const requestTimeout = values['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS;
+  if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, 1_000, 3_600_000);
+  const hosts = values['allowed-hosts'] ?? env.ALLOWED_HOSTS;
+  if (hosts !== undefined && hosts.trim() !== '') {
+    server.allowedHosts = hosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
+  }
   const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
   if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
+  const maxTotalBuffered = values['max-total-buffered-bytes'] ?? env.MAX_TOTAL_BUFFERED_BYTES;
+  if (maxTotalBuffered !== undefined) {
+    server.maxTotalBufferedBytes = parseInteger('--max-total-buffered-bytes', maxTotalBuffered, 1024, 16 * 1024 * 1024 * 1024);
+  }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
   return {

@@ -20,8 +20,32 @@ export interface DemoServerOptions {
   allowedOrigins: readonly string[];
   /** Most WebSocket connections at once; more get HTTP 503 at the handshake. */
   maxConnections: number;
-  /** Most bytes queued for one client before it is cut off with 1008. */
+  /** Most WebSocket connections open at once from one address (a class behind one NAT shares one); more get 503. */
+  maxConnectionsPerAddress: number;
+  /** Handshakes a second from one address; more get 429 with Retry-After. */
+  handshakesPerSecondPerAddress: number;
+  /** Handshakes one address may make at once before the rate applies. */
+  handshakeBurstPerAddress: number;
+  /** Time to receive a request's headers (a handshake is one); slower connections are closed. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  requestTimeoutMs: number;
+  /**
+   * Host names this server answers to besides loopback names and the
+   * machine's own addresses and name (against DNS rebinding); `*` for any.
+   */
+  allowedHosts: readonly string[];
+  /** Most bytes queued for one client (payload plus per-message overhead) before it is cut off with 1008. */
   maxBufferedBytes: number;
+  /**
+   * Bytes queued for all clients together; when a send would pass it, the
+   * client holding the most is dropped at once (see core/memory-budget.ts).
+   */
+  maxTotalBufferedBytes: number;
+  /** Stop reading a client while more than this is queued for it (capped at half of `maxBufferedBytes`). */
+  readHighWaterBytes: number;
+  /** Read the client again once its queue is under this. */
+  readLowWaterBytes: number;
   /** Protocol ping interval; a client that has not answered the previous ping is dropped. `0` turns it off. */
   heartbeatIntervalMs: number;
   /** How long a close handshake may take before the TCP connection is destroyed. */
@@ -41,7 +65,16 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   maxMessageBytes: 64 * 1024,
   allowedOrigins: [],
   maxConnections: 20_000,
+  maxConnectionsPerAddress: 256,
+  handshakesPerSecondPerAddress: 50,
+  handshakeBurstPerAddress: 200,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  allowedHosts: [],
   maxBufferedBytes: 16 * 1024 * 1024,
+  maxTotalBufferedBytes: 256 * 1024 * 1024,
+  readHighWaterBytes: 1024 * 1024,
+  readLowWaterBytes: 256 * 1024,
   heartbeatIntervalMs: 30_000,
   closeTimeoutMs: 1_000,
   log: null,
@@ -60,6 +93,28 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
   requireInteger('maxMessageBytes', resolved.maxMessageBytes, 1, 100 * 1024 * 1024);
   requireInteger('maxConnections', resolved.maxConnections, 1, 1_000_000);
   requireInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
+  requireInteger('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress, 1, 1_000_000);
+  requireInteger('handshakesPerSecondPerAddress', resolved.handshakesPerSecondPerAddress, 1, 1_000_000);
+  requireInteger('handshakeBurstPerAddress', resolved.handshakeBurstPerAddress, 1, 4_000_000);
+  requireInteger('headersTimeoutMs', resolved.headersTimeoutMs, 1_000, 600_000);
+  requireInteger('requestTimeoutMs', resolved.requestTimeoutMs, 1_000, 3_600_000);
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw new TypeError(`headersTimeoutMs (${String(resolved.headersTimeoutMs)}) cannot exceed requestTimeoutMs (${String(resolved.requestTimeoutMs)}): headers are part of the request`);
+  }
+  for (const host of resolved.allowedHosts) {
+    if (host !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(host)) throw new TypeError(`allowedHosts entries are host names or addresses without a port, or *, got ${JSON.stringify(host)}`);
+  }
+  requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes, 1024, 16 * 1024 * 1024 * 1024);
+  requireInteger('readHighWaterBytes', resolved.readHighWaterBytes, 1024, 1024 * 1024 * 1024);
+  requireInteger('readLowWaterBytes', resolved.readLowWaterBytes, 0, 1024 * 1024 * 1024);
+  if (resolved.readLowWaterBytes >= resolved.readHighWaterBytes) {
+    throw new TypeError(`readLowWaterBytes (${String(resolved.readLowWaterBytes)}) must be below readHighWaterBytes (${String(resolved.readHighWaterBytes)})`);
+  }
+  if (resolved.maxTotalBufferedBytes < resolved.maxBufferedBytes) {
+    throw new TypeError(
+      `maxTotalBufferedBytes (${String(resolved.maxTotalBufferedBytes)}) must be at least maxBufferedBytes (${String(resolved.maxBufferedBytes)}): one client's queue must fit in the server's budget`,
+    );
+  }
   requireInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 0, 3_600_000);
   requireInteger('closeTimeoutMs', resolved.closeTimeoutMs, 1, 60_000);
   if (resolved.heartbeatIntervalMs !== 0 && resolved.heartbeatIntervalMs < 100) {

@@ -1,7 +1,10 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { closeRequestProblem } from '../../src/shared/close-policy.ts';
 import { socketError, type SocketErrorName } from '../../src/shared/protocol/errors.ts';
 import { formatBytes, formatDuration } from '../http/log.ts';
+import { TokenBucket } from '../../src/shared/token-bucket.ts';
+import { MESSAGE_OVERHEAD_BYTES, type BudgetHolder, type MemoryBudget } from './memory-budget.ts';
 
 export type ConnectionState = 'open' | 'closing' | 'closed';
 
@@ -11,6 +14,10 @@ export type CloseInitiator = 'server' | 'client' | 'network';
 export interface ConnectionLimits {
   readonly maxBufferedBytes: number;
   readonly closeTimeoutMs: number;
+  /** Stop reading the client while more than this is queued for it (its own sends then wait in TCP). */
+  readonly readHighWaterBytes: number;
+  /** Read again once the queue is back under this. */
+  readonly readLowWaterBytes: number;
 }
 
 /** What a route does with each message, after the connection has counted it. */
@@ -36,7 +43,7 @@ export class DemoWebSocket extends WebSocket {
  * cap, and validates close codes before `ws.close()` (which throws on bad
  * ones).
  */
-export class Connection {
+export class Connection implements BudgetHolder {
   readonly id: number;
   readonly socket: DemoWebSocket;
   /** Endpoint path, e.g. `/ws/echo`. */
@@ -60,18 +67,47 @@ export class Connection {
   #closeTimer: ReturnType<typeof setTimeout> | null = null;
   #messageHandler: MessageHandler | null = null;
   readonly #closedHandler: ClosedHandler | null;
+  readonly #budget: MemoryBudget | null;
+  /** Messages handed to ws so far. */
+  #sentCount = 0;
+  /** Of those, how many are known to have been written to the kernel. */
+  #writtenCount = 0;
+  /** The message carrying the write callback in flight, or 0 for none. */
+  #probeCount = 0;
+  /** What this connection last reported to the budget. */
+  #countedBytes = 0;
+  /** Set once the socket is destroyed or closed: nothing is queued any more. */
+  #released = false;
+  /** Made on the first send, so idle connections do not pay for a closure. */
+  #onWritten: (() => void) | null = null;
+  /** Made when reading is first paused for the queue: the socket's 'drain' listener. */
+  #onDrained: (() => void) | null = null;
+  /** Pings answered; made on the first ping. */
+  #pingRate: TokenBucket | null = null;
+  /** Why reading is paused (`queue`, a route's own reasons); the socket reads when this is empty. */
+  #pausedBy: Set<string> | null = null;
 
-  constructor(id: number, socket: DemoWebSocket, endpoint: string, peer: string, limits: ConnectionLimits, closedHandler: ClosedHandler | null = null) {
+  constructor(
+    id: number,
+    socket: DemoWebSocket,
+    endpoint: string,
+    peer: string,
+    limits: ConnectionLimits,
+    closedHandler: ClosedHandler | null = null,
+    budget: MemoryBudget | null = null,
+  ) {
     this.id = id;
     this.socket = socket;
     this.endpoint = endpoint;
     this.peer = peer;
     this.#limits = limits;
     this.#closedHandler = closedHandler;
+    this.#budget = budget;
     socket.connection = this;
     // One listener per event, shared by every connection: `this` is the socket.
     socket.on('message', Connection.#received);
     socket.on('pong', Connection.#ponged);
+    socket.on('ping', Connection.#pinged);
     socket.on('error', Connection.#failed);
     socket.on('close', Connection.#closed);
   }
@@ -93,6 +129,28 @@ export class Connection {
     connection.#messageHandler?.(data, isBinary, connection);
   }
 
+  /**
+   * RFC 6455 §5.5.2: answer a ping with a pong carrying its data, through
+   * the same accounting as every send. More than PINGS_BURST at once (or
+   * PINGS_PER_SECOND after) is a flood: close 1008 with a reason, not a reset.
+   */
+  static #pinged(this: WebSocket, data: Buffer): void {
+    const connection = connectionOf(this);
+    if (connection === null || !connection.isOpen) return;
+    connection.#pingRate ??= new TokenBucket(PINGS_PER_SECOND, PINGS_BURST);
+    if (!connection.#pingRate.take()) {
+      connection.fail('PING_FLOOD', `more than ${String(PINGS_BURST)} at once or ${String(PINGS_PER_SECOND)} a second`);
+      return;
+    }
+    const queued = connection.queuedBytes;
+    if (queued + data.byteLength + MESSAGE_OVERHEAD_BYTES > connection.#limits.maxBufferedBytes) {
+      connection.fail('SEND_BUFFER_FULL', `${formatBytes(queued)} queued, limit ${formatBytes(connection.#limits.maxBufferedBytes)}`);
+      return;
+    }
+    this.pong(data, false, connection.#nextWriteCallback());
+    connection.#account();
+  }
+
   static #ponged(this: WebSocket): void {
     const connection = connectionOf(this);
     if (connection !== null) connection.answeredPing = true;
@@ -104,7 +162,7 @@ export class Connection {
     const connection = connectionOf(this);
     if (connection === null) return;
     connection.lastError = error.message;
-    const code = error.code === undefined ? undefined : closeCodeForReceiveError(error.code);
+    const code = error.code === undefined ? undefined : (sentCloseCodeOf(error) ?? closeCodeForReceiveError(error.code));
     if (code !== undefined && connection.sentClose === null) {
       connection.sentClose = { code, reason: '' };
       connection.closedBy ??= 'server';
@@ -117,6 +175,7 @@ export class Connection {
     connection.state = 'closed';
     connection.closedBy ??= code === 1006 ? 'network' : 'client';
     if (connection.#closeTimer !== null) clearTimeout(connection.#closeTimer);
+    connection.#release();
     connection.#closedHandler?.(connection, code, reason);
   }
 
@@ -126,21 +185,129 @@ export class Connection {
   }
 
   /**
-   * Sends a message unless the client already has `maxBufferedBytes` queued,
-   * in which case the client is cut off with 1008: a reader that never reads
-   * must not make the server hold unbounded memory. Returns whether it sent.
+   * Bytes queued for this client as they occupy memory: ws's and the
+   * socket's buffered bytes plus `MESSAGE_OVERHEAD_BYTES` per message not yet
+   * written (a 2-byte echo costs about 220 bytes, not 4).
+   */
+  get queuedBytes(): number {
+    if (this.#released) return 0;
+    return this.socket.bufferedAmount + (this.#sentCount - this.#writtenCount) * MESSAGE_OVERHEAD_BYTES;
+  }
+
+  /** Whether reading from the client is paused because too much is queued for it. */
+  get readingPaused(): boolean {
+    return this.#pausedBy?.has('queue') ?? false;
+  }
+
+  /**
+   * Stops reading the client's TCP socket for `reason` (messages, pings and
+   * closes wait in the kernel, and TCP pushes back on the client). Reading
+   * resumes once every reason has been lifted with `resumeReading()`.
+   */
+  pauseReading(reason: string): void {
+    this.#pausedBy ??= new Set();
+    this.#pausedBy.add(reason);
+    if (this.socket.readyState === this.socket.OPEN && !this.socket.isPaused) this.socket.pause();
+  }
+
+  /** Lifts `reason`; reads again when no other reason holds. */
+  resumeReading(reason: string): void {
+    if (this.#pausedBy?.delete(reason) !== true || this.#pausedBy.size > 0) return;
+    if (this.socket.readyState === this.socket.OPEN && this.socket.isPaused) this.socket.resume();
+  }
+
+  /**
+   * Sends a message unless the client already has `maxBufferedBytes` queued
+   * (counted in real cost), in which case the client is cut off with 1008: a
+   * reader that never reads must not make the server hold unbounded memory.
+   * Past `readHighWaterBytes` the server stops reading the client until the
+   * queue drains under `readLowWaterBytes`, so a client that sends without
+   * reading (an echo flood) is held back by TCP instead of growing the queue.
+   * When the server-wide budget is reached the client holding the most is
+   * dropped (see `MemoryBudget`). Returns whether it sent.
    */
   send(data: string | Buffer, binary = typeof data !== 'string'): boolean {
     if (!this.isOpen) return false;
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    if (this.socket.bufferedAmount + size > this.#limits.maxBufferedBytes) {
-      this.fail('SEND_BUFFER_FULL', `${formatBytes(this.socket.bufferedAmount)} queued, limit ${formatBytes(this.#limits.maxBufferedBytes)}`);
+    const cost = size + MESSAGE_OVERHEAD_BYTES;
+    const queued = this.queuedBytes;
+    if (queued + cost > this.#limits.maxBufferedBytes) {
+      this.fail('SEND_BUFFER_FULL', `${formatBytes(queued)} queued, limit ${formatBytes(this.#limits.maxBufferedBytes)}`);
       return false;
     }
+    if (this.#budget !== null && !this.#budget.reserve(this, cost)) return false;
     this.messagesOut += 1;
     this.bytesOut += size;
-    this.socket.send(data, { binary });
+    this.socket.send(data, { binary }, this.#nextWriteCallback());
+    this.#account();
     return true;
+  }
+
+  /**
+   * Counts one more message and returns the write callback to pass with it,
+   * if none is in flight. One callback at a time, not one per message: a
+   * callback on every frame kept thousands of tick records alive per read
+   * chunk and promoted them to the old generation (issue 16's echo flood).
+   * Writes complete in order, so when it fires every earlier message is written.
+   */
+  #nextWriteCallback(): (() => void) | undefined {
+    this.#sentCount += 1;
+    if (this.#probeCount !== 0) return undefined;
+    this.#probeCount = this.#sentCount;
+    this.#onWritten ??= () => {
+      this.#written(this.#probeCount);
+      this.#probeCount = 0;
+    };
+    return this.#onWritten;
+  }
+
+  /** Messages up to `count` are written; with nothing left in the buffers, all are. */
+  #written(count: number): void {
+    this.#writtenCount = this.socket.bufferedAmount === 0 ? this.#sentCount : Math.max(this.#writtenCount, count);
+    this.#account();
+  }
+
+  /** Reports the queue to the budget and pauses or resumes reading at the water marks. */
+  #account(): void {
+    const queued = this.queuedBytes;
+    if (queued !== this.#countedBytes) {
+      this.#budget?.update(this, this.#countedBytes, queued);
+      this.#countedBytes = queued;
+    }
+    if (this.#released || this.socket.readyState !== this.socket.OPEN) return;
+    // Below the cap, so a client that sends without reading is held back, not cut off.
+    const highWater = Math.min(this.#limits.readHighWaterBytes, this.#limits.maxBufferedBytes / 2);
+    const lowWater = Math.min(this.#limits.readLowWaterBytes, highWater / 4);
+    if (queued > highWater) {
+      if (!this.readingPaused) {
+        this.pauseReading('queue');
+        // With more than the socket's high-water mark queued, 'drain' fires once it is all written.
+        if (this.#onDrained === null) {
+          this.#onDrained = () => {
+            this.#written(this.#sentCount);
+          };
+          (this.socket as unknown as { _socket?: Duplex })._socket?.on('drain', this.#onDrained);
+        }
+      }
+    } else if (queued <= lowWater && this.readingPaused) {
+      this.resumeReading('queue');
+    }
+  }
+
+  /** Nothing is queued any more (closed or destroyed): give the bytes back to the budget. */
+  #release(): void {
+    this.#released = true;
+    this.#writtenCount = this.#sentCount;
+    this.#account();
+  }
+
+  /**
+   * Drops the client at once because the server-wide budget is reached: a
+   * close frame would wait behind everything already queued for a client
+   * that does not read, so the queue is freed now instead.
+   */
+  shed(reason: string): void {
+    this.terminate(reason);
   }
 
   /** Sends `value` as a JSON text message. */
@@ -213,6 +380,7 @@ export class Connection {
     this.closedBy ??= 'server';
     this.state = 'closing';
     this.socket.terminate();
+    this.#release();
   }
 
   /**
@@ -240,19 +408,35 @@ export class Connection {
   }
 }
 
+/** Pings a client may send at once, then per second, before it is closed with PING_FLOOD. */
+const PINGS_BURST = 100;
+const PINGS_PER_SECOND = 10;
+
+/**
+ * The close code ws put on the wire for a receive error: ws stores it on the
+ * error under its `status-code` symbol and calls `close()` with it (see
+ * ws/lib/receiver.js createError and websocket.js receiverOnError).
+ */
+function sentCloseCodeOf(error: Error): number | undefined {
+  const symbol = Object.getOwnPropertySymbols(error).find((each) => each.description === 'status-code');
+  const code: unknown = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+  return typeof code === 'number' ? code : undefined;
+}
+
 function connectionOf(socket: WebSocket): Connection | null {
   return socket instanceof DemoWebSocket ? socket.connection : null;
 }
 
 /**
- * The close code ws sends when its receiver rejects a frame (see
- * ws/lib/receiver.js): sizes → 1009, bad UTF-8 → 1007, the rest → 1002.
+ * The close code ws sends when its receiver rejects a frame, when the error
+ * does not carry it (see ws/lib/receiver.js): too many parts → 1008, sizes
+ * → 1009, bad UTF-8 → 1007, the rest → 1002.
  */
 function closeCodeForReceiveError(code: string): number | undefined {
   if (!code.startsWith('WS_ERR_')) return undefined;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' || code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') {
-    return 1009;
-  }
+  // Too many fragments or buffered chunks is a policy limit: ws sends 1008 for it.
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return 1008;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return 1009;
   if (code === 'WS_ERR_INVALID_UTF8') return 1007;
   return 1002;
 }

@@ -6,6 +6,8 @@ import type { DemoServerOptions } from '../options.ts';
 export interface HandshakeRefusal {
   readonly status: number;
   readonly message: string;
+  /** Extra response headers, e.g. `Retry-After` with a 429. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What a route receives about the handshake that opened its connection. */

@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
 import { Connection, DemoWebSocket } from '../core/connection.ts';
+import { MemoryBudget } from '../core/memory-budget.ts';
+import { AddressLimits, addressOf } from './address-limits.ts';
+import { isHostAllowed, ownHostNames } from './host-check.ts';
+import { applyHttpTimeouts, CONNECTION_CHECK_INTERVAL_MS } from './timeouts.ts';
 import { logLine } from './log.ts';
 import { resolveOptions, type DemoServerOptions } from '../options.ts';
 import { isOriginAllowed } from './origin.ts';
@@ -61,6 +65,7 @@ function refuseHandshake(socket: Duplex, refusal: HandshakeRefusal): void {
   socket.end(
     `HTTP/1.1 ${String(refusal.status)} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\n` +
       'Connection: close\r\n' +
+      Object.entries(refusal.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
       'Content-Type: text/plain; charset=utf-8\r\n' +
       `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`,
   );
@@ -85,6 +90,13 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   const startedAt = Date.now();
   const site = config.staticDir === null ? null : new StaticSite(config.staticDir);
   const connections = new Set<Connection>();
+  const budget = new MemoryBudget(config.maxTotalBufferedBytes);
+  const addressLimits = new AddressLimits(config);
+  const ownNames = ownHostNames();
+  const hostRefusal = (host: string | undefined): HandshakeRefusal | null =>
+    isHostAllowed(host, ownNames, config.allowedHosts)
+      ? null
+      : { status: 421, message: `this server does not answer to the host ${JSON.stringify(host ?? '')}; start it with --allowed-hosts to add a name` };
   const writeLog = config.log;
   const context: RouteContext = {
     options: config,
@@ -109,6 +121,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       // Compression hides the frame bytes the chapters decode, and costs memory per client.
       perMessageDeflate: false,
       clientTracking: false,
+      // Connection answers pings itself, so a ping flood gets a close frame (1008), not ws's reset after 60 pending pongs.
+      autoPong: false,
       handleProtocols(offered, request) {
         const pending = handshakes.get(request);
         return pending?.route.selectProtocol?.(offered, pending.handshake) ?? false;
@@ -166,6 +180,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
 
   function connectionClosed(connection: Connection, code: number, reason: Buffer): void {
     connections.delete(connection);
+    addressLimits.closed(connection.peer.slice(0, connection.peer.lastIndexOf(':')));
     stopHeartbeatWhenIdle();
     if (writeLog === null) return;
     const error = connection.lastError === null ? '' : `  (${connection.lastError})`;
@@ -176,9 +191,10 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   }
 
   function accept(socket: DemoWebSocket, request: IncomingMessage, route: AnyRoute, handshake: Handshake, checked: unknown): void {
-    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed);
+    const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed, budget);
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
+    addressLimits.opened(addressOf(request.socket.remoteAddress));
     // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
     if (writeLog !== null) {
       const protocol = socket.protocol === '' ? '' : `  protocol ${socket.protocol}`;
@@ -203,6 +219,12 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       return true;
     }
     if (closing) return refuse({ status: 503, message: 'server shutting down' });
+    // RFC 6455 §4.2.1: the handshake is an HTTP/1.1 (or later) GET.
+    if (request.httpVersionMajor < 1 || (request.httpVersionMajor === 1 && request.httpVersionMinor < 1)) {
+      return refuse({ status: 400, message: `a WebSocket handshake needs HTTP/1.1 or later, got HTTP/${request.httpVersion}` });
+    }
+    const wrongHost = hostRefusal(request.headers.host);
+    if (wrongHost !== null) return refuse(wrongHost);
     if (!isOriginAllowed(request, config.allowedOrigins)) {
       return refuse({
         status: 403,
@@ -211,6 +233,9 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     }
     const found = findRoute(url.pathname);
     if (found === null) return refuse({ status: 404, message: `no WebSocket endpoint at ${url.pathname}` });
+    if (addressLimits.size > 1_000) addressLimits.prune();
+    const overAddressLimit = addressLimits.admit(addressOf(request.socket.remoteAddress));
+    if (overAddressLimit !== null) return refuse(overAddressLimit);
     if (connections.size >= config.maxConnections) {
       return refuse({ status: 503, message: `connection limit reached (${String(config.maxConnections)})` });
     }
@@ -246,6 +271,9 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           connections: connections.size,
           connectionsByEndpoint: byEndpoint,
+          bufferedBytes: budget.totalBytes,
+          maxTotalBufferedBytes: budget.limitBytes,
+          shedConnections: budget.shedCount,
         })}\n`,
       );
       return true;
@@ -266,7 +294,12 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     return false;
   }
 
-  const httpServer = createServer((request, response) => {
+  const httpServer = createServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS }, (request, response) => {
+    const wrongHost = hostRefusal(request.headers.host);
+    if (wrongHost !== null) {
+      sendText(response, wrongHost.status, wrongHost.message);
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       sendText(response, 405, `${request.method ?? ''} is not supported; the demo server answers GET and HEAD.`, { allow: 'GET, HEAD' });
       return;
@@ -283,6 +316,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       else response.destroy();
     });
   });
+  applyHttpTimeouts(httpServer, config);
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!handleUpgrade(request, socket, head)) {
       refuseHandshake(socket, { status: 404, message: 'WebSocket endpoints live under /ws/' });
@@ -301,6 +335,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     listen(port, host) {
       return new Promise((resolvePromise, reject) => {
         httpServer.once('error', reject);
+        ownNames.add(host.toLowerCase());
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
           resolvePromise(httpServer.address() as AddressInfo);

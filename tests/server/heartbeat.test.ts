@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatServerMessage } from '../../src/shared/protocol/heartbeat.ts';
 import { closed, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
 import { openJsonClient, type JsonClient } from '../helpers/json-client.ts';
+import { WebSocket } from 'ws';
 
 type Client = JsonClient<HeartbeatServerMessage>;
 
@@ -200,6 +202,22 @@ describe('/ws/heartbeat', () => {
       )
       .toBe('open');
     client.socket.terminate();
+  });
+
+  it('freeze from another address naming someone else\'s ?client= id does not freeze that client', async () => {
+    // 127.0.0.2 is another loopback address: a second machine, as the server sees it.
+    const intruder = new WebSocket(`${running.wsUrl}/ws/heartbeat?client=victim-1`, { localAddress: '127.0.0.2' });
+    await once(intruder, 'open');
+    intruder.send(JSON.stringify({ type: 'freeze', seconds: 5 }));
+    await once(intruder, 'message');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The victim, on 127.0.0.1, still connects.
+    const victim = await open('?client=victim-1');
+    victim.socket.close();
+    // The intruder froze only its own address's id.
+    const refusal = await refusedHandshake(`${running.wsUrl}/ws/heartbeat?client=victim-1`, { localAddress: '127.0.0.2' });
+    expect(refusal.status).toBe(503);
+    intruder.terminate();
   });
 
   it('closes cleanly on shutdown while a connection is frozen', async () => {

@@ -27,6 +27,14 @@ import { SOCKET_ERRORS, socketError, type ErrorMessage } from '../../../src/shar
 import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
 
 /**
+ * With pingIntervalMs=0 (long uploads, whose pongs queue behind the data)
+ * the route still pings this often and drops a peer silent this long, so no
+ * query parameter turns dead-peer detection off: a dead peer goes within 45 s.
+ */
+const DEAD_PEER_PING_INTERVAL_MS = 15_000;
+const DEAD_PEER_PONG_TIMEOUT_MS = 30_000;
+
+/**
  * One timer drives every stream of a server: producers, heartbeats and stats.
  * 10 ms keeps 1,000 messages/s smooth (10 per tick) without a timer per
  * connection.
@@ -141,7 +149,7 @@ class BackpressureStream {
   /** Runs everything that is due: the heartbeat check, pings, and the producer. */
   tick(now: number): void {
     if (this.state === 'closed' || !this.connection.isOpen) return;
-    if (this.settings.pingIntervalMs > 0 && !this.#heartbeat(now)) return;
+    if (!this.#heartbeat(now)) return;
     if (this.state === 'streaming') this.#produce(now);
     this.#lastBufferedBytes = this.connection.socket.bufferedAmount;
   }
@@ -158,11 +166,10 @@ class BackpressureStream {
     this.#readAllowance = Math.min(rate, this.#readAllowance + ((now - this.#readAllowanceAt) / 1000) * rate) - bytes;
     this.#readAllowanceAt = now;
     if (this.#readAllowance >= 0 || this.#resumeTimer !== null) return;
-    const socket = this.connection.socket;
-    socket.pause();
+    this.connection.pauseReading('upload-rate');
     this.#resumeTimer = setTimeout(() => {
       this.#resumeTimer = null;
-      if (this.connection.isOpen) socket.resume();
+      if (this.connection.isOpen) this.connection.resumeReading('upload-rate');
     }, (-this.#readAllowance / rate) * 1000);
   }
 
@@ -267,15 +274,19 @@ class BackpressureStream {
    * before the ping. Returns false when it dropped the connection.
    */
   #heartbeat(now: number): boolean {
+    // pingIntervalMs=0 turns off the lesson's pings, not dead-peer detection (issue 16).
+    const lessonPings = this.settings.pingIntervalMs > 0;
+    const interval = lessonPings ? this.settings.pingIntervalMs : DEAD_PEER_PING_INTERVAL_MS;
+    const pongTimeoutMs = lessonPings ? this.settings.pongTimeoutMs : Math.max(this.settings.pongTimeoutMs, DEAD_PEER_PONG_TIMEOUT_MS);
     const oldest = this.#pings.values().next().value;
-    if (oldest !== undefined && now - oldest >= this.settings.pongTimeoutMs) {
+    if (oldest !== undefined && now - oldest >= pongTimeoutMs) {
       this.#lastBufferedBytes = this.connection.socket.bufferedAmount;
       this.#heartbeatVerdict = `no pong for ${formatDuration(now - oldest)} (${String(this.#pings.size)} pings unanswered)`;
-      this.connection.terminate(`no pong within ${String(this.settings.pongTimeoutMs)} ms`);
+      this.connection.terminate(`no pong within ${String(pongTimeoutMs)} ms`);
       return false;
     }
     if (now >= this.#nextPingAt) {
-      this.#nextPingAt = now + this.settings.pingIntervalMs;
+      this.#nextPingAt = now + interval;
       const id = this.#nextPingId++;
       this.#pings.set(id, now);
       this.connection.socket.ping(String(id));

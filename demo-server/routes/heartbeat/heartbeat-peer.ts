@@ -91,7 +91,7 @@ export class HeartbeatPeer {
     this.#clearTimers();
     const frozenAt = performance.now();
     // Reading stops at the TCP socket: messages, closes and pings from the client wait in the kernel.
-    this.#connection.socket.pause();
+    this.#connection.pauseReading('freeze');
     this.#freezeTimer = setTimeout(() => {
       this.#freezeTimer = null;
       this.#thaw(performance.now() - frozenAt);
@@ -109,7 +109,7 @@ export class HeartbeatPeer {
   #thaw(frozenMs: number): void {
     if (this.#state !== 'frozen') return;
     this.#state = 'live';
-    this.#connection.socket.resume();
+    this.#connection.resumeReading('freeze');
     this.#connection.sendJson({ type: 'thawed', frozenMs: Math.round(frozenMs) });
     for (const [id, ping] of this.#applicationPings) ping.timer = this.#armTimeout(`no pong to ping ${String(id)}`);
     if (this.#protocolPing !== null) this.#protocolPing.timer = this.#armTimeout('no pong to the protocol ping');

@@ -13,6 +13,7 @@ import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
 import { onJsonMessages } from '../../core/json-messages.ts';
 import { TopicFeed } from './topic-feed.ts';
 import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
+import { addressOf } from '../../http/address-limits.ts';
 
 interface HeartbeatQuery extends HeartbeatSettings {
   /** `?client=`, or `null` when the client did not name itself. */
@@ -41,7 +42,16 @@ function unknownTopic(name: string): string {
 }
 
 /**
- * Clients (by `?client=`) whose server side is frozen, and until when. A
+ * A freeze holds for the `?client=` id from the address that asked for it:
+ * the lab shows the id on screen, and another student naming it must not
+ * freeze someone else's reconnections (issue 16).
+ */
+function freezeKey(remoteAddress: string | undefined, clientId: string): string {
+  return `${addressOf(remoteAddress)} ${clientId}`;
+}
+
+/**
+ * Clients (by address and `?client=`) whose server side is frozen, and until when. A
  * frozen client's new handshakes are refused, so its reconnection attempts
  * fail until the freeze ends, as they would against a stopped server.
  */
@@ -84,13 +94,13 @@ export const heartbeatRoute: RouteFactory<HeartbeatQuery> = (): Route<HeartbeatQ
     check(handshake) {
       const read = readHeartbeatQuery(handshake.url);
       if (!read.ok) return read;
-      const frozenMs = read.value.clientId === null ? 0 : frozen.remainingMs(read.value.clientId);
+      const frozenMs = read.value.clientId === null ? 0 : frozen.remainingMs(freezeKey(handshake.request.socket.remoteAddress, read.value.clientId));
       if (frozenMs > 0) {
         return refuse(`the server is frozen for client ${read.value.clientId ?? ''} for another ${(frozenMs / 1000).toFixed(1)} s`, 503);
       }
       return read;
     },
-    open(connection, _handshake, query) {
+    open(connection, handshake, query) {
       const { clientId, ...settings } = query;
       const peer = new HeartbeatPeer(connection, settings);
       peers.add(peer);
@@ -138,7 +148,7 @@ export const heartbeatRoute: RouteFactory<HeartbeatQuery> = (): Route<HeartbeatQ
             break;
           }
           case 'freeze':
-            if (clientId !== null) frozen.freeze(clientId, message.seconds * 1000);
+            if (clientId !== null) frozen.freeze(freezeKey(handshake.request.socket.remoteAddress, clientId), message.seconds * 1000);
             peer.freeze(message.seconds);
             break;
         }

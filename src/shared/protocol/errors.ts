@@ -12,6 +12,7 @@ export const SOCKET_ERRORS = {
   RATE_LIMITED: { closeCode: 1008, text: 'too many messages' },
   MESSAGE_TOO_BIG: { closeCode: 1009, text: 'message too big' },
   SEND_BUFFER_FULL: { closeCode: 1008, text: 'send buffer full: client is not reading' },
+  PING_FLOOD: { closeCode: 1008, text: 'too many pings' },
   PEER_UNRESPONSIVE: { closeCode: null, text: 'no pong to the last ping' },
   SERVER_SHUTDOWN: { closeCode: 1001, text: 'server shutting down' },
   INTERNAL: { closeCode: 1011, text: 'internal server error' },
