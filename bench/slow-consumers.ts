@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { residentBytes } from './system.ts';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -76,13 +76,6 @@ export interface SlowConsumersResult {
   readonly durationMs: number;
 }
 
-async function rssBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (match === null) throw new Error(`no VmRSS in /proc/${String(pid)}/status`);
-  return Number(match[1]) * 1024;
-}
-
 /** Starts demo-server/main.ts on a free port in its own process; resolves once it listens. */
 async function spawnServer(maxBufferedBytes: number, log: string[]): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; port: number }> {
   const child = spawn(process.execPath, ['demo-server/main.ts', '--port', '0', '--max-buffered-bytes', String(maxBufferedBytes), '--site', 'dist'], {
@@ -140,10 +133,10 @@ export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> 
   const startedAt = performance.now();
   try {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const baselineRssBytes = await rssBytes(pid);
+    const baselineRssBytes = await residentBytes(pid);
     let peakRssBytes = baselineRssBytes;
     const sampler = setInterval(() => {
-      rssBytes(pid).then(
+      residentBytes(pid).then(
         (rss) => {
           peakRssBytes = Math.max(peakRssBytes, rss);
         },
@@ -164,8 +157,8 @@ export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> 
     }
     const endedAt = performance.now();
     clearInterval(sampler);
-    peakRssBytes = Math.max(peakRssBytes, await rssBytes(pid));
-    const finalRssBytes = await rssBytes(pid);
+    peakRssBytes = Math.max(peakRssBytes, await residentBytes(pid));
+    const finalRssBytes = await residentBytes(pid);
     const closes = countCloses(log);
     const perClientWithoutCap = Math.max(0, (options.messagesPerSecond * options.messageBytes * HEARTBEAT_HORIZON_MS) / 1000 - KERNEL_ABSORBED_BYTES);
     return {

@@ -142,11 +142,7 @@ export class Connection implements BudgetHolder {
       connection.fail('PING_FLOOD', `more than ${String(PINGS_BURST)} at once or ${String(PINGS_PER_SECOND)} a second`);
       return;
     }
-    const queued = connection.queuedBytes;
-    if (queued + data.byteLength + MESSAGE_OVERHEAD_BYTES > connection.#limits.maxBufferedBytes) {
-      connection.fail('SEND_BUFFER_FULL', `${formatBytes(queued)} queued, limit ${formatBytes(connection.#limits.maxBufferedBytes)}`);
-      return;
-    }
+    if (connection.#overCap(data.byteLength + MESSAGE_OVERHEAD_BYTES)) return;
     this.pong(data, false, connection.#nextWriteCallback());
     connection.#account();
   }
@@ -230,16 +226,24 @@ export class Connection implements BudgetHolder {
     if (!this.isOpen) return false;
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     const cost = size + MESSAGE_OVERHEAD_BYTES;
-    const queued = this.queuedBytes;
-    if (queued + cost > this.#limits.maxBufferedBytes) {
-      this.fail('SEND_BUFFER_FULL', `${formatBytes(queued)} queued, limit ${formatBytes(this.#limits.maxBufferedBytes)}`);
-      return false;
-    }
+    if (this.#overCap(cost)) return false;
     if (this.#budget !== null && !this.#budget.reserve(this, cost)) return false;
     this.messagesOut += 1;
     this.bytesOut += size;
     this.socket.send(data, { binary }, this.#nextWriteCallback());
     this.#account();
+    return true;
+  }
+
+  /**
+   * The per-client cap, for every frame the server queues (messages and
+   * pongs alike): when `cost` more would pass `maxBufferedBytes`, the client
+   * is cut off with 1008 and this returns `true`.
+   */
+  #overCap(cost: number): boolean {
+    const queued = this.queuedBytes;
+    if (queued + cost <= this.#limits.maxBufferedBytes) return false;
+    this.fail('SEND_BUFFER_FULL', `${formatBytes(queued)} queued, limit ${formatBytes(this.#limits.maxBufferedBytes)}`);
     return true;
   }
 

@@ -86,7 +86,7 @@ export class AddressLimits {
     if (state !== undefined) state.connections = Math.max(0, state.connections - 1);
   }
 
-  /** Forgets addresses with no connection whose handshake budget has refilled (called every second). */
+  /** Forgets addresses with no connection whose handshake budget has refilled (the server calls it once more than 1,000 addresses are tracked). */
   prune(): void {
     const now = this.#now();
     const { handshakesPerSecondPerAddress, handshakeBurstPerAddress } = this.#options;

@@ -44,10 +44,14 @@ interface RegisteredRoute {
   readonly name: string;
 }
 
-/** `::ffff:127.0.0.1:5432` → `127.0.0.1:5432`. */
+/** `::ffff:127.0.0.1:5432` → `127.0.0.1:5432`: the client's address (as the per-address limits count it) and port. */
 function peerOf(request: IncomingMessage): string {
-  const address = (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
-  return `${address}:${String(request.socket.remotePort ?? 0)}`;
+  return `${addressOf(request.socket.remoteAddress)}:${String(request.socket.remotePort ?? 0)}`;
+}
+
+/** The address part of `peerOf()`, read back from a connection once its socket has gone. */
+function addressOfPeer(peer: string): string {
+  return peer.slice(0, peer.lastIndexOf(':'));
 }
 
 /**
@@ -180,7 +184,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
 
   function connectionClosed(connection: Connection, code: number, reason: Buffer): void {
     connections.delete(connection);
-    addressLimits.closed(connection.peer.slice(0, connection.peer.lastIndexOf(':')));
+    addressLimits.closed(addressOfPeer(connection.peer));
     stopHeartbeatWhenIdle();
     if (writeLog === null) return;
     const error = connection.lastError === null ? '' : `  (${connection.lastError})`;
@@ -194,7 +198,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed, budget);
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
-    addressLimits.opened(addressOf(request.socket.remoteAddress));
+    addressLimits.opened(addressOfPeer(connection.peer));
     // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
     if (writeLog !== null) {
       const protocol = socket.protocol === '' ? '' : `  protocol ${socket.protocol}`;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { residentBytes } from '../../bench/system.ts';
 import { startNodeProcess, type WatchedProcess } from './child-process.ts';
 
 /** A demo server (demo-server/main.ts) in its own process, so its RSS is its own. */
@@ -35,10 +35,7 @@ export async function startServerProcess(args: readonly string[] = [], nodeArgs:
     port,
     httpUrl: `http://127.0.0.1:${String(port)}`,
     wsUrl: `ws://127.0.0.1:${String(port)}`,
-    async rssBytes() {
-      const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
-      return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN) * 1024;
-    },
+    rssBytes: () => residentBytes(pid),
     stop: () => watched.kill(),
   };
 }
