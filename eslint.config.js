@@ -64,7 +64,8 @@ export default defineConfig(
   },
   {
     // Code that ships to the browser. (The reference pages' .astro files do
-    // read the server's flags and the client's modes, at build time only.)
+    // read the server's flags, its route list with each endpoint's doc and
+    // the client's modes, at build time only.)
     files: ['src/notebook/**', 'src/site/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from './connection.ts';
 import type { DemoServerOptions } from '../options.ts';
+import type { EndpointDoc } from '../../src/shared/protocol/endpoint-doc.ts';
 
 /** An HTTP answer that refuses a handshake before it becomes a WebSocket. */
 export interface HandshakeRefusal {
@@ -49,8 +50,6 @@ export interface RouteContext {
 }
 
 interface RouteBase<T> {
-  /** Path pattern, `:name` captures a segment: `/ws/chat/:room`. */
-  readonly path: string;
   /** Picks a subprotocol from those the client offered, or `false` for none (RFC 6455 §4.2.2). */
   selectProtocol?(offered: ReadonlySet<string>, handshake: Handshake): string | false;
   /** Takes over a new connection, with what `check()` parsed from its handshake. */
@@ -80,8 +79,18 @@ export interface Route<T = undefined> extends RouteBase<T> {
   check?(handshake: Handshake): Checked<T>;
 }
 
-/** Makes a route from a factory that receives the server context. */
-export type RouteFactory<T = undefined> = (context: RouteContext) => Route<T>;
+/**
+ * One entry of the route list (`routes/index.ts`), the only registry of
+ * endpoints: what the reference page says about the endpoint, and how the
+ * server makes its route. The doc's `path` is the pattern the server
+ * matches (`:name` captures a segment: `/ws/chat/:room`), so the page and
+ * the server cannot disagree on it.
+ */
+export interface RouteFactory<T = undefined> {
+  readonly doc: EndpointDoc;
+  /** Makes the route once per server, with the server's context. */
+  create(context: RouteContext): Route<T>;
+}
 
 /**
  * Matches `pathname` against a route pattern, returning captured segments or

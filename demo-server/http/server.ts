@@ -41,7 +41,8 @@ type AnyRoute = Route<unknown>;
 
 interface RegisteredRoute {
   readonly route: AnyRoute;
-  readonly name: string;
+  /** The pattern from the route's doc, e.g. `/ws/chat/:room`. */
+  readonly path: string;
 }
 
 /** `::ffff:127.0.0.1:5432` → `127.0.0.1:5432`: the client's address (as the per-address limits count it) and port. */
@@ -108,10 +109,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       writeLog?.(logLine(event, message));
     },
   };
-  const routes: RegisteredRoute[] = routeFactories.map((factory) => {
-    const route = factory(context);
-    return { route, name: route.path };
-  });
+  const routes: RegisteredRoute[] = routeFactories.map((factory) => ({ route: factory.create(context), path: factory.doc.path }));
   const handshakes = new WeakMap<IncomingMessage, { route: AnyRoute; handshake: Handshake }>();
   /** ws fixes the message size limit per WebSocketServer, so routes with their own limit get their own instance. */
   const webSocketServers = new Map<number, WebSocketServerOf<typeof DemoWebSocket>>();
@@ -146,8 +144,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   let closing = false;
 
   function findRoute(pathname: string): { route: AnyRoute; params: Record<string, string> } | null {
-    for (const { route } of routes) {
-      const params = matchPath(route.path, pathname);
+    for (const { route, path } of routes) {
+      const params = matchPath(path, pathname);
       if (params !== null) return { route, params };
     }
     return null;

@@ -6,12 +6,14 @@ import { heartbeatRoute } from './heartbeat/route.ts';
 import { realtimeRoute } from './realtime/route.ts';
 import { inspectRoute } from './inspect/route.ts';
 import type { RouteFactory } from '../core/route.ts';
+import type { EndpointDoc } from '../../src/shared/protocol/endpoint-doc.ts';
 import { tickerRoute } from './ticker/route.ts';
 
 /**
- * Every WebSocket endpoint, in the order they are matched. Each route's
- * `check()` result goes only to its own `open()`, so the list holds them as
- * routes of any checked type.
+ * Every WebSocket endpoint, in the order they are matched: the one registry.
+ * The server makes its routes from it and the reference page reads each
+ * entry's doc. Each route's `check()` result goes only to its own `open()`,
+ * so the list holds them as routes of any checked type.
  */
 export const routeFactories: readonly RouteFactory<unknown>[] = [
   echoRoute,
@@ -25,3 +27,6 @@ export const routeFactories: readonly RouteFactory<unknown>[] = [
   backpressureRoute,
   backpressureStatsRoute,
 ];
+
+/** Every endpoint's doc, read from the route list, for the reference page and its tests. */
+export const endpointDocs: readonly EndpointDoc[] = routeFactories.map((factory) => factory.doc);

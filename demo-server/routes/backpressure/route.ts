@@ -3,14 +3,15 @@ import type { Connection } from '../../core/connection.ts';
 import { formatDuration } from '../../http/log.ts';
 import { choiceParam, integerParam } from '../../core/query-params.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import { accept, refuse, type Checked, type RouteContext, type RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Checked, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 import {
   BACKPRESSURE_BOUNDS,
   BACKPRESSURE_CLIENT_TYPES,
   BACKPRESSURE_MODES,
   BACKPRESSURE_PATH,
-  BACKPRESSURE_STATS_PATH,
   backpressureClientMessage,
+  backpressureEndpoint,
+  backpressureStatsEndpoint,
   MAX_BACKPRESSURE_BYTES_PER_SECOND,
   MAX_CREDIT_BALANCE,
   MAX_STATS_WATCHERS,
@@ -486,10 +487,11 @@ function errorReporter(connection: Connection): (error: ErrorMessage) => void {
  * rate and size, in naive, credit or conflate mode. Runs its own heartbeat
  * (per-connection interval and timeout), so the server-wide one is off here.
  */
-export const backpressureRoute: RouteFactory<BackpressureSettings> = (context) => {
+export const backpressureRoute: RouteFactory<BackpressureSettings> = { doc: backpressureEndpoint, create: createBackpressureRoute };
+
+function createBackpressureRoute(context: RouteContext): Route<BackpressureSettings> {
   const hub = hubFor(context);
   return {
-    path: BACKPRESSURE_PATH,
     serverHeartbeat: false,
     check(handshake) {
       return readBackpressureSettings(handshake.url);
@@ -531,7 +533,7 @@ export const backpressureRoute: RouteFactory<BackpressureSettings> = (context) =
       hub.dispose();
     },
   };
-};
+}
 
 /**
  * `/ws/backpressure/stats?id=…`: what the server sees of one data
@@ -545,10 +547,11 @@ interface StatsRequest {
   readonly intervalMs: number;
 }
 
-export const backpressureStatsRoute: RouteFactory<StatsRequest> = (context) => {
+export const backpressureStatsRoute: RouteFactory<StatsRequest> = { doc: backpressureStatsEndpoint, create: createBackpressureStatsRoute };
+
+function createBackpressureStatsRoute(context: RouteContext): Route<StatsRequest> {
   const hub = hubFor(context);
   return {
-    path: BACKPRESSURE_STATS_PATH,
     check(handshake) {
       const id = handshake.url.searchParams.get('id');
       if (id === null || id === '') {
@@ -594,4 +597,4 @@ export const backpressureStatsRoute: RouteFactory<StatsRequest> = (context) => {
       hub.dispose();
     },
   };
-};
+}

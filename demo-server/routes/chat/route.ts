@@ -16,10 +16,11 @@ import {
   type RoomEvent,
   type TypingEvent,
   type WelcomeMessage,
+  chatEndpoint,
 } from '../../../src/shared/protocol/chat.ts';
 import { socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
 import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
-import { accept, refuse, type Checked, type Handshake, type RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Checked, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /** What `?since=`, `?epoch=` and `?name=` asked for, validated by `check()`. */
 interface JoinQuery {
@@ -59,7 +60,7 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
  * connection at a time: it validates input, enforces rates, and turns
  * broker events into messages; the broker owns the rooms.
  */
-export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): RouteFactory<JoinQuery> {
+export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): (context: RouteContext) => Route<JoinQuery> {
   return () => {
     const config = resolveChatOptions(options);
     const broker = makeBroker(config);
@@ -215,7 +216,6 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
     }
 
     return {
-      path: '/ws/chat/:room',
       check: readJoinQuery,
       open(connection, _handshake, query) {
         open(connection, query);
@@ -245,4 +245,4 @@ function explainRefusal(error: ErrorMessage, raw: string): ErrorMessage {
 }
 
 /** `/ws/chat/:room` with rooms in memory and the limits of the server's `chat` option (the defaults unless overridden). */
-export const chatRoute: RouteFactory<JoinQuery> = (context) => createChatRoute(context.options.chat)(context);
+export const chatRoute: RouteFactory<JoinQuery> = { doc: chatEndpoint, create: (context) => createChatRoute(context.options.chat)(context) };

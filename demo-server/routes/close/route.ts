@@ -6,6 +6,7 @@ import {
   checkClosePlan,
   closeClientMessage,
   closeEndpoint,
+  closeObserverEndpoint,
   closePlanFromQuery,
   INVALID_MESSAGE_BURST,
   INVALID_MESSAGES_PER_SECOND,
@@ -19,7 +20,7 @@ import type { ErrorMessage, SocketErrorName } from '../../../src/shared/protocol
 import { BROKEN_FRAMES, hexBytes, serverCloseFrame, writeBrokenFrame } from './broken-frames.ts';
 import type { Connection } from '../../core/connection.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import { accept, refuse, type RouteContext, type RouteFactory } from '../../core/route.ts';
+import { accept, refuse, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /**
  * Observers by id, one table per server: `/ws/close` looks ids up at the
@@ -250,11 +251,12 @@ interface CloseRequest {
   readonly run: string | null;
 }
 
-export const closeRoute: RouteFactory<CloseRequest> = (context) => {
+export const closeRoute: RouteFactory<CloseRequest> = { doc: closeEndpoint, create: createCloseRoute };
+
+function createCloseRoute(context: RouteContext): Route<CloseRequest> {
   const observers = observersOf(context);
   const timers = new Set<ReturnType<typeof setTimeout>>();
   return {
-    path: '/ws/close',
     check({ url }) {
       const unknown = [...url.searchParams.keys()].find((name) => !CLOSE_QUERY_PARAMETERS.includes(name));
       if (unknown !== undefined) {
@@ -290,7 +292,7 @@ export const closeRoute: RouteFactory<CloseRequest> = (context) => {
       timers.clear();
     },
   };
-};
+}
 
 /**
  * `/ws/close/observe`: a second socket that survives the one being closed.
@@ -298,10 +300,11 @@ export const closeRoute: RouteFactory<CloseRequest> = (context) => {
  * what the server saw to it when it ends. Nothing is stored: a report for an
  * observer that has gone is dropped.
  */
-export const closeObserverRoute: RouteFactory = (context) => {
+export const closeObserverRoute: RouteFactory = { doc: closeObserverEndpoint, create: createCloseObserverRoute };
+
+function createCloseObserverRoute(context: RouteContext): Route {
   const observers = observersOf(context);
   return {
-    path: '/ws/close/observe',
     open(connection) {
       const observerId = randomUUID();
       observers.set(observerId, connection);
@@ -322,4 +325,4 @@ export const closeObserverRoute: RouteFactory = (context) => {
       });
     },
   };
-};
+}

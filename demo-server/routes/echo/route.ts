@@ -1,5 +1,6 @@
 import type { Connection } from '../../core/connection.ts';
 import type { RouteFactory } from '../../core/route.ts';
+import { echoEndpoint } from '../../../src/shared/protocol/echo.ts';
 
 function echoBack(data: Buffer, isBinary: boolean, connection: Connection): void {
   connection.send(data, isBinary);
@@ -10,9 +11,11 @@ function echoBack(data: Buffer, isBinary: boolean, connection: Connection): void
  * binary, byte for byte. The payload is never decoded, so what comes back is
  * exactly what arrived.
  */
-export const echoRoute: RouteFactory = () => ({
-  path: '/ws/echo',
-  open(connection) {
-    connection.onMessage(echoBack);
-  },
-});
+export const echoRoute: RouteFactory = {
+  doc: echoEndpoint,
+  create: () => ({
+    open(connection) {
+      connection.onMessage(echoBack);
+    },
+  }),
+};

@@ -6,6 +6,7 @@ import {
   HEARTBEAT_TOPIC_NAMES,
   HEARTBEAT_TOPICS,
   heartbeatClientMessageSchema,
+  heartbeatEndpoint,
   type HeartbeatTopicName,
 } from '../../../src/shared/protocol/heartbeat.ts';
 import { readIntegerQuery } from '../../../src/shared/protocol/integer-parameter.ts';
@@ -84,12 +85,13 @@ class FrozenClients {
  * client state to restore; `freeze` stalls the server's side. The route runs
  * its own heartbeat, so the server-wide one is off here.
  */
-export const heartbeatRoute: RouteFactory<HeartbeatQuery> = (): Route<HeartbeatQuery> => {
+export const heartbeatRoute: RouteFactory<HeartbeatQuery> = { doc: heartbeatEndpoint, create: createHeartbeatRoute };
+
+function createHeartbeatRoute(): Route<HeartbeatQuery> {
   const feed = new TopicFeed();
   const frozen = new FrozenClients();
   const peers = new Set<HeartbeatPeer>();
   return {
-    path: '/ws/heartbeat',
     serverHeartbeat: false,
     check(handshake) {
       const read = readHeartbeatQuery(handshake.url);
@@ -169,4 +171,4 @@ export const heartbeatRoute: RouteFactory<HeartbeatQuery> = (): Route<HeartbeatQ
       frozen.dispose();
     },
   };
-};
+}

@@ -15,6 +15,7 @@ import {
   INSPECT_PAYLOAD_PREVIEW_BYTES,
   INSPECT_PROBES,
   INSPECT_SUBPROTOCOLS,
+  inspectEndpoint,
   UNKNOWN_SUBPROTOCOL,
   type InspectProbe,
   type InspectServerMessage,
@@ -24,7 +25,7 @@ import { tapClientFrames } from './frame-tap.ts';
 import { probeHandshake } from './handshake-probe.ts';
 import { choiceParam, integerParam } from '../../core/query.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import { accept, type Handshake, type RouteFactory } from '../../core/route.ts';
+import { accept, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /** Payload of the ping sent on connect, whose automatic pong is the first frame a browser reports. */
 const GREETING_PING = 'inspect';
@@ -111,11 +112,12 @@ interface InspectRequest {
   readonly fragmentBytes: number | null;
 }
 
-export const inspectRoute: RouteFactory<InspectRequest> = (context) => {
+export const inspectRoute: RouteFactory<InspectRequest> = { doc: inspectEndpoint, create: createInspectRoute };
+
+function createInspectRoute(context: RouteContext): Route<InspectRequest> {
   const { maxBufferedBytes } = context.options;
   const maxMessageBytes = Math.max(context.options.maxMessageBytes, Math.min(INSPECT_MAX_MESSAGE_BYTES, maxBufferedBytes));
   return {
-    path: '/ws/inspect',
     maxMessageBytes,
     check(handshake) {
       const fragment = integerParam(handshake.url, 'fragment', INSPECT_FRAGMENT_BYTES.min, INSPECT_FRAGMENT_BYTES.max, null);
@@ -181,7 +183,7 @@ export const inspectRoute: RouteFactory<InspectRequest> = (context) => {
       });
     },
   };
-};
+}
 
 function echo(connection: Connection, data: Buffer, isBinary: boolean, fragmentBytes: number | null, maxBufferedBytes: number): void {
   if (!connection.isOpen) return;

@@ -3,6 +3,7 @@ import {
   REALTIME_CLIENT_TYPES,
   REALTIME_PARAMETERS,
   realtimeClientMessageSchema,
+  realtimeEndpoint,
   realtimeSettingsProblem,
   type RealtimeSettings,
 } from '../../../src/shared/protocol/realtime.ts';
@@ -169,8 +170,10 @@ class SampleStream {
  * answers clock probes at once so the client can map the server's clock
  * onto its own.
  */
-export const realtimeRoute: RouteFactory<RealtimeSettings> = (): Route<RealtimeSettings> => ({
-  path: '/ws/realtime',
+export const realtimeRoute: RouteFactory<RealtimeSettings> = { doc: realtimeEndpoint, create: createRealtimeRoute };
+
+function createRealtimeRoute(): Route<RealtimeSettings> {
+  return {
   check(handshake) {
     return readRealtimeQuery(handshake.url);
   },
@@ -200,4 +203,5 @@ export const realtimeRoute: RouteFactory<RealtimeSettings> = (): Route<RealtimeS
     connection.sendJson({ type: 'settings', ...initialSettings, fromSeq: stream.nextSeq });
     stream.start();
   },
-});
+  };
+}

@@ -10,6 +10,7 @@ import {
   TICKER_MESSAGES_PER_SECOND,
   TICKER_SYMBOLS,
   TickerClientMessageSchema,
+  tickerEndpoint,
   type TickerServerMessage,
 } from '../../../src/shared/protocol/ticker.ts';
 import { DelayLine } from './delay-line.ts';
@@ -37,7 +38,10 @@ function sortSymbols(requested: readonly string[]): { known: string[]; unknown: 
  * the feed's timer runs only while at least one symbol is subscribed.
  * `?latencyMs=` holds every message each way, to make a long link visible.
  */
-export const tickerRoute: RouteFactory<number> = () => createTickerRoute(new TickerFeed({ intervalMs: TICKER_INTERVAL_MS }));
+export const tickerRoute: RouteFactory<number> = {
+  doc: tickerEndpoint,
+  create: () => createTickerRoute(new TickerFeed({ intervalMs: TICKER_INTERVAL_MS })),
+};
 
 /** The ticker route over a given feed (tests pass one they can watch). */
 export function createTickerRoute(feed: TickerFeed): Route<number> {
@@ -71,7 +75,6 @@ export function createTickerRoute(feed: TickerFeed): Route<number> {
   }
 
   return {
-    path: '/ws/ticker',
     check(handshake) {
       return integerParam(handshake.url, 'latencyMs', TICKER_LATENCY_MS.min, TICKER_LATENCY_MS.max, 0);
     },

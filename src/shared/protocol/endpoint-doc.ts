@@ -2,9 +2,10 @@ import type * as v from 'valibot';
 
 /**
  * What the reference page says about an endpoint. Each endpoint's protocol
- * file exports one; `endpointDocs` in `index.ts` lists them all. Tests check
- * that every route has a doc, and that every example message validates
- * against the schema the server uses, so the reference stays true to the code.
+ * file exports one and the endpoint's route carries it (`doc` of a
+ * `RouteFactory`), so the route list in `demo-server/routes/index.ts` is the
+ * only registry. Tests check that every example message validates against
+ * the schema the server uses, so the reference stays true to the code.
  */
 export interface QueryParamDoc {
   readonly name: string;
