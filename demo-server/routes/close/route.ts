@@ -12,14 +12,14 @@ import {
   INVALID_MESSAGES_PER_SECOND,
   RUN_ID_PATTERN,
   type CloseAction,
+  type CloseClientMessage,
   type ClosePlan,
   type CloseReport,
 } from '../../../src/shared/protocol/close.ts';
-import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
-import type { ErrorMessage, SocketErrorName } from '../../../src/shared/protocol/errors.ts';
+import { socketError } from '../../../src/shared/protocol/errors.ts';
 import { BROKEN_FRAMES, hexBytes, serverCloseFrame, writeBrokenFrame } from './broken-frames.ts';
 import type { Connection } from '../../core/connection.ts';
-import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import { onJsonMessages, refuseEveryMessage, type MessageLimits, type Reject } from '../../core/json-messages.ts';
 import { accept, refuse, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /**
@@ -32,6 +32,15 @@ import { accept, refuse, type Route, type RouteContext, type RouteFactory } from
  * others are refused, so a typo (`after=500`) is not silently ignored.
  */
 const CLOSE_QUERY_PARAMETERS: readonly string[] = closeEndpoint.query.map((parameter) => parameter.name);
+
+/** `/ws/close` takes a close request and pings; `/ws/close/observe` takes nothing, within the same invalid-message budget. */
+const CLOSE_MESSAGE_LIMITS: MessageLimits = {
+  messagesPerSecond: CLOSE_MESSAGES_PER_SECOND,
+  messageBurst: CLOSE_MESSAGE_BURST,
+  rateLimitedDetail: `more than ${String(CLOSE_MESSAGES_PER_SECOND)} per second`,
+  invalidPerSecond: INVALID_MESSAGES_PER_SECOND,
+  invalidBurst: INVALID_MESSAGE_BURST,
+};
 
 const observerTables = new WeakMap<RouteContext, Map<string, Connection>>();
 
@@ -59,8 +68,6 @@ interface SessionOptions {
 class CloseSession {
   readonly #connection: Connection;
   readonly #options: SessionOptions;
-  readonly #messages = new TokenBucket(CLOSE_MESSAGES_PER_SECOND, CLOSE_MESSAGE_BURST);
-  readonly #invalidMessages = new TokenBucket(INVALID_MESSAGES_PER_SECOND, INVALID_MESSAGE_BURST);
   readonly #openedAt = performance.now();
   #action: CloseAction = 'wait';
   #actedAt: number | null = null;
@@ -71,8 +78,8 @@ class CloseSession {
   constructor(connection: Connection, options: SessionOptions) {
     this.#connection = connection;
     this.#options = options;
-    connection.onMessage((data: Buffer, isBinary: boolean) => {
-      this.#receive(data, isBinary);
+    onJsonMessages(connection, { schema: closeClientMessage, knownTypes: CLOSE_CLIENT_TYPES }, CLOSE_MESSAGE_LIMITS, (message, reject) => {
+      this.#receive(message, reject);
     });
     connection.socket.on('close', (code: number, reason: Buffer) => {
       this.#clearTimer();
@@ -134,29 +141,13 @@ class CloseSession {
     }
   }
 
-  #receive(data: Buffer, isBinary: boolean): void {
-    const connection = this.#connection;
-    if (connection.state !== 'open') return;
-    if (!this.#messages.take()) {
-      connection.fail('RATE_LIMITED', `more than ${String(CLOSE_MESSAGES_PER_SECOND)} per second`);
-      return;
-    }
-    if (isBinary) {
-      this.#refuse('BINARY_NOT_ACCEPTED');
-      return;
-    }
-    const parsed = parseClientMessage(closeClientMessage, CLOSE_CLIENT_TYPES, data.toString());
-    if (!parsed.ok) {
-      this.#refuse(parsed.error);
-      return;
-    }
-    const message = parsed.value;
+  #receive(message: CloseClientMessage, reject: Reject): void {
     if (message.type === 'ping') {
-      connection.sendJson({ type: 'pong' });
+      this.#connection.sendJson({ type: 'pong' });
       return;
     }
     if (this.#action !== 'wait') {
-      this.#refuse('CLOSE_ALREADY_REQUESTED', `action ${this.#action}`);
+      reject(socketError('CLOSE_ALREADY_REQUESTED', `action ${this.#action}`));
       return;
     }
     const result = checkClosePlan({
@@ -166,20 +157,10 @@ class CloseSession {
       ...(message.afterMs === undefined ? {} : { afterMs: message.afterMs }),
     });
     if (!result.ok) {
-      this.#refuse('INVALID_CLOSE_REQUEST', result.message);
+      reject(socketError('INVALID_CLOSE_REQUEST', result.message));
       return;
     }
     this.schedule(result.plan);
-  }
-
-  /** Reports an invalid message; too many of them close the connection with 1008. */
-  #refuse(error: SocketErrorName | ErrorMessage, detail?: string): void {
-    if (!this.#invalidMessages.take()) {
-      this.#connection.fail('TOO_MANY_ERRORS');
-      return;
-    }
-    if (typeof error === 'string') this.#connection.fail(error, detail);
-    else this.#connection.sendJson(error);
   }
 
   #setTimer(action: () => void, delayMs: number): void {
@@ -318,11 +299,7 @@ function createCloseObserverRoute(context: RouteContext): Route {
         messagesPerSecond: CLOSE_MESSAGES_PER_SECOND,
         messageBurst: CLOSE_MESSAGE_BURST,
       });
-      const invalidMessages = new TokenBucket(INVALID_MESSAGES_PER_SECOND, INVALID_MESSAGE_BURST);
-      connection.onMessage(() => {
-        if (!invalidMessages.take()) connection.fail('TOO_MANY_ERRORS');
-        else connection.fail('INVALID_MESSAGE', '/ws/close/observe takes no messages; it only sends reports');
-      });
+      refuseEveryMessage(connection, socketError('INVALID_MESSAGE', '/ws/close/observe takes no messages; it only sends reports'), CLOSE_MESSAGE_LIMITS);
     },
   };
 }

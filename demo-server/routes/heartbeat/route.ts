@@ -11,7 +11,7 @@ import {
 } from '../../../src/shared/protocol/heartbeat.ts';
 import { readIntegerQuery } from '../../../src/shared/protocol/integer-parameter.ts';
 import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
-import { onJsonMessages } from '../../core/json-messages.ts';
+import { JSON_MESSAGE_DEFAULTS, onJsonMessages } from '../../core/json-messages.ts';
 import { TopicFeed } from './topic-feed.ts';
 import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
 import { addressOf } from '../../http/address-limits.ts';
@@ -113,7 +113,7 @@ function createHeartbeatRoute(): Route<HeartbeatQuery> {
         for (const unsubscribe of subscriptions.values()) unsubscribe();
         subscriptions.clear();
       });
-      onJsonMessages(connection, heartbeatClientMessageSchema, HEARTBEAT_CLIENT_TYPES, (message) => {
+      onJsonMessages(connection, { schema: heartbeatClientMessageSchema, knownTypes: HEARTBEAT_CLIENT_TYPES }, JSON_MESSAGE_DEFAULTS, (message) => {
         switch (message.type) {
           case 'ping':
             peer.answerPing(message.id, message.sent);

@@ -9,7 +9,7 @@ import {
 } from '../../../src/shared/protocol/realtime.ts';
 import type { Connection } from '../../core/connection.ts';
 import { releaseTime } from './impairment.ts';
-import { onJsonMessages } from '../../core/json-messages.ts';
+import { JSON_MESSAGE_DEFAULTS, onJsonMessages } from '../../core/json-messages.ts';
 import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
 
 /** A server that fell this far behind its schedule (a debugger pause, a suspended laptop) starts a new one instead of bursting. */
@@ -174,34 +174,34 @@ export const realtimeRoute: RouteFactory<RealtimeSettings> = { doc: realtimeEndp
 
 function createRealtimeRoute(): Route<RealtimeSettings> {
   return {
-  check(handshake) {
-    return readRealtimeQuery(handshake.url);
-  },
-  open(connection, _handshake, initialSettings) {
-    const stream = new SampleStream(connection, initialSettings);
-    connection.socket.on('close', () => {
-      stream.stop();
-    });
-    onJsonMessages(connection, realtimeClientMessageSchema, REALTIME_CLIENT_TYPES, (message) => {
-      switch (message.type) {
-        case 'clock':
-          connection.sendJson({ type: 'clock', id: message.id, clientTime: message.clientTime, serverTime: epochMs(performance.now()) });
-          break;
-        case 'configure': {
-          const settings = withChanges(stream.settings, message);
-          const problem = realtimeSettingsProblem(settings);
-          if (problem !== null) {
-            connection.fail('INVALID_MESSAGE', problem);
+    check(handshake) {
+      return readRealtimeQuery(handshake.url);
+    },
+    open(connection, _handshake, initialSettings) {
+      const stream = new SampleStream(connection, initialSettings);
+      connection.socket.on('close', () => {
+        stream.stop();
+      });
+      onJsonMessages(connection, { schema: realtimeClientMessageSchema, knownTypes: REALTIME_CLIENT_TYPES }, JSON_MESSAGE_DEFAULTS, (message) => {
+        switch (message.type) {
+          case 'clock':
+            connection.sendJson({ type: 'clock', id: message.id, clientTime: message.clientTime, serverTime: epochMs(performance.now()) });
+            break;
+          case 'configure': {
+            const settings = withChanges(stream.settings, message);
+            const problem = realtimeSettingsProblem(settings);
+            if (problem !== null) {
+              connection.fail('INVALID_MESSAGE', problem);
+              break;
+            }
+            stream.configure(settings);
+            connection.sendJson({ type: 'settings', ...settings, fromSeq: stream.nextSeq });
             break;
           }
-          stream.configure(settings);
-          connection.sendJson({ type: 'settings', ...settings, fromSeq: stream.nextSeq });
-          break;
         }
-      }
-    });
-    connection.sendJson({ type: 'settings', ...initialSettings, fromSeq: stream.nextSeq });
-    stream.start();
-  },
+      });
+      connection.sendJson({ type: 'settings', ...initialSettings, fromSeq: stream.nextSeq });
+      stream.start();
+    },
   };
 }

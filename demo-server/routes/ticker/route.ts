@@ -1,5 +1,4 @@
-import { socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
-import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
+import { socketError } from '../../../src/shared/protocol/errors.ts';
 import {
   TICKER_CLIENT_TYPES,
   TICKER_INTERVAL_MS,
@@ -10,14 +9,26 @@ import {
   TICKER_MESSAGES_PER_SECOND,
   TICKER_SYMBOLS,
   TickerClientMessageSchema,
+  type TickerClientMessage,
   tickerEndpoint,
   type TickerServerMessage,
 } from '../../../src/shared/protocol/ticker.ts';
 import { DelayLine } from './delay-line.ts';
 import { integerParam } from '../../core/query.ts';
-import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
 import { TickerFeed, type Quote } from './ticker-feed.ts';
 import type { Route, RouteFactory } from '../../core/route.ts';
+
+/** Rates are counted on arrival, so a flood cannot pile up timers in the delay line. */
+const TICKER_MESSAGE_LIMITS: MessageLimits = {
+  messagesPerSecond: TICKER_MESSAGES_PER_SECOND,
+  messageBurst: TICKER_MESSAGE_BURST,
+  rateLimitedDetail: `over ${String(TICKER_MESSAGE_BURST)} messages in a burst`,
+  invalidPerSecond: TICKER_INVALID_PER_SECOND,
+  invalidBurst: TICKER_INVALID_BURST,
+  tooManyErrorsDetail: () => `over ${String(TICKER_INVALID_BURST)} invalid messages in a burst`,
+  binaryDetail: 'send JSON text',
+};
 
 /** One connection's end of the fan-out: takes a serialised message. */
 interface Subscriber {
@@ -88,30 +99,12 @@ export function createTickerRoute(feed: TickerFeed): Route<number> {
       };
       const reply = (message: TickerServerMessage) => subscriber.deliver(JSON.stringify(message));
       const current = () => TICKER_SYMBOLS.filter((symbol) => subscriptions.has(symbol));
-      const invalid = new TokenBucket(TICKER_INVALID_PER_SECOND, TICKER_INVALID_BURST);
-      const messages = new TokenBucket(TICKER_MESSAGES_PER_SECOND, TICKER_MESSAGE_BURST);
-
-      /** Every message answered with an error counts against the invalid-message limit. */
-      const replyError = (error: ErrorMessage) => {
-        if (invalid.take()) reply(error);
-        else connection.fail('TOO_MANY_ERRORS', `over ${String(TICKER_INVALID_BURST)} invalid messages in a burst`);
-      };
-      const reportUnknown = (unknown: readonly string[]) => {
-        if (unknown.length > 0) replyError(socketError('UNKNOWN_SYMBOL', `${unknown.join(', ')}; known symbols are ${TICKER_SYMBOLS.join(', ')}`));
+      /** An unknown symbol is answered with an error, which counts against the invalid-message limit. */
+      const reportUnknown = (unknown: readonly string[], reject: Reject) => {
+        if (unknown.length > 0) reject(socketError('UNKNOWN_SYMBOL', `${unknown.join(', ')}; known symbols are ${TICKER_SYMBOLS.join(', ')}`));
       };
 
-      const handle = (data: Buffer, isBinary: boolean) => {
-        if (!connection.isOpen) return;
-        if (isBinary) {
-          replyError(socketError('BINARY_NOT_ACCEPTED', 'send JSON text'));
-          return;
-        }
-        const parsed = parseClientMessage(TickerClientMessageSchema, TICKER_CLIENT_TYPES, data.toString());
-        if (!parsed.ok) {
-          replyError(parsed.error);
-          return;
-        }
-        const message = parsed.value;
+      const handle = (message: TickerClientMessage, reject: Reject) => {
         switch (message.type) {
           case 'subscribe': {
             const { known, unknown } = sortSymbols(message.symbols);
@@ -125,7 +118,7 @@ export function createTickerRoute(feed: TickerFeed): Route<number> {
               const quote = feed.current(symbol);
               if (quote !== null) reply({ type: 'price', ...quote });
             }
-            reportUnknown(unknown);
+            reportUnknown(unknown, reject);
             return;
           }
           case 'unsubscribe': {
@@ -136,7 +129,7 @@ export function createTickerRoute(feed: TickerFeed): Route<number> {
               unsubscribe(symbol, subscriber);
             }
             if (known.length > 0) reply({ type: 'unsubscribed', symbols: removed, subscriptions: current(), time: Date.now() });
-            reportUnknown(unknown);
+            reportUnknown(unknown, reject);
             return;
           }
           case 'ping':
@@ -146,13 +139,10 @@ export function createTickerRoute(feed: TickerFeed): Route<number> {
       };
 
       reply({ type: 'welcome', symbols: [...TICKER_SYMBOLS], intervalMs: TICKER_INTERVAL_MS, latencyMs: link.delayMs });
-      connection.onMessage((data: Buffer, isBinary: boolean) => {
-        // Counted on arrival, so a flood cannot pile up timers in the delay line.
-        if (!messages.take()) {
-          connection.fail('RATE_LIMITED', `over ${String(TICKER_MESSAGE_BURST)} messages in a burst`);
-          return;
-        }
-        link.run(() => handle(data, isBinary));
+      // Every message, and every reply, waits out the link's latency.
+      onJsonMessages(connection, { schema: TickerClientMessageSchema, knownTypes: TICKER_CLIENT_TYPES }, TICKER_MESSAGE_LIMITS, handle, {
+        defer: (step) => link.run(step),
+        sendError: reply,
       });
       connection.socket.on('close', () => {
         link.clear();
