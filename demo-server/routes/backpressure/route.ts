@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from '../../core/connection.ts';
 import { formatDuration } from '../../http/log.ts';
 import { choiceParam, integerParam } from '../../core/query-params.ts';
-import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import { onJsonMessages, refuseEveryMessage, type InvalidMessageLimits, type MessageLimits } from '../../core/json-messages.ts';
 import { accept, refuse, type Checked, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 import {
   BACKPRESSURE_BOUNDS,
@@ -25,7 +25,6 @@ import {
   type StreamState,
 } from '../../../src/shared/protocol/backpressure.ts';
 import { SOCKET_ERRORS, socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
-import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
 
 /**
  * With pingIntervalMs=0 (long uploads, whose pongs queue behind the data)
@@ -43,11 +42,21 @@ const DEAD_PEER_PONG_TIMEOUT_MS = 30_000;
 const TICK_MS = 10;
 /** A producer this far behind schedule (a stalled event loop) skips ahead rather than bursting. */
 const MAX_CATCH_UP_MS = 100;
+/** Invalid messages tolerated: a burst of 20, then 5 a second, before 1008 (the stats channel takes none). */
+const ERROR_BURST = 20;
+const INVALID_MESSAGE_LIMITS: InvalidMessageLimits = {
+  invalidPerSecond: 5,
+  invalidBurst: ERROR_BURST,
+  tooManyErrorsDetail: () => `more than ${String(ERROR_BURST)} invalid messages`,
+};
 /** Client messages per second before 1008: a credit per processed message at 1,000 messages/s fits. */
 const CLIENT_MESSAGES_PER_SECOND = 2_000;
-/** Invalid messages tolerated: a burst of 20, then 5 a second, before 1008. */
-const ERROR_BURST = 20;
-const ERRORS_PER_SECOND = 5;
+const CLIENT_MESSAGE_LIMITS: MessageLimits = {
+  messagesPerSecond: CLIENT_MESSAGES_PER_SECOND,
+  messageBurst: CLIENT_MESSAGES_PER_SECOND,
+  rateLimitedDetail: `more than ${String(CLIENT_MESSAGES_PER_SECOND)} messages/s`,
+  ...INVALID_MESSAGE_LIMITS,
+};
 /** Ended streams kept for their stats channel, at most. */
 const MAX_RETAINED_ENDED = 1_000;
 const STATS_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -473,15 +482,6 @@ function hubFor(context: RouteContext): BackpressureHub {
   return hub;
 }
 
-/** Reports invalid input; past the error budget the client is closed with 1008. */
-function errorReporter(connection: Connection): (error: ErrorMessage) => void {
-  const errors = new TokenBucket(ERRORS_PER_SECOND, ERROR_BURST);
-  return (error) => {
-    if (!errors.take()) connection.fail('TOO_MANY_ERRORS', `more than ${String(ERROR_BURST)} invalid messages`);
-    else connection.sendJson(error);
-  };
-}
-
 /**
  * `/ws/backpressure`: streams numbered, timestamped values at the client's
  * rate and size, in naive, credit or conflate mode. Runs its own heartbeat
@@ -498,31 +498,22 @@ function createBackpressureRoute(context: RouteContext): Route<BackpressureSetti
     },
     open(connection, _handshake, settings) {
       const stream = new BackpressureStream(connection, settings);
-      const messages = new TokenBucket(CLIENT_MESSAGES_PER_SECOND, CLIENT_MESSAGES_PER_SECOND);
-      const report = errorReporter(connection);
-      connection.onMessage((data: Buffer, isBinary: boolean) => {
-        stream.throttleReading(data.byteLength);
-        if (!messages.take()) {
-          connection.fail('RATE_LIMITED', `more than ${String(CLIENT_MESSAGES_PER_SECOND)} messages/s`);
-          return;
-        }
-        if (isBinary) {
-          report(socketError('BINARY_NOT_ACCEPTED'));
-          return;
-        }
-        const parsed = parseClientMessage(backpressureClientMessage, BACKPRESSURE_CLIENT_TYPES, data.toString());
-        if (!parsed.ok) {
-          report(parsed.error);
-          return;
-        }
-        if (parsed.value.type === 'upload') return;
-        if (parsed.value.type === 'finish') {
-          stream.finish();
-          return;
-        }
-        const refused = stream.grant(parsed.value.credits);
-        if (refused !== null) report(refused);
-      });
+      onJsonMessages(
+        connection,
+        { schema: backpressureClientMessage, knownTypes: BACKPRESSURE_CLIENT_TYPES },
+        CLIENT_MESSAGE_LIMITS,
+        (message, reject) => {
+          if (message.type === 'upload') return;
+          if (message.type === 'finish') {
+            stream.finish();
+            return;
+          }
+          const refused = stream.grant(message.credits);
+          if (refused !== null) reject(refused);
+        },
+        // Every message read counts against ?uploadBytesPerSecond=, valid or not.
+        { received: (bytes) => stream.throttleReading(bytes) },
+      );
       connection.socket.on('close', (code: number, reason: Buffer) => {
         hub.ended(stream, stream.end(code, reason.toString()));
       });
@@ -580,10 +571,7 @@ function createBackpressureStatsRoute(context: RouteContext): Route<StatsRequest
       }
       const now = performance.now();
       const watcher: StatsWatcher = { connection, intervalMs, nextAt: now };
-      const report = errorReporter(connection);
-      connection.onMessage(() => {
-        report(socketError('STATS_READ_ONLY'));
-      });
+      refuseEveryMessage(connection, socketError('STATS_READ_ONLY'), INVALID_MESSAGE_LIMITS);
       connection.socket.on('close', () => {
         stream.watchers.delete(watcher);
       });

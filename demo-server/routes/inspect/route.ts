@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, OPCODES, encodeFrameHeader, type DecodedFrame } from '../../../src/shared/frame-codec.ts';
-import type { SocketErrorName } from '../../../src/shared/protocol/errors.ts';
+import { socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
 import {
   FOREIGN_ORIGIN,
   frameReport,
@@ -25,11 +25,22 @@ import { tapClientFrames } from './frame-tap.ts';
 import { probeHandshake } from './handshake-probe.ts';
 import { choiceParam, integerParam } from '../../core/query.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import { onLimitedMessages, type MessageLimits } from '../../core/json-messages.ts';
 import { accept, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /** Payload of the ping sent on connect, whose automatic pong is the first frame a browser reports. */
 const GREETING_PING = 'inspect';
 const PROBE_TIMEOUT_MS = 3_000;
+
+/** Every message is echoed; what breaks the negotiated subprotocol counts as invalid. */
+const INSPECT_MESSAGE_LIMITS: MessageLimits = {
+  messagesPerSecond: INSPECT_MESSAGES_PER_SECOND,
+  messageBurst: INSPECT_MESSAGE_BURST,
+  rateLimitedDetail: `over ${String(INSPECT_MESSAGE_BURST)} messages in a burst`,
+  invalidPerSecond: INSPECT_INVALID_PER_SECOND,
+  invalidBurst: INSPECT_INVALID_BURST,
+  tooManyErrorsDetail: () => `over ${String(INSPECT_INVALID_BURST)} invalid messages in a burst`,
+};
 
 function send(connection: Connection, message: InspectServerMessage): void {
   connection.sendJson(message);
@@ -43,17 +54,17 @@ function rawHeaderPairs(rawHeaders: readonly string[]): [string, string][] {
 }
 
 /** Why a message breaks the negotiated subprotocol, or `null` when it is fine. */
-function contentProblem(protocol: string, data: Buffer, isBinary: boolean): { name: SocketErrorName; detail: string } | null {
+function contentProblem(protocol: string, data: Buffer, isBinary: boolean): ErrorMessage | null {
   if (protocol === 'json.v1') {
-    if (isBinary) return { name: 'BINARY_NOT_ACCEPTED', detail: 'json.v1 carries JSON text; connect without a subprotocol to send binary' };
+    if (isBinary) return socketError('BINARY_NOT_ACCEPTED', 'json.v1 carries JSON text; connect without a subprotocol to send binary');
     try {
       JSON.parse(data.toString());
     } catch (error) {
-      return { name: 'INVALID_JSON', detail: error instanceof Error ? error.message : String(error) };
+      return socketError('INVALID_JSON', error instanceof Error ? error.message : String(error));
     }
   }
   if (protocol === 'text.v1' && isBinary) {
-    return { name: 'BINARY_NOT_ACCEPTED', detail: 'text.v1 carries text; connect without a subprotocol to send binary' };
+    return socketError('BINARY_NOT_ACCEPTED', 'text.v1 carries text; connect without a subprotocol to send binary');
   }
   return null;
 }
@@ -166,20 +177,10 @@ function createInspectRoute(context: RouteContext): Route<InspectRequest> {
       // RFC 6455 §5.5.2: the client must answer with a pong, which shows up as its first frame.
       socket.ping(GREETING_PING);
 
-      const invalid = new TokenBucket(INSPECT_INVALID_PER_SECOND, INSPECT_INVALID_BURST);
-      const messages = new TokenBucket(INSPECT_MESSAGES_PER_SECOND, INSPECT_MESSAGE_BURST);
-      connection.onMessage((data: Buffer, isBinary: boolean) => {
-        if (!messages.take()) {
-          connection.fail('RATE_LIMITED', `over ${String(INSPECT_MESSAGE_BURST)} messages in a burst`);
-          return;
-        }
+      onLimitedMessages(connection, INSPECT_MESSAGE_LIMITS, (data, isBinary, reject) => {
         const problem = contentProblem(socket.protocol, data, isBinary);
-        if (problem !== null) {
-          if (invalid.take()) connection.fail(problem.name, problem.detail);
-          else connection.fail('TOO_MANY_ERRORS', `over ${String(INSPECT_INVALID_BURST)} invalid messages in a burst`);
-          return;
-        }
-        echo(connection, data, isBinary, fragmentBytes, maxBufferedBytes);
+        if (problem !== null) reject(problem);
+        else echo(connection, data, isBinary, fragmentBytes, maxBufferedBytes);
       });
     },
   };
