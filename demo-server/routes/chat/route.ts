@@ -2,7 +2,7 @@ import type { ChatBroker, Membership } from './broker.ts';
 import { MemoryChatBroker } from './memory-broker.ts';
 import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
-import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
 import {
   CHAT_CLIENT_TYPES,
   ChatClientMessage,
@@ -19,7 +19,6 @@ import {
   chatEndpoint,
 } from '../../../src/shared/protocol/chat.ts';
 import { socketError, type ErrorMessage } from '../../../src/shared/protocol/errors.ts';
-import { parseClientMessage } from '../../../src/shared/protocol/parse.ts';
 import { accept, refuse, type Checked, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /** What `?since=`, `?epoch=` and `?name=` asked for, validated by `check()`. */
@@ -86,11 +85,20 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
       typingTimeoutMs: config.typingTimeoutMs,
     };
 
+    /** A fast typist is warned first; a flood is closed. */
+    const messageLimits: MessageLimits = {
+      messagesPerSecond: config.messagesPerSecond,
+      messageBurst: config.burstMessages,
+      rateWarningDetail: `at most ${String(config.messagesPerSecond)} messages a second (bursts of ${String(config.burstMessages)}); ${String(config.droppedMessagesBeforeClose)} more dropped in a row close the connection`,
+      droppedBeforeClose: config.droppedMessagesBeforeClose,
+      rateLimitedDetail: `over ${String(config.messagesPerSecond)} messages a second after a warning`,
+      invalidPerSecond: config.invalidMessagesPerSecond,
+      invalidBurst: config.invalidMessagesBurst,
+      tooManyErrorsDetail: (lastError) => `more than ${String(config.invalidMessagesBurst)} invalid messages; the last: ${lastError.message}`,
+      binaryDetail: 'send JSON as text',
+    };
+
     function open(connection: Connection, query: JoinQuery): void {
-      const rate = new TokenBucket(config.messagesPerSecond, config.burstMessages);
-      const invalidInput = new TokenBucket(config.invalidMessagesPerSecond, config.invalidMessagesBurst);
-      /** Messages dropped for rate since the last one accepted. */
-      let droppedInARow = 0;
       let membership: Membership | null = null;
       /** Broker events that arrive before the welcome is sent, sent right after it. */
       const early: [RoomEvent | TypingEvent, string][] = [];
@@ -110,14 +118,6 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
           if (welcomed) sendEvent(event, wire);
           else early.push([event, wire]);
         },
-      };
-
-      const refuse = (error: ErrorMessage): void => {
-        if (!invalidInput.take()) {
-          connection.fail('TOO_MANY_ERRORS', `more than ${String(config.invalidMessagesBurst)} invalid messages; the last: ${error.message}`);
-          return;
-        }
-        connection.sendJson(error);
       };
 
       /** Messages are handled in arrival order, after the join completes. */
@@ -140,7 +140,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
           for (const [event, wire] of early.splice(0)) sendEvent(event, wire);
         });
 
-      const handle = async (message: ChatClientMessage): Promise<void> => {
+      const handle = async (message: ChatClientMessage, refuse: Reject): Promise<void> => {
         const member = membership;
         // A message accepted while the connection was open is handled even if
         // the connection has closed since (ws reads a say and the close frame
@@ -180,30 +180,8 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
         }
       };
 
-      connection.onMessage((data: Buffer, isBinary: boolean) => {
-        if (!connection.isOpen) return;
-        // Every message counts against the rate, whatever it is: a flood of garbage is still a flood.
-        if (!rate.take()) {
-          droppedInARow += 1;
-          if (droppedInARow === 1) {
-            connection.fail('RATE_WARNING', `at most ${String(config.messagesPerSecond)} messages a second (bursts of ${String(config.burstMessages)}); ${String(config.droppedMessagesBeforeClose)} more dropped in a row close the connection`);
-          } else if (droppedInARow > config.droppedMessagesBeforeClose) {
-            connection.fail('RATE_LIMITED', `over ${String(config.messagesPerSecond)} messages a second after a warning`);
-          }
-          return;
-        }
-        droppedInARow = 0;
-        if (isBinary) {
-          refuse(socketError('BINARY_NOT_ACCEPTED', 'send JSON as text'));
-          return;
-        }
-        const raw = data.toString();
-        const parsed = parseClientMessage(ChatClientMessage, CHAT_CLIENT_TYPES, raw);
-        if (!parsed.ok) {
-          refuse(explainRefusal(parsed.error, raw));
-          return;
-        }
-        queue = queue.then(() => handle(parsed.value)).catch((error: unknown) => {
+      onJsonMessages(connection, { schema: ChatClientMessage, knownTypes: CHAT_CLIENT_TYPES, explain: explainRefusal }, messageLimits, (message, refuse) => {
+        queue = queue.then(() => handle(message, refuse)).catch((error: unknown) => {
           connection.lastError = error instanceof Error ? error.message : String(error);
           connection.fail('INTERNAL');
         });
