@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolveChatOptions } from './routes/chat/options.ts';
-import type { DemoServerOptions } from './options.ts';
+import { resolveOptions, type DemoServerOptions } from './options.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -12,8 +12,8 @@ Options (environment variable in brackets):
   --host <address>         address to bind (HOST, default 127.0.0.1;
                            0.0.0.0 shares it on the LAN for a classroom)
   --allowed-origins <list> comma-separated origins that may open WebSockets besides
-                           this site and localhost, e.g. http://school.example:4321,
-                           or * for any (ALLOWED_ORIGINS)
+                           this site and localhost, e.g. http://school.example:4321
+                           (a trailing / is dropped), or * for any (ALLOWED_ORIGINS)
   --max-message-bytes <n>  largest message a client may send; larger closes with 1009
                            (MAX_MESSAGE_BYTES, default 65536)
   --max-connections <n>    WebSocket connections at once (MAX_CONNECTIONS, default 20000)
@@ -65,6 +65,35 @@ function parseInteger(name: string, text: string, min: number, max: number): num
   return value;
 }
 
+/** A comma-separated list, trimmed, without empty entries. */
+function listOf(text: string): string[] {
+  return text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/**
+ * `http://a.example/` (as copied from an address bar) → `http://a.example`:
+ * the Origin a browser sends (RFC 6454 §6.1) has no path, so a trailing
+ * slash is dropped and the host lowercased. Anything with a real path, a
+ * query or a scheme other than http(s) is refused, naming the flag.
+ */
+export function parseOrigin(text: string): string {
+  if (text === '*') return text;
+  const url = URL.canParse(text) ? new URL(text) : null;
+  // The href of a bare origin is the origin and `/`; a path, query, fragment or user name adds to it.
+  if (url === null || !/^https?:$/.test(url.protocol) || url.href !== `${url.origin}/`) {
+    throw new TypeError(`--allowed-origins entries look like http://host:port (scheme, host and port, no path), or *, got ${JSON.stringify(text)}`);
+  }
+  return url.origin;
+}
+
+/** A host name or address without a port, or `*`, as the Host check compares them. */
+function parseHost(text: string): string {
+  if (text !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(text)) {
+    throw new TypeError(`--allowed-hosts entries are host names or addresses without a scheme or port (school.example, 192.168.1.20), or *, got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
 /**
  * Reads `--chat-limits` (`name=value,name=value`): each name must be one of
  * `CHAT_DEFAULTS`, each value a whole number, and the result must pass the
@@ -73,7 +102,7 @@ function parseInteger(name: string, text: string, min: number, max: number): num
 export function parseChatLimits(text: string): Partial<ChatOptions> {
   const limits: Partial<Record<keyof ChatOptions, number>> = {};
   const names = Object.keys(CHAT_DEFAULTS) as (keyof ChatOptions)[];
-  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const entry of listOf(text)) {
     const match = /^([A-Za-z]+)=(\d+)$/.exec(entry);
     if (match === null) throw new TypeError(`--chat-limits entries look like name=number, got ${JSON.stringify(entry)}`);
     const [, name = '', value = ''] = match;
@@ -85,35 +114,46 @@ export function parseChatLimits(text: string): Partial<ChatOptions> {
   return limits;
 }
 
+/**
+ * The flags as given, by name. parseArgs explains some mistakes over three
+ * lines (`--max-message-bytes -5` is "ambiguous"); they are joined into one,
+ * as every other message is.
+ */
+function readFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+        args: [...argv],
+        options: {
+          port: { type: 'string' },
+          host: { type: 'string' },
+          'allowed-origins': { type: 'string' },
+          'max-message-bytes': { type: 'string' },
+          'max-connections': { type: 'string' },
+          'max-connections-per-address': { type: 'string' },
+          'handshakes-per-second-per-address': { type: 'string' },
+          'headers-timeout-ms': { type: 'string' },
+          'request-timeout-ms': { type: 'string' },
+          'allowed-hosts': { type: 'string' },
+          'max-buffered-bytes': { type: 'string' },
+          'max-total-buffered-bytes': { type: 'string' },
+          'chat-limits': { type: 'string' },
+          site: { type: 'string' },
+          quiet: { type: 'boolean', default: false },
+          help: { type: 'boolean', default: false },
+        },
+        strict: true,
+    }).values;
+  } catch (error) {
+    throw new TypeError((error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' '), { cause: error });
+  }
+}
+
 /** Reads flags, falling back to environment variables, then defaults. Throws `TypeError` on bad values. */
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'allowed-origins': { type: 'string' },
-      'max-message-bytes': { type: 'string' },
-      'max-connections': { type: 'string' },
-      'max-connections-per-address': { type: 'string' },
-      'handshakes-per-second-per-address': { type: 'string' },
-      'headers-timeout-ms': { type: 'string' },
-      'request-timeout-ms': { type: 'string' },
-      'allowed-hosts': { type: 'string' },
-      'max-buffered-bytes': { type: 'string' },
-      'max-total-buffered-bytes': { type: 'string' },
-      'chat-limits': { type: 'string' },
-      site: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const values = readFlags(argv);
   const server: Partial<DemoServerOptions> = {};
   const origins = values['allowed-origins'] ?? env.ALLOWED_ORIGINS;
-  if (origins !== undefined && origins.trim() !== '') {
-    server.allowedOrigins = origins.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
-  }
+  if (origins !== undefined && origins.trim() !== '') server.allowedOrigins = listOf(origins).map(parseOrigin);
   const maxMessage = values['max-message-bytes'] ?? env.MAX_MESSAGE_BYTES;
   if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
@@ -130,9 +170,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const requestTimeout = values['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS;
   if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, 1_000, 3_600_000);
   const hosts = values['allowed-hosts'] ?? env.ALLOWED_HOSTS;
-  if (hosts !== undefined && hosts.trim() !== '') {
-    server.allowedHosts = hosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
-  }
+  if (hosts !== undefined && hosts.trim() !== '') server.allowedHosts = listOf(hosts).map(parseHost);
   const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
   if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
   const maxTotalBuffered = values['max-total-buffered-bytes'] ?? env.MAX_TOTAL_BUFFERED_BYTES;
@@ -141,6 +179,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
+  // Flags that are fine one by one may contradict each other (--max-buffered-bytes
+  // below the message size): the server's own checks run now, so they fail here
+  // with the usage, not later as a stack trace.
+  resolveOptions(server);
   return {
     port: parseInteger('--port', values.port ?? env.PORT ?? '8080', 0, 65_535),
     host: values.host ?? env.HOST ?? '127.0.0.1',

@@ -22,6 +22,7 @@ let options;
 try {
   options = parseCliOptions(process.argv.slice(2), process.env);
 } catch (error) {
+  // parseArgs errors (unknown flag, missing value) and bad values are all one line; no stack trace.
   console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
   process.exit(2);
 }
