@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { TokenBucket } from '../../src/shared/token-bucket.ts';
+import { readBoundedInteger } from '../../src/shared/bounded-integer.ts';
 import { formatDuration } from '../../src/shared/format.ts';
 import { summarizeLatencies } from '../../src/shared/percentiles.ts';
 import { CHAT_DEFAULTS, chatUrl, roomNameProblem, type ChatLimits, type ChatServerMessage } from '../../src/shared/protocol/chat.ts';
@@ -41,11 +42,10 @@ function readOptions(args: readonly string[]): StressOptions | string {
   } catch (error) {
     return `${error instanceof Error ? error.message : String(error)}\nUsage: npm run client -- stress ${STRESS_USAGE}`;
   }
-  const integer = (flag: string, text: string | undefined, fallback: number, { min, max }: { min: number; max: number }): number | string => {
+  const integer = (flag: string, text: string | undefined, fallback: number, bounds: { min: number; max: number }): number | string => {
     if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) return `--${flag} must be a whole number from ${String(min)} to ${String(max)}, got ${JSON.stringify(text)}`;
-    return value;
+    const read = readBoundedInteger({ name: `--${flag}`, ...bounds }, text);
+    return read.ok ? read.value : read.message;
   };
   const clients = integer('clients', values.clients, STRESS_DEFAULTS.clients, BOUNDS.clients);
   const messages = integer('messages', values.messages, STRESS_DEFAULTS.messages, BOUNDS.messages);

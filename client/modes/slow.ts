@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { busyWait, ConsumerLedger } from '../../src/shared/backpressure/consumer.ts';
+import { RUN_BOUNDS } from '../../src/shared/backpressure/run-config.ts';
+import { requireBoundedInteger, type BoundedInteger } from '../../src/shared/bounded-integer.ts';
 import { describeEnding, formatCount } from '../../src/shared/backpressure/ending.ts';
 import type { PageClose } from '../../src/shared/backpressure/store.ts';
 import { describeCloseCode } from '../../src/shared/close-codes.ts';
@@ -44,15 +46,14 @@ interface SlowOptions {
   readonly seconds: number;
 }
 
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number, also: readonly number[] = []): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !((value >= min && value <= max) || also.includes(value))) {
-    const extra = also.map((allowed) => `${String(allowed)} or `).join('');
-    throw new TypeError(`${flag} must be a whole number ${extra}${String(min)}–${String(max)}, got ${JSON.stringify(text)}`);
-  }
-  return value;
+/** `text` as the flag `flag` reads `spec`; `fallback` when the flag is absent. */
+function wholeNumber(flag: string, text: string | undefined, fallback: number, spec: BoundedInteger): number {
+  return text === undefined ? fallback : requireBoundedInteger({ ...spec, name: flag }, text);
 }
+
+/** The client's own keepalive: 0 is off. */
+const KEEPALIVE_MS: BoundedInteger = { name: 'keepaliveMs', min: 100, max: 120_000, zeroMeansOff: true };
+const RUN_SECONDS: BoundedInteger = { name: 'seconds', min: 1, max: 3_600 };
 
 /** Reads the mode's arguments; throws `TypeError` naming the flag that is wrong. */
 export function parseSlowArgs(args: readonly string[], defaultServer: string): SlowOptions {
@@ -85,16 +86,16 @@ export function parseSlowArgs(args: readonly string[], defaultServer: string): S
     server,
     settings: {
       mode: mode as BackpressureMode,
-      messagesPerSecond: wholeNumber('--rate', values.rate, bounds.messagesPerSecond.default, bounds.messagesPerSecond.min, bounds.messagesPerSecond.max),
-      messageBytes: wholeNumber('--size', values.size, bounds.messageBytes.default, bounds.messageBytes.min, bounds.messageBytes.max),
-      pingIntervalMs: wholeNumber('--ping-interval-ms', values['ping-interval-ms'], bounds.pingIntervalMs.default, bounds.pingIntervalMs.min, bounds.pingIntervalMs.max, [0]),
-      pongTimeoutMs: wholeNumber('--pong-timeout-ms', values['pong-timeout-ms'], bounds.pongTimeoutMs.default, bounds.pongTimeoutMs.min, bounds.pongTimeoutMs.max),
+      messagesPerSecond: wholeNumber('--rate', values.rate, bounds.messagesPerSecond.default, bounds.messagesPerSecond),
+      messageBytes: wholeNumber('--size', values.size, bounds.messageBytes.default, bounds.messageBytes),
+      pingIntervalMs: wholeNumber('--ping-interval-ms', values['ping-interval-ms'], bounds.pingIntervalMs.default, bounds.pingIntervalMs),
+      pongTimeoutMs: wholeNumber('--pong-timeout-ms', values['pong-timeout-ms'], bounds.pongTimeoutMs.default, bounds.pongTimeoutMs),
       uploadBytesPerSecond: 0,
     },
-    workMs: wholeNumber('--work-ms', values['work-ms'], SLOW_DEFAULTS.workMs, 1, 1_000),
-    creditWindow: wholeNumber('--window', values.window, SLOW_DEFAULTS.creditWindow, 1, 1_000),
-    keepaliveMs: wholeNumber('--keepalive-ms', values['keepalive-ms'], SLOW_DEFAULTS.keepaliveMs, 100, 120_000, [0]),
-    seconds: wholeNumber('--seconds', values.seconds, SLOW_DEFAULTS.seconds, 1, 3_600),
+    workMs: wholeNumber('--work-ms', values['work-ms'], SLOW_DEFAULTS.workMs, RUN_BOUNDS.workPerMessageMs),
+    creditWindow: wholeNumber('--window', values.window, SLOW_DEFAULTS.creditWindow, RUN_BOUNDS.creditWindow),
+    keepaliveMs: wholeNumber('--keepalive-ms', values['keepalive-ms'], SLOW_DEFAULTS.keepaliveMs, KEEPALIVE_MS),
+    seconds: wholeNumber('--seconds', values.seconds, SLOW_DEFAULTS.seconds, RUN_SECONDS),
   };
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { reconnectDelayMs, type BackoffOptions } from '../../src/shared/backoff.ts';
+import { requireBoundedInteger } from '../../src/shared/bounded-integer.ts';
 import { clockTimeMs, formatDuration } from '../../src/shared/format.ts';
 import type { TickerClientMessage, TickerServerMessage } from '../../src/shared/protocol/ticker.ts';
 import { RECONNECT_DEFAULTS } from '../../src/shared/reconnect.ts';
@@ -55,11 +56,7 @@ export function parseTickerArgs(args: readonly string[]): { symbols: string[]; o
   for (const [flag, key] of Object.entries(FLAGS)) {
     const text = values[flag];
     if (typeof text !== 'string') continue;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < 10 || value > 600_000) {
-      throw new TypeError(`--${flag} must be a whole number of milliseconds from 10 to 600000, got ${JSON.stringify(text)}`);
-    }
-    options[key] = value;
+    options[key] = requireBoundedInteger({ name: `--${flag}`, min: 10, max: 600_000, unit: 'ms' }, text);
   }
   if (options.minBackoffMs > options.maxBackoffMs) {
     throw new TypeError(`--min-backoff-ms (${String(options.minBackoffMs)}) must not exceed --max-backoff-ms (${String(options.maxBackoffMs)})`);

@@ -62,14 +62,14 @@ export type Reject = (error: ErrorMessage) => void;
 /** Where an endpoint changes the pipeline: each is optional. */
 export interface MessageHooks {
   /** Sees every message's size first, before any limit (`/ws/backpressure` throttles its reading by it). */
-  received?(bytes: number): void;
+  readonly received?: (bytes: number) => void;
   /**
    * Runs the rest of a message's handling, after the rate limit: later, for
    * `/ws/ticker`'s simulated latency. Default: at once.
    */
-  defer?(step: () => void): void;
+  readonly defer?: (step: () => void) => void;
   /** Sends an error reply; default `connection.sendJson()`. */
-  sendError?(error: ErrorMessage): void;
+  readonly sendError?: (error: ErrorMessage) => void;
 }
 
 /** Makes the `Reject` of one connection: its invalid-message budget. */
@@ -124,7 +124,7 @@ export interface JsonProtocol<TSchema extends v.GenericSchema> {
   readonly schema: TSchema;
   readonly knownTypes: readonly string[];
   /** Rewrites a parse error with what the raw text shows (chat names a spoofed `from`). */
-  explain?(error: ErrorMessage, raw: string): ErrorMessage;
+  readonly explain?: (error: ErrorMessage, raw: string) => ErrorMessage;
 }
 
 /**

@@ -1,33 +1,28 @@
-import type { HandshakeRefusal } from './route.ts';
-
-/** A query parameter read and checked: its value, or the HTTP 400 that refuses the handshake. */
-export type QueryValue<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: HandshakeRefusal };
-
-function refuse(message: string): { ok: false; refusal: HandshakeRefusal } {
-  return { ok: false, refusal: { status: 400, message } };
-}
+/**
+ * Reading numbers and choices from a handshake's query string. Each reader
+ * returns the value or a refusal whose message names the parameter, what it
+ * received and what is allowed, for `Route.check()` to send as HTTP 400.
+ */
+import { readBoundedInteger, type BoundedInteger } from '../../src/shared/bounded-integer.ts';
+import { refuse, type Checked } from './route.ts';
 
 /**
- * Reads `?name=` as a whole number within `min`–`max`; `fallback` when
- * absent. Anything else is a 400 naming the parameter, the range and what
- * was received.
+ * `?<spec.name>=` as a whole number `spec` allows (see
+ * `src/shared/bounded-integer.ts`); `fallback` when the parameter is absent.
  */
-export function integerParam<T extends number | null>(url: URL, name: string, min: number, max: number, fallback: T): QueryValue<number | T> {
-  const text = url.searchParams.get(name);
+export function integerParam<T extends number | null>(url: URL, spec: BoundedInteger, fallback: T): Checked<number | T> {
+  const text = url.searchParams.get(spec.name);
   if (text === null) return { ok: true, value: fallback };
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    return refuse(`${name} must be a whole number from ${String(min)} to ${String(max)}, got ${JSON.stringify(text.slice(0, 40))}`);
-  }
-  return { ok: true, value };
+  const read = readBoundedInteger(spec, text);
+  return read.ok ? { ok: true, value: read.value } : refuse(read.message);
 }
 
-/** Reads `?name=` as one of `allowed`; `null` when absent, a 400 when not allowed. */
-export function choiceParam<T extends string>(url: URL, name: string, allowed: readonly T[]): QueryValue<T | null> {
+/** `?name=` as one of `choices`; `fallback` when absent. */
+export function choiceParam<T extends string, F extends T | null>(url: URL, name: string, choices: readonly T[], fallback: F): Checked<T | F> {
   const text = url.searchParams.get(name);
-  if (text === null) return { ok: true, value: null };
-  if (!(allowed as readonly string[]).includes(text)) {
-    return refuse(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text.slice(0, 40))}`);
+  if (text === null) return { ok: true, value: fallback };
+  if (!(choices as readonly string[]).includes(text)) {
+    return refuse(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(text.slice(0, 40))}`);
   }
   return { ok: true, value: text as T };
 }

@@ -59,7 +59,7 @@ describe('npm run client -- slow', () => {
   it('refuses flags out of range, naming the flag', async () => {
     const result = await runClient(['slow', '--rate', '5000']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--rate must be a whole number 1–1000, got "5000"');
+    expect(result.stderr).toContain('--rate must be a whole number from 1 to 1000, got "5000"');
     expect(result.stderr).toContain('Usage: npm run client -- slow [url]');
     const mode = await runClient(['slow', '--mode', 'fast']);
     expect(mode.stderr).toContain('--mode must be one of naive, credit, conflate, got "fast"');

@@ -84,6 +84,6 @@ describe('npm run client -- ticker', () => {
     expect(none.stderr).toContain('ticker needs at least one symbol, e.g. npm run client -- ticker AAPL SPY');
     const bad = await runClient(['ticker', 'AAPL', '--pong-timeout-ms', 'soon']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--pong-timeout-ms must be a whole number of milliseconds from 10 to 600000, got "soon"');
+    expect(bad.stderr).toContain('--pong-timeout-ms must be a whole number from 10 to 600000 ms, got "soon"');
   });
 });

@@ -95,15 +95,15 @@ describe('/ws/backpressure', () => {
   });
 
   it.each([
-    ['messagesPerSecond=0', 'messagesPerSecond must be a whole number 1–1000, got "0"'],
-    ['messagesPerSecond=5000', 'messagesPerSecond must be a whole number 1–1000, got "5000"'],
-    ['messagesPerSecond=1.5', 'messagesPerSecond must be a whole number 1–1000, got "1.5"'],
-    ['messageBytes=100', 'messageBytes must be a whole number 128–65536, got "100"'],
-    ['messageBytes=abc', 'messageBytes must be a whole number 128–65536, got "abc"'],
+    ['messagesPerSecond=0', 'messagesPerSecond must be a whole number from 1 to 1000, got "0"'],
+    ['messagesPerSecond=5000', 'messagesPerSecond must be a whole number from 1 to 1000, got "5000"'],
+    ['messagesPerSecond=1.5', 'messagesPerSecond must be a whole number from 1 to 1000, got "1.5"'],
+    ['messageBytes=100', 'messageBytes must be a whole number from 128 to 65536, got "100"'],
+    ['messageBytes=abc', 'messageBytes must be a whole number from 128 to 65536, got "abc"'],
     ['mode=turbo', 'mode must be one of naive, credit, conflate, got "turbo"'],
-    ['pingIntervalMs=150', 'pingIntervalMs must be a whole number 0 or 200–60000, got "150"'],
-    ['pongTimeoutMs=500', 'pongTimeoutMs must be a whole number 1000–120000, got "500"'],
-    ['uploadBytesPerSecond=100', 'uploadBytesPerSecond must be a whole number 0 or 1024–8388608, got "100"'],
+    ['pingIntervalMs=150', 'pingIntervalMs must be 0 (off) or a whole number from 200 to 60000, got "150"'],
+    ['pongTimeoutMs=500', 'pongTimeoutMs must be a whole number from 1000 to 120000, got "500"'],
+    ['uploadBytesPerSecond=100', 'uploadBytesPerSecond must be 0 (off) or a whole number from 1024 to 8388608, got "100"'],
     ['messagesPerSecond=1000&messageBytes=65536', 'messagesPerSecond × messageBytes is 62.5 MiB/s; at most 8.0 MiB/s per connection'],
   ])('refuses %s with HTTP 400 and says what is allowed', async (query, message) => {
     const { status, body } = await refusedHandshake(`${running.wsUrl}/ws/backpressure?${query}`);
@@ -292,7 +292,7 @@ describe('/ws/backpressure/stats', () => {
     const data = record(`${running.wsUrl}/ws/backpressure?messagesPerSecond=1`, backpressureServerMessage);
     const { statsId } = await helloOf(data);
     const refused = await refusedHandshake(`${running.wsUrl}/ws/backpressure/stats?id=${statsId}&intervalMs=10`);
-    expect(refused).toEqual({ status: 400, body: 'intervalMs must be a whole number 50–5000, got "10"\n' });
+    expect(refused).toEqual({ status: 400, body: 'intervalMs must be a whole number from 50 to 5000, got "10"\n' });
     data.socket.close();
   });
 

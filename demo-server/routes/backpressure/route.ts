@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '../../core/connection.ts';
 import { formatDuration } from '../../http/log.ts';
-import { choiceParam, integerParam } from '../../core/query-params.ts';
+import { choiceParam, integerParam } from '../../core/query.ts';
 import { onJsonMessages, refuseEveryMessage, type InvalidMessageLimits, type MessageLimits } from '../../core/json-messages.ts';
 import { accept, refuse, type Checked, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 import {
@@ -79,15 +79,15 @@ interface Update {
 export function readBackpressureSettings(url: URL): Checked<BackpressureSettings> {
   const mode = choiceParam(url, 'mode', BACKPRESSURE_MODES, 'naive');
   if (!mode.ok) return mode;
-  const rate = integerParam(url, 'messagesPerSecond', BACKPRESSURE_BOUNDS.messagesPerSecond);
+  const rate = integerParam(url, BACKPRESSURE_BOUNDS.messagesPerSecond, BACKPRESSURE_BOUNDS.messagesPerSecond.default);
   if (!rate.ok) return rate;
-  const size = integerParam(url, 'messageBytes', BACKPRESSURE_BOUNDS.messageBytes);
+  const size = integerParam(url, BACKPRESSURE_BOUNDS.messageBytes, BACKPRESSURE_BOUNDS.messageBytes.default);
   if (!size.ok) return size;
-  const ping = integerParam(url, 'pingIntervalMs', { ...BACKPRESSURE_BOUNDS.pingIntervalMs, also: [0] });
+  const ping = integerParam(url, BACKPRESSURE_BOUNDS.pingIntervalMs, BACKPRESSURE_BOUNDS.pingIntervalMs.default);
   if (!ping.ok) return ping;
-  const timeout = integerParam(url, 'pongTimeoutMs', BACKPRESSURE_BOUNDS.pongTimeoutMs);
+  const timeout = integerParam(url, BACKPRESSURE_BOUNDS.pongTimeoutMs, BACKPRESSURE_BOUNDS.pongTimeoutMs.default);
   if (!timeout.ok) return timeout;
-  const upload = integerParam(url, 'uploadBytesPerSecond', { ...BACKPRESSURE_BOUNDS.uploadBytesPerSecond, also: [0] });
+  const upload = integerParam(url, BACKPRESSURE_BOUNDS.uploadBytesPerSecond, BACKPRESSURE_BOUNDS.uploadBytesPerSecond.default);
   if (!upload.ok) return upload;
   const bytesPerSecond = rate.value * size.value;
   if (bytesPerSecond > MAX_BACKPRESSURE_BYTES_PER_SECOND) {
@@ -551,7 +551,7 @@ function createBackpressureStatsRoute(context: RouteContext): Route<StatsRequest
       if (!STATS_ID_PATTERN.test(id)) {
         return refuse(`id must be the statsId (a UUID) from the hello message of ${BACKPRESSURE_PATH}, got ${JSON.stringify(id.slice(0, 40))}`);
       }
-      const interval = integerParam(handshake.url, 'intervalMs', BACKPRESSURE_BOUNDS.statsIntervalMs);
+      const interval = integerParam(handshake.url, BACKPRESSURE_BOUNDS.statsIntervalMs, BACKPRESSURE_BOUNDS.statsIntervalMs.default);
       if (!interval.ok) return interval;
       const stream = hub.find(id);
       if (stream === undefined) {

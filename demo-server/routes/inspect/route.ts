@@ -131,9 +131,9 @@ function createInspectRoute(context: RouteContext): Route<InspectRequest> {
   return {
     maxMessageBytes,
     check(handshake) {
-      const fragment = integerParam(handshake.url, 'fragment', INSPECT_FRAGMENT_BYTES.min, INSPECT_FRAGMENT_BYTES.max, null);
+      const fragment = integerParam(handshake.url, INSPECT_FRAGMENT_BYTES, null);
       if (!fragment.ok) return fragment;
-      const probe = choiceParam(handshake.url, 'probe', INSPECT_PROBES);
+      const probe = choiceParam(handshake.url, 'probe', INSPECT_PROBES, null);
       if (!probe.ok) return probe;
       return accept({ probe: probe.value, fragmentBytes: fragment.value });
     },

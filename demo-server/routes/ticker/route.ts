@@ -87,7 +87,7 @@ export function createTickerRoute(feed: TickerFeed): Route<number> {
 
   return {
     check(handshake) {
-      return integerParam(handshake.url, 'latencyMs', TICKER_LATENCY_MS.min, TICKER_LATENCY_MS.max, 0);
+      return integerParam(handshake.url, TICKER_LATENCY_MS, 0);
     },
     open(connection, _handshake, latencyMs) {
       const link = new DelayLine(latencyMs);

@@ -6,6 +6,8 @@
  * it is given the text of each message and a function to send with.
  */
 import type { BackpressureData, BackpressureFinished, BackpressureHello, BackpressureMode } from '../protocol/backpressure.ts';
+import { requireBoundedInteger } from '../bounded-integer.ts';
+import { RUN_BOUNDS } from './run-config.ts';
 
 export interface ConsumerLedgerOptions {
   readonly mode: BackpressureMode;
@@ -68,9 +70,7 @@ export class ConsumerLedger {
 
   constructor(options: Partial<ConsumerLedgerOptions>, send: (text: string) => void, now: () => number = () => Date.now()) {
     this.#options = { ...CONSUMER_LEDGER_DEFAULTS, ...options };
-    if (!Number.isInteger(this.#options.creditWindow) || this.#options.creditWindow < 1 || this.#options.creditWindow > 1_000) {
-      throw new TypeError(`creditWindow must be a whole number from 1 to 1000, got ${String(this.#options.creditWindow)}`);
-    }
+    requireBoundedInteger(RUN_BOUNDS.creditWindow, this.#options.creditWindow);
     this.#send = send;
     this.#now = now;
   }

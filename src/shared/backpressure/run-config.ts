@@ -10,6 +10,7 @@ import {
   type IntegerBound,
 } from '../protocol/backpressure.ts';
 import { formatBytes } from '../format.ts';
+import { isAllowedInteger } from '../bounded-integer.ts';
 
 /**
  * `blocking`: a Web Worker that busy-waits per message (the thread cannot
@@ -50,13 +51,14 @@ export interface PageClose {
 
 /** Bounds of the consumer's own numbers (the server never sees them). */
 export const RUN_BOUNDS = {
-  workPerMessageMs: { min: 1, max: 1_000, default: DEFAULT_RUN_CONFIG.workPerMessageMs },
-  creditWindow: { min: 1, max: MAX_CREDIT_BALANCE, default: DEFAULT_RUN_CONFIG.creditWindow },
-  pageBudgetMiB: { min: 1, max: 256, default: DEFAULT_RUN_CONFIG.pageBudgetBytes / 1024 / 1024 },
+  workPerMessageMs: { name: 'workPerMessageMs', min: 1, max: 1_000, default: DEFAULT_RUN_CONFIG.workPerMessageMs },
+  /** Messages in flight: the server refuses a balance over MAX_CREDIT_BALANCE, so a window never asks for more. */
+  creditWindow: { name: 'creditWindow', min: 1, max: MAX_CREDIT_BALANCE, default: DEFAULT_RUN_CONFIG.creditWindow },
+  pageBudgetMiB: { name: 'pageBudgetMiB', min: 1, max: 256, default: DEFAULT_RUN_CONFIG.pageBudgetBytes / 1024 / 1024 },
 } as const satisfies Record<string, IntegerBound>;
 
 function inRange(value: number, bound: IntegerBound): boolean {
-  return Number.isInteger(value) && value >= bound.min && value <= bound.max;
+  return isAllowedInteger({ ...bound, zeroMeansOff: false }, value);
 }
 
 function range(bound: IntegerBound): string {

@@ -5,6 +5,7 @@
  * sees of each connection on a second socket.
  */
 import * as v from 'valibot';
+import { integerRange, type BoundedInteger } from '../bounded-integer.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 
 export const BACKPRESSURE_PATH = '/ws/backpressure';
@@ -19,23 +20,22 @@ export const BACKPRESSURE_STATS_PATH = '/ws/backpressure/stats';
 export type BackpressureMode = 'naive' | 'credit' | 'conflate';
 export const BACKPRESSURE_MODES: readonly BackpressureMode[] = ['naive', 'credit', 'conflate'];
 
-export interface IntegerBound {
-  readonly min: number;
-  readonly max: number;
+/** A bounded whole number with its default; `name` is its query parameter. */
+export interface IntegerBound extends BoundedInteger {
   readonly default: number;
 }
 
 /** Bounds of every number a client chooses; out of range is refused with HTTP 400 at the handshake. */
 export const BACKPRESSURE_BOUNDS = {
-  messagesPerSecond: { min: 1, max: 1_000, default: 100 },
+  messagesPerSecond: { name: 'messagesPerSecond', min: 1, max: 1_000, default: 100 },
   /** Total size of each data message, JSON envelope included; the smallest fits the envelope. */
-  messageBytes: { min: 128, max: 65_536, default: 10_240 },
+  messageBytes: { name: 'messageBytes', min: 128, max: 65_536, default: 10_240 },
   /** `0` turns the heartbeat off. */
-  pingIntervalMs: { min: 200, max: 60_000, default: 1_000 },
-  pongTimeoutMs: { min: 1_000, max: 120_000, default: 10_000 },
-  statsIntervalMs: { min: 50, max: 5_000, default: 100 },
+  pingIntervalMs: { name: 'pingIntervalMs', min: 200, max: 60_000, default: 1_000, zeroMeansOff: true },
+  pongTimeoutMs: { name: 'pongTimeoutMs', min: 1_000, max: 120_000, default: 10_000 },
+  statsIntervalMs: { name: 'intervalMs', min: 50, max: 5_000, default: 100 },
   /** How fast the server reads what the client sends; `0` reads as fast as it can. */
-  uploadBytesPerSecond: { min: 1_024, max: 8 * 1024 * 1024, default: 0 },
+  uploadBytesPerSecond: { name: 'uploadBytesPerSecond', min: 1_024, max: 8 * 1024 * 1024, default: 0, zeroMeansOff: true },
 } as const satisfies Record<string, IntegerBound>;
 
 /** Most bytes per second one connection may ask for (rate × size). */
@@ -245,31 +245,31 @@ const settingsQueryDocs = [
     name: 'messagesPerSecond',
     description: 'Values produced per second.',
     default: String(BACKPRESSURE_BOUNDS.messagesPerSecond.default),
-    allowed: `${String(BACKPRESSURE_BOUNDS.messagesPerSecond.min)}–${String(BACKPRESSURE_BOUNDS.messagesPerSecond.max)}`,
+    allowed: integerRange(BACKPRESSURE_BOUNDS.messagesPerSecond),
   },
   {
     name: 'messageBytes',
     description: 'Size of each data message, JSON included. Rate × size may not exceed 8 MiB/s.',
     default: String(BACKPRESSURE_BOUNDS.messageBytes.default),
-    allowed: `${String(BACKPRESSURE_BOUNDS.messageBytes.min)}–${String(BACKPRESSURE_BOUNDS.messageBytes.max)}`,
+    allowed: integerRange(BACKPRESSURE_BOUNDS.messageBytes),
   },
   {
     name: 'pingIntervalMs',
     description: 'Protocol ping interval of this connection\'s heartbeat; 0 turns it off.',
     default: String(BACKPRESSURE_BOUNDS.pingIntervalMs.default),
-    allowed: `0 or ${String(BACKPRESSURE_BOUNDS.pingIntervalMs.min)}–${String(BACKPRESSURE_BOUNDS.pingIntervalMs.max)}`,
+    allowed: integerRange(BACKPRESSURE_BOUNDS.pingIntervalMs),
   },
   {
     name: 'pongTimeoutMs',
     description: 'A ping unanswered this long makes the server drop the TCP connection (the client sees 1006).',
     default: String(BACKPRESSURE_BOUNDS.pongTimeoutMs.default),
-    allowed: `${String(BACKPRESSURE_BOUNDS.pongTimeoutMs.min)}–${String(BACKPRESSURE_BOUNDS.pongTimeoutMs.max)}`,
+    allowed: integerRange(BACKPRESSURE_BOUNDS.pongTimeoutMs),
   },
   {
     name: 'uploadBytesPerSecond',
     description: 'How fast the server reads what the client sends (upload messages), so a client can watch its own bufferedAmount grow; 0 reads as fast as it can.',
     default: '0',
-    allowed: `0 or ${String(BACKPRESSURE_BOUNDS.uploadBytesPerSecond.min)}–${String(BACKPRESSURE_BOUNDS.uploadBytesPerSecond.max)}`,
+    allowed: integerRange(BACKPRESSURE_BOUNDS.uploadBytesPerSecond),
   },
 ];
 
@@ -361,7 +361,7 @@ export const backpressureStatsEndpoint: EndpointDoc = {
       name: 'intervalMs',
       description: 'Time between stats messages.',
       default: String(BACKPRESSURE_BOUNDS.statsIntervalMs.default),
-      allowed: `${String(BACKPRESSURE_BOUNDS.statsIntervalMs.min)}–${String(BACKPRESSURE_BOUNDS.statsIntervalMs.max)}`,
+      allowed: integerRange(BACKPRESSURE_BOUNDS.statsIntervalMs),
     },
   ],
   messages: [

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { integerRange, type BoundedInteger } from '../bounded-integer.ts';
 import { OPCODES, toHex, type DecodedFrame } from '../frame-codec.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 import { errorMessageSchema } from './error-message.ts';
@@ -34,7 +35,7 @@ export const FOREIGN_ORIGIN = 'http://evil.example';
 /** The subprotocol the `unknown-subprotocol` probe offers. */
 export const UNKNOWN_SUBPROTOCOL = 'chat.v9';
 /** Bounds of `?fragment=`: the most payload bytes per frame of the server's echo. */
-export const INSPECT_FRAGMENT_BYTES = { min: 1, max: 65_536 } as const;
+export const INSPECT_FRAGMENT_BYTES = { name: 'fragment', min: 1, max: 65_536 } as const satisfies BoundedInteger;
 /** Invalid messages (not JSON under json.v1, binary under a text protocol) tolerated in a burst, refilled per second. */
 export const INSPECT_INVALID_BURST = 5;
 export const INSPECT_INVALID_PER_SECOND = 1;
@@ -181,7 +182,7 @@ export const inspectEndpoint: EndpointDoc = {
       name: 'fragment',
       description: 'Send each echo in frames of at most this many payload bytes, to show fragmentation.',
       default: 'off (one frame per echo)',
-      allowed: `${String(INSPECT_FRAGMENT_BYTES.min)}–${String(INSPECT_FRAGMENT_BYTES.max)}`,
+      allowed: integerRange(INSPECT_FRAGMENT_BYTES),
     },
     {
       name: 'probe',

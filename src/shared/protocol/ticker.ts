@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { integerRange, type BoundedInteger } from '../bounded-integer.ts';
 import type { EndpointDoc } from './endpoint-doc.ts';
 import { errorMessageSchema } from './error-message.ts';
 
@@ -14,7 +15,7 @@ export type TickerSymbol = (typeof TICKER_SYMBOLS)[number];
 /** How often the feed may move each symbol's price. */
 export const TICKER_INTERVAL_MS = 250;
 /** Bounds of `?latencyMs=`, the simulated one-way network delay. */
-export const TICKER_LATENCY_MS = { min: 0, max: 2_000 } as const;
+export const TICKER_LATENCY_MS = { name: 'latencyMs', min: 0, max: 2_000 } as const satisfies BoundedInteger;
 /** Most symbols in one subscribe or unsubscribe message. */
 export const TICKER_MAX_SYMBOLS_PER_MESSAGE = 16;
 /** Invalid messages (bad JSON, unknown type or symbol) tolerated in a burst, refilled per second; more close with 1008. */
@@ -95,7 +96,7 @@ export const tickerEndpoint: EndpointDoc = {
       name: 'latencyMs',
       description: 'Simulated one-way network delay: every message each way is held this long, so messages visibly cross in flight.',
       default: '0',
-      allowed: `${String(TICKER_LATENCY_MS.min)}–${String(TICKER_LATENCY_MS.max)}`,
+      allowed: integerRange(TICKER_LATENCY_MS),
     },
   ],
   messages: [
