@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolveChatOptions } from './routes/chat/options.ts';
-import { resolveOptions, type DemoServerOptions } from './options.ts';
+import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
+import { requireBoundedInteger } from '../src/shared/bounded-integer.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -57,13 +58,12 @@ export interface CliOptions {
   readonly server: Partial<DemoServerOptions>;
 }
 
-function parseInteger(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new TypeError(`${name} must be a whole number from ${String(min)} to ${String(max)}, got ${JSON.stringify(text)}`);
-  }
-  return value;
+/** `text` as `--flag` reads the option `option` (its range declared once, in `OPTION_BOUNDS`). */
+function parseInteger(flag: string, text: string, option: keyof typeof OPTION_BOUNDS): number {
+  return requireBoundedInteger({ ...OPTION_BOUNDS[option], name: flag }, text);
 }
+
+const PORT = { name: '--port', min: 0, max: 65_535 } as const;
 
 /** A comma-separated list, trimmed, without empty entries. */
 function listOf(text: string): string[] {
@@ -155,27 +155,27 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const origins = values['allowed-origins'] ?? env.ALLOWED_ORIGINS;
   if (origins !== undefined && origins.trim() !== '') server.allowedOrigins = listOf(origins).map(parseOrigin);
   const maxMessage = values['max-message-bytes'] ?? env.MAX_MESSAGE_BYTES;
-  if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 1, 100 * 1024 * 1024);
+  if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 'maxMessageBytes');
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
-  if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 1, 1_000_000);
+  if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 'maxConnections');
   const perAddress = values['max-connections-per-address'] ?? env.MAX_CONNECTIONS_PER_ADDRESS;
-  if (perAddress !== undefined) server.maxConnectionsPerAddress = parseInteger('--max-connections-per-address', perAddress, 1, 1_000_000);
+  if (perAddress !== undefined) server.maxConnectionsPerAddress = parseInteger('--max-connections-per-address', perAddress, 'maxConnectionsPerAddress');
   const handshakeRate = values['handshakes-per-second-per-address'] ?? env.HANDSHAKES_PER_SECOND_PER_ADDRESS;
   if (handshakeRate !== undefined) {
-    server.handshakesPerSecondPerAddress = parseInteger('--handshakes-per-second-per-address', handshakeRate, 1, 1_000_000);
+    server.handshakesPerSecondPerAddress = parseInteger('--handshakes-per-second-per-address', handshakeRate, 'handshakesPerSecondPerAddress');
     server.handshakeBurstPerAddress = 4 * server.handshakesPerSecondPerAddress;
   }
   const headersTimeout = values['headers-timeout-ms'] ?? env.HEADERS_TIMEOUT_MS;
-  if (headersTimeout !== undefined) server.headersTimeoutMs = parseInteger('--headers-timeout-ms', headersTimeout, 1_000, 600_000);
+  if (headersTimeout !== undefined) server.headersTimeoutMs = parseInteger('--headers-timeout-ms', headersTimeout, 'headersTimeoutMs');
   const requestTimeout = values['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS;
-  if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, 1_000, 3_600_000);
+  if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, 'requestTimeoutMs');
   const hosts = values['allowed-hosts'] ?? env.ALLOWED_HOSTS;
   if (hosts !== undefined && hosts.trim() !== '') server.allowedHosts = listOf(hosts).map(parseHost);
   const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
-  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 1024, 1024 * 1024 * 1024);
+  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 'maxBufferedBytes');
   const maxTotalBuffered = values['max-total-buffered-bytes'] ?? env.MAX_TOTAL_BUFFERED_BYTES;
   if (maxTotalBuffered !== undefined) {
-    server.maxTotalBufferedBytes = parseInteger('--max-total-buffered-bytes', maxTotalBuffered, 1024, 16 * 1024 * 1024 * 1024);
+    server.maxTotalBufferedBytes = parseInteger('--max-total-buffered-bytes', maxTotalBuffered, 'maxTotalBufferedBytes');
   }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
@@ -184,7 +184,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   // with the usage, not later as a stack trace.
   resolveOptions(server);
   return {
-    port: parseInteger('--port', values.port ?? env.PORT ?? '8080', 0, 65_535),
+    port: requireBoundedInteger(PORT, values.port ?? env.PORT ?? '8080'),
     host: values.host ?? env.HOST ?? '127.0.0.1',
     quiet: values.quiet,
     help: values.help,

@@ -1,5 +1,6 @@
 import { resolveChatOptions } from './routes/chat/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
+import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 
 /**
  * Options of `createDemoServer()`: one object, a `DEFAULTS` table, units in
@@ -81,32 +82,50 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   chat: {},
 };
 
-function requireInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`${name} must be an integer from ${String(min)} to ${String(max)}, got ${String(value)}`);
-  }
+/**
+ * The range of every numeric option, declared once: `resolveOptions()` checks
+ * them and the flags (`flags.ts`) read them, under their flag names.
+ */
+export const OPTION_BOUNDS = {
+  maxMessageBytes: { name: 'maxMessageBytes', min: 1, max: 100 * 1024 * 1024 },
+  maxConnections: { name: 'maxConnections', min: 1, max: 1_000_000 },
+  maxBufferedBytes: { name: 'maxBufferedBytes', min: 1024, max: 1024 * 1024 * 1024 },
+  maxConnectionsPerAddress: { name: 'maxConnectionsPerAddress', min: 1, max: 1_000_000 },
+  handshakesPerSecondPerAddress: { name: 'handshakesPerSecondPerAddress', min: 1, max: 1_000_000 },
+  handshakeBurstPerAddress: { name: 'handshakeBurstPerAddress', min: 1, max: 4_000_000 },
+  headersTimeoutMs: { name: 'headersTimeoutMs', min: 1_000, max: 600_000 },
+  requestTimeoutMs: { name: 'requestTimeoutMs', min: 1_000, max: 3_600_000 },
+  maxTotalBufferedBytes: { name: 'maxTotalBufferedBytes', min: 1024, max: 16 * 1024 * 1024 * 1024 },
+  readHighWaterBytes: { name: 'readHighWaterBytes', min: 1024, max: 1024 * 1024 * 1024 },
+  readLowWaterBytes: { name: 'readLowWaterBytes', min: 0, max: 1024 * 1024 * 1024 },
+  heartbeatIntervalMs: { name: 'heartbeatIntervalMs', min: 0, max: 3_600_000 },
+  closeTimeoutMs: { name: 'closeTimeoutMs', min: 1, max: 60_000 },
+} as const satisfies Record<string, BoundedInteger>;
+
+function requireInteger(name: keyof typeof OPTION_BOUNDS, value: number): void {
+  requireBoundedInteger(OPTION_BOUNDS[name], value);
 }
 
 /** Merges `options` over `DEFAULTS` and validates the result. */
 export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoServerOptions {
   const resolved: DemoServerOptions = { ...DEFAULTS, ...options };
-  requireInteger('maxMessageBytes', resolved.maxMessageBytes, 1, 100 * 1024 * 1024);
-  requireInteger('maxConnections', resolved.maxConnections, 1, 1_000_000);
-  requireInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1024, 1024 * 1024 * 1024);
-  requireInteger('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress, 1, 1_000_000);
-  requireInteger('handshakesPerSecondPerAddress', resolved.handshakesPerSecondPerAddress, 1, 1_000_000);
-  requireInteger('handshakeBurstPerAddress', resolved.handshakeBurstPerAddress, 1, 4_000_000);
-  requireInteger('headersTimeoutMs', resolved.headersTimeoutMs, 1_000, 600_000);
-  requireInteger('requestTimeoutMs', resolved.requestTimeoutMs, 1_000, 3_600_000);
+  requireInteger('maxMessageBytes', resolved.maxMessageBytes);
+  requireInteger('maxConnections', resolved.maxConnections);
+  requireInteger('maxBufferedBytes', resolved.maxBufferedBytes);
+  requireInteger('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress);
+  requireInteger('handshakesPerSecondPerAddress', resolved.handshakesPerSecondPerAddress);
+  requireInteger('handshakeBurstPerAddress', resolved.handshakeBurstPerAddress);
+  requireInteger('headersTimeoutMs', resolved.headersTimeoutMs);
+  requireInteger('requestTimeoutMs', resolved.requestTimeoutMs);
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
     throw new TypeError(`headersTimeoutMs (${String(resolved.headersTimeoutMs)}) cannot exceed requestTimeoutMs (${String(resolved.requestTimeoutMs)}): headers are part of the request`);
   }
   for (const host of resolved.allowedHosts) {
     if (host !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(host)) throw new TypeError(`allowedHosts entries are host names or addresses without a port, or *, got ${JSON.stringify(host)}`);
   }
-  requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes, 1024, 16 * 1024 * 1024 * 1024);
-  requireInteger('readHighWaterBytes', resolved.readHighWaterBytes, 1024, 1024 * 1024 * 1024);
-  requireInteger('readLowWaterBytes', resolved.readLowWaterBytes, 0, 1024 * 1024 * 1024);
+  requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes);
+  requireInteger('readHighWaterBytes', resolved.readHighWaterBytes);
+  requireInteger('readLowWaterBytes', resolved.readLowWaterBytes);
   if (resolved.readLowWaterBytes >= resolved.readHighWaterBytes) {
     throw new TypeError(`readLowWaterBytes (${String(resolved.readLowWaterBytes)}) must be below readHighWaterBytes (${String(resolved.readHighWaterBytes)})`);
   }
@@ -115,8 +134,8 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
       `maxTotalBufferedBytes (${String(resolved.maxTotalBufferedBytes)}) must be at least maxBufferedBytes (${String(resolved.maxBufferedBytes)}): one client's queue must fit in the server's budget`,
     );
   }
-  requireInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 0, 3_600_000);
-  requireInteger('closeTimeoutMs', resolved.closeTimeoutMs, 1, 60_000);
+  requireInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs);
+  requireInteger('closeTimeoutMs', resolved.closeTimeoutMs);
   if (resolved.heartbeatIntervalMs !== 0 && resolved.heartbeatIntervalMs < 100) {
     throw new TypeError(`heartbeatIntervalMs must be 0 (off) or at least 100, got ${String(resolved.heartbeatIntervalMs)}`);
   }

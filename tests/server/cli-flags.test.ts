@@ -43,7 +43,7 @@ const BAD_FLAGS: readonly [readonly string[], string | RegExp][] = [
   [['--allowed-hosts', 'a b,<junk>'], /^--allowed-hosts entries .*got "a b"$/],
   [['--chat-limits', 'junk'], '--chat-limits entries look like name=number, got "junk"'],
   [['--chat-limits', 'maxMembers=5'], /^--chat-limits: unknown limit "maxMembers"; known: /],
-  [['--chat-limits', 'messagesPerSecond=0'], 'chat option messagesPerSecond must be an integer from 1 to 10000, got 0'],
+  [['--chat-limits', 'messagesPerSecond=0'], 'chat option messagesPerSecond must be a whole number from 1 to 10000, got 0'],
 ];
 
 describe('demo-server/main.ts with bad flags', () => {

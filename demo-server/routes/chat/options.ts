@@ -1,26 +1,26 @@
 import { CHAT_DEFAULTS, type ChatOptions } from '../../../src/shared/protocol/chat.ts';
+import { requireBoundedInteger, type BoundedInteger } from '../../../src/shared/bounded-integer.ts';
 
-function requireInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`chat option ${name} must be an integer from ${String(min)} to ${String(max)}, got ${String(value)}`);
-  }
-}
+/** The range of every chat limit, declared once; `name` is how messages call it. */
+export const CHAT_OPTION_BOUNDS = {
+  maxTextChars: { name: 'chat option maxTextChars', min: 1, max: 100_000 },
+  messagesPerSecond: { name: 'chat option messagesPerSecond', min: 1, max: 10_000 },
+  burstMessages: { name: 'chat option burstMessages', min: 1, max: 10_000 },
+  droppedMessagesBeforeClose: { name: 'chat option droppedMessagesBeforeClose', min: 0, max: 10_000 },
+  invalidMessagesBurst: { name: 'chat option invalidMessagesBurst', min: 1, max: 10_000 },
+  invalidMessagesPerSecond: { name: 'chat option invalidMessagesPerSecond', min: 1, max: 10_000 },
+  maxRooms: { name: 'chat option maxRooms', min: 1, max: 100_000 },
+  maxMembersPerRoom: { name: 'chat option maxMembersPerRoom', min: 1, max: 100_000 },
+  historyLength: { name: 'chat option historyLength', min: 1, max: 1_000_000 },
+  historyOnJoin: { name: 'chat option historyOnJoin', min: 0, max: 1_000_000 },
+  typingTimeoutMs: { name: 'chat option typingTimeoutMs', min: 100, max: 600_000 },
+  emptyRoomRetentionMs: { name: 'chat option emptyRoomRetentionMs', min: 0, max: 24 * 3_600_000 },
+} as const satisfies Record<keyof ChatOptions, BoundedInteger>;
 
 /** Merges `options` over `CHAT_DEFAULTS` and validates the result; contradictions throw a `TypeError`. */
 export function resolveChatOptions(options: Partial<ChatOptions> = {}): ChatOptions {
   const resolved: ChatOptions = { ...CHAT_DEFAULTS, ...options };
-  requireInteger('maxTextChars', resolved.maxTextChars, 1, 100_000);
-  requireInteger('messagesPerSecond', resolved.messagesPerSecond, 1, 10_000);
-  requireInteger('burstMessages', resolved.burstMessages, 1, 10_000);
-  requireInteger('droppedMessagesBeforeClose', resolved.droppedMessagesBeforeClose, 0, 10_000);
-  requireInteger('invalidMessagesBurst', resolved.invalidMessagesBurst, 1, 10_000);
-  requireInteger('invalidMessagesPerSecond', resolved.invalidMessagesPerSecond, 1, 10_000);
-  requireInteger('maxRooms', resolved.maxRooms, 1, 100_000);
-  requireInteger('maxMembersPerRoom', resolved.maxMembersPerRoom, 1, 100_000);
-  requireInteger('historyLength', resolved.historyLength, 1, 1_000_000);
-  requireInteger('historyOnJoin', resolved.historyOnJoin, 0, 1_000_000);
-  requireInteger('typingTimeoutMs', resolved.typingTimeoutMs, 100, 600_000);
-  requireInteger('emptyRoomRetentionMs', resolved.emptyRoomRetentionMs, 0, 24 * 3_600_000);
+  for (const name of Object.keys(CHAT_OPTION_BOUNDS) as (keyof ChatOptions)[]) requireBoundedInteger(CHAT_OPTION_BOUNDS[name], resolved[name]);
   if (resolved.historyOnJoin > resolved.historyLength) {
     throw new TypeError(
       `chat option historyOnJoin (${String(resolved.historyOnJoin)}) cannot exceed historyLength (${String(resolved.historyLength)}): a room cannot send more history than it keeps`,

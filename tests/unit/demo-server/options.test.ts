@@ -11,7 +11,7 @@ describe('resolveOptions', () => {
   });
 
   it('throws a TypeError naming the option and the value', () => {
-    expect(() => resolveOptions({ maxMessageBytes: 0 })).toThrow(new TypeError('maxMessageBytes must be an integer from 1 to 104857600, got 0'));
+    expect(() => resolveOptions({ maxMessageBytes: 0 })).toThrow(new TypeError('maxMessageBytes must be a whole number from 1 to 104857600, got 0'));
     expect(() => resolveOptions({ heartbeatIntervalMs: 50 })).toThrow(/heartbeatIntervalMs must be 0 \(off\) or at least 100/);
     expect(() => resolveOptions({ allowedOrigins: ['evil.example'] })).toThrow(/allowedOrigins entries must look like http:\/\/host:port/);
   });
@@ -19,7 +19,7 @@ describe('resolveOptions', () => {
   it('keeps the chat defaults unless overridden, and checks overrides like the chat does', () => {
     expect(DEFAULTS.chat).toEqual({});
     expect(resolveOptions({ chat: { maxMembersPerRoom: 2000 } }).chat).toEqual({ maxMembersPerRoom: 2000 });
-    expect(() => resolveOptions({ chat: { maxMembersPerRoom: 0 } })).toThrow(new TypeError('chat option maxMembersPerRoom must be an integer from 1 to 100000, got 0'));
+    expect(() => resolveOptions({ chat: { maxMembersPerRoom: 0 } })).toThrow(new TypeError('chat option maxMembersPerRoom must be a whole number from 1 to 100000, got 0'));
     expect(() => resolveOptions({ chat: { historyLength: 10, historyOnJoin: 20 } })).toThrow(/historyOnJoin \(20\) cannot exceed historyLength \(10\)/);
   });
 
@@ -45,7 +45,7 @@ describe('parseCliOptions', () => {
   it('rejects unknown chat limits, malformed entries and values out of range, naming them', () => {
     expect(() => parseCliOptions(['--chat-limits', 'maxMembers=5'], {})).toThrow(/--chat-limits: unknown limit "maxMembers"; known: maxTextChars, messagesPerSecond, /);
     expect(() => parseCliOptions(['--chat-limits', 'messagesPerSecond=-1'], {})).toThrow('--chat-limits entries look like name=number, got "messagesPerSecond=-1"');
-    expect(() => parseCliOptions(['--chat-limits', 'messagesPerSecond=20000'], {})).toThrow('chat option messagesPerSecond must be an integer from 1 to 10000, got 20000');
+    expect(() => parseCliOptions(['--chat-limits', 'messagesPerSecond=20000'], {})).toThrow('chat option messagesPerSecond must be a whole number from 1 to 10000, got 20000');
   });
 
   it('rejects unknown flags and bad numbers', () => {

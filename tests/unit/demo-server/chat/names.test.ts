@@ -20,7 +20,7 @@ describe('assignName', () => {
 
 describe('resolveChatOptions', () => {
   it('rejects out-of-range and contradictory limits with a message naming the option', () => {
-    expect(() => resolveChatOptions({ maxTextChars: 0 })).toThrow('chat option maxTextChars must be an integer from 1 to 100000, got 0');
+    expect(() => resolveChatOptions({ maxTextChars: 0 })).toThrow('chat option maxTextChars must be a whole number from 1 to 100000, got 0');
     expect(() => resolveChatOptions({ historyLength: 10, historyOnJoin: 20 })).toThrow(
       'chat option historyOnJoin (20) cannot exceed historyLength (10): a room cannot send more history than it keeps',
     );
