@@ -1,9 +1,11 @@
 import * as v from 'valibot';
 import type { QueryParamDoc } from './endpoint-doc.ts';
+import { integerRange, isAllowedInteger } from '../bounded-integer.ts';
 
 /**
  * A whole-number setting a client may choose, either as a query parameter at
- * the handshake or as a field of a control message. One table entry drives
+ * the handshake or as a field of a control message: a `BoundedInteger`
+ * (`../bounded-integer.ts`) with its names, default and description. One table entry drives
  * both checks, the error texts, the lab's input bounds and the reference
  * page, so the allowed range is written once.
  */
@@ -24,8 +26,7 @@ export interface IntegerParameter {
 
 /** `0 (off) or 1000–60000`, `1–100`: the allowed values in words. */
 export function allowedRange(parameter: IntegerParameter): string {
-  const range = `${String(parameter.min)}–${String(parameter.max)}`;
-  return parameter.zeroMeansOff === true ? `0 (off) or ${range}` : range;
+  return integerRange({ ...parameter, name: parameter.field });
 }
 
 /**
@@ -33,11 +34,7 @@ export function allowedRange(parameter: IntegerParameter): string {
  * 1 to 100 (messages per second), got 500`), or `null` when it is.
  */
 export function integerParameterProblem(parameter: IntegerParameter, value: unknown): string | null {
-  const ok =
-    typeof value === 'number' &&
-    Number.isInteger(value) &&
-    ((value >= parameter.min && value <= parameter.max) || (parameter.zeroMeansOff === true && value === 0));
-  if (ok) return null;
+  if (typeof value === 'number' && isAllowedInteger({ ...parameter, name: parameter.field }, value)) return null;
   const range = parameter.zeroMeansOff === true ? `0 (off) or an integer from ${String(parameter.min)}` : `an integer from ${String(parameter.min)}`;
   return `must be ${range} to ${String(parameter.max)} (${parameter.unit}), got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
 }
