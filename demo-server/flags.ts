@@ -40,6 +40,14 @@ Options (environment variable in brackets):
                            bytes queued for all clients together; past it the client
                            holding the most is dropped (MAX_TOTAL_BUFFERED_BYTES,
                            default 268435456)
+  --chat-rooms-per-address <n>
+                           chat rooms one address may have created at once (its
+                           oldest empty one is forgotten first); more close with 1013
+                           (CHAT_ROOMS_PER_ADDRESS, default 20)
+  --chat-places-per-address <n>
+                           places in chat rooms one address may hold at once; more
+                           close with 1013 (CHAT_PLACES_PER_ADDRESS, default 64, two
+                           per student of a class of 30 behind one NAT: raise it for more)
   --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
                            e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
                            benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
@@ -102,6 +110,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       'allowed-hosts': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
       'max-total-buffered-bytes': { type: 'string' },
+      'chat-rooms-per-address': { type: 'string' },
+      'chat-places-per-address': { type: 'string' },
       'chat-limits': { type: 'string' },
       site: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -141,6 +151,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
+  const chatRooms = values['chat-rooms-per-address'] ?? env.CHAT_ROOMS_PER_ADDRESS;
+  if (chatRooms !== undefined) server.chat = { ...server.chat, maxRoomsPerAddress: parseInteger('--chat-rooms-per-address', chatRooms, 1, 100_000) };
+  const chatPlaces = values['chat-places-per-address'] ?? env.CHAT_PLACES_PER_ADDRESS;
+  if (chatPlaces !== undefined) server.chat = { ...server.chat, maxPlacesPerAddress: parseInteger('--chat-places-per-address', chatPlaces, 1, 1_000_000) };
   return {
     port: parseInteger('--port', values.port ?? env.PORT ?? '8080', 0, 65_535),
     host: values.host ?? env.HOST ?? '127.0.0.1',

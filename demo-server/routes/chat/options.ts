@@ -21,6 +21,11 @@ export function resolveChatOptions(options: Partial<ChatOptions> = {}): ChatOpti
   requireInteger('historyOnJoin', resolved.historyOnJoin, 0, 1_000_000);
   requireInteger('typingTimeoutMs', resolved.typingTimeoutMs, 100, 600_000);
   requireInteger('emptyRoomRetentionMs', resolved.emptyRoomRetentionMs, 0, 24 * 3_600_000);
+  requireInteger('maxRoomsPerAddress', resolved.maxRoomsPerAddress, 1, 100_000);
+  requireInteger('maxPlacesPerAddress', resolved.maxPlacesPerAddress, 1, 1_000_000);
+  requireInteger('joinsPerSecondPerAddress', resolved.joinsPerSecondPerAddress, 1, 1_000_000);
+  requireInteger('presenceNoticeBurstPerAddress', resolved.presenceNoticeBurstPerAddress, 0, 1_000_000);
+  requireInteger('presenceNoticesPerMinutePerAddress', resolved.presenceNoticesPerMinutePerAddress, 1, 1_000_000);
   if (resolved.historyOnJoin > resolved.historyLength) {
     throw new TypeError(
       `chat option historyOnJoin (${String(resolved.historyOnJoin)}) cannot exceed historyLength (${String(resolved.historyLength)}): a room cannot send more history than it keeps`,
