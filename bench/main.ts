@@ -9,6 +9,12 @@
  *   npm run bench -- --quick           a smoke run in seconds (numbers not meaningful)
  *   npm run bench -- --only echo-32b,fanout --rounds 5
  *   npm run bench -- --profile         also write each server's CPU profile and summarize it
+ *
+ * Besides the A/B scenarios, the worst cases of issue 16 against the demo
+ * server alone: `tiny-flood` (one client writing up to 5,000,000 two-byte
+ * messages without reading, server heap 256 MiB) and `non-readers` (50
+ * clients that never read, default flags, so the server-wide budget
+ * applies), each with the server's RSS before, at its peak and after.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -21,13 +27,30 @@ import { serverTable, summarizeScenario, type RunRecord, type ScenarioReport } f
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { FULL_SETTINGS, QUICK_SETTINGS, type BenchSettings } from './settings.ts';
 import { runSlowConsumersScenario, type SlowConsumersOutcome } from './slow-consumers-scenario.ts';
+import { describeSlowConsumers, runSlowConsumers } from './slow-consumers.ts';
+import { describeTinyFlood, runTinyFlood, TINY_FLOOD_BOUND_BYTES } from './tiny-flood.ts';
 import { describeMachine, openFileLimit, sleep } from './system.ts';
+import { DEFAULTS } from '../demo-server/options.ts';
 import { killAllTargets, startTarget, type TargetName } from './targets.ts';
+
+/** Worst cases run against the demo server alone (no A/B), bounded in count and time. */
+const WORST_CASES = ['tiny-flood', 'non-readers'] as const;
+
+/** What a worst case reports: RSS before, at the peak and after, and whether its bound held. */
+interface WorstCase {
+  readonly id: (typeof WORST_CASES)[number];
+  readonly baselineRssMiB: number;
+  readonly peakRssMiB: number;
+  readonly finalRssMiB: number;
+  readonly boundMiB: number;
+  readonly held: boolean;
+  readonly description: string;
+}
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            a smoke run in seconds: small loads, one round (numbers not meaningful)
-  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, slow-consumers
+  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, slow-consumers, ${WORST_CASES.join(', ')}
   --rounds <n>       A/B rounds (default ${String(FULL_SETTINGS.rounds)}; 1 with --quick)
   --workers <n>      load-generator threads (default ${String(FULL_SETTINGS.workers)})
   --profile          write a CPU profile of every server run (--cpu-prof) and print where the time went
@@ -78,7 +101,7 @@ function readArguments(argv: readonly string[]): Arguments {
   let only: Set<string> | null = null;
   if (values.only !== undefined) {
     only = new Set(values.only.split(',').map((id) => id.trim()));
-    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), 'slow-consumers']);
+    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), 'slow-consumers', ...WORST_CASES]);
     for (const id of only) if (!known.has(id)) throw new TypeError(`--only: unknown scenario ${JSON.stringify(id)}; known: ${[...known].join(', ')}`);
   }
   return { settings, quick: values.quick, only, profile: values.profile, outDir: resolve(values.out) };
@@ -182,11 +205,41 @@ if (machine.loadAverageAtStart > machine.cores) {
 const workers = Array.from({ length: settings.workers }, () => new LoadWorker());
 const scenarios: ScenarioReport[] = [];
 let slowConsumers: SlowConsumersOutcome | null = null;
+const worstCases: WorstCase[] = [];
+const MiB = 1024 * 1024;
 try {
   for (const scenario of selected) scenarios.push(await runScenario(scenario, args, settings, workers, profileRoot));
   if (args.only === null || args.only.has('slow-consumers')) {
     process.stdout.write(`  slow-consumers: ${String(settings.slowConsumers.clients)} clients that never read\n`);
     slowConsumers = await runSlowConsumersScenario(settings.slowConsumers.clients);
+  }
+  if (args.only === null || args.only.has('tiny-flood')) {
+    const frames = args.quick ? 1_000_000 : 5_000_000;
+    process.stdout.write(`  tiny-flood: one client, ${frames.toLocaleString('en')} two-byte messages, never reading\n`);
+    const flood = await runTinyFlood({ frames });
+    worstCases.push({
+      id: 'tiny-flood',
+      baselineRssMiB: flood.baselineRssBytes / MiB,
+      peakRssMiB: flood.peakRssBytes / MiB,
+      finalRssMiB: flood.finalRssBytes / MiB,
+      boundMiB: (flood.baselineRssBytes + TINY_FLOOD_BOUND_BYTES) / MiB,
+      held: flood.held,
+      description: describeTinyFlood(flood),
+    });
+  }
+  if (args.only === null || args.only.has('non-readers')) {
+    const clients = args.quick ? 10 : 50;
+    process.stdout.write(`  non-readers: ${String(clients)} clients that never read, default send-buffer cap and server-wide budget\n`);
+    const nonReaders = await runSlowConsumers({ clients, maxBufferedBytes: DEFAULTS.maxBufferedBytes, timeoutMs: 90_000 });
+    worstCases.push({
+      id: 'non-readers',
+      baselineRssMiB: nonReaders.baselineRssBytes / MiB,
+      peakRssMiB: nonReaders.peakRssBytes / MiB,
+      finalRssMiB: nonReaders.finalRssBytes / MiB,
+      boundMiB: (nonReaders.baselineRssBytes + nonReaders.boundBytes) / MiB,
+      held: nonReaders.peakRssBytes - nonReaders.baselineRssBytes <= nonReaders.boundBytes,
+      description: describeSlowConsumers(nonReaders),
+    });
   }
 } finally {
   await Promise.all(workers.map((worker) => worker.terminate()));
@@ -213,6 +266,7 @@ const report = {
   settings,
   scenarios,
   slowConsumers,
+  worstCases,
   profiles,
   notes: globalNotes,
 };
@@ -223,9 +277,11 @@ await writeFile(join(args.outDir, 'server-latest.json'), `${JSON.stringify(repor
 
 console.log(`\n${serverTable(scenarios)}\n`);
 if (slowConsumers !== null) console.log(`Slow consumers on /ws/backpressure:\n  ${slowConsumers.description.split('\n').join('\n  ')}\n`);
+for (const worst of worstCases) console.log(`Worst case ${worst.id}:\n  ${worst.description.split('\n').join('\n  ')}\n`);
 for (const scenario of scenarios) for (const note of scenario.notes) console.log(`note (${scenario.id}): ${note}`);
 for (const note of globalNotes) console.log(`note: ${note}`);
 for (const [name, lines] of Object.entries(profiles)) console.log(`\nCPU profile, ${name}:\n  ${lines.join('\n  ')}`);
 const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric}`));
 if (slowConsumers !== null && !slowConsumers.held) missed.push('slow-consumers RSS bound');
+for (const worst of worstCases) if (!worst.held) missed.push(`${worst.id} RSS bound`);
 console.log(`\nBudgets: ${missed.length === 0 ? 'all met' : `missed: ${missed.join(', ')}`}.  JSON: ${jsonPath}`);

@@ -226,10 +226,14 @@ const idleScenario: Scenario = {
   },
 };
 
-/** The room the fan-out joins, and the limits the demo server needs for it (defaults: 100 members, 5 msg/s). */
+/**
+ * The room the fan-out joins, and the limits the demo server needs for it
+ * (defaults: 100 members, 5 msg/s, 64 places and 2 joins a second per
+ * address): every bench client comes from 127.0.0.1.
+ */
 const FANOUT_ROOM = 'bench';
 function fanoutChatLimits(members: number): string {
-  return `maxMembersPerRoom=${String(members + 1)},messagesPerSecond=10000,burstMessages=10000`;
+  return `maxMembersPerRoom=${String(members + 1)},maxPlacesPerAddress=${String(members + 1)},joinsPerSecondPerAddress=1000000,messagesPerSecond=10000,burstMessages=10000`;
 }
 
 const fanoutScenario: Scenario = {

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { formatBytes } from '../src/shared/format.ts';
 import { backpressureQuery } from '../src/shared/protocol/backpressure.ts';
+import { DEFAULTS } from '../demo-server/options.ts';
 
 export interface SlowConsumersOptions {
   readonly clients: number;
@@ -63,7 +64,10 @@ export interface SlowConsumersResult {
   readonly baselineRssBytes: number;
   readonly peakRssBytes: number;
   readonly finalRssBytes: number;
-  /** `clients × (maxBufferedBytes + overhead) + slack`: what the growth must stay under. */
+  /**
+   * `min(clients × maxBufferedBytes, the server-wide --max-total-buffered-bytes)
+   * + clients × overhead + slack`: what the growth must stay under.
+   */
   readonly boundBytes: number;
   /**
    * Estimate of what the server would have queued without the cap, when only
@@ -76,9 +80,12 @@ export interface SlowConsumersResult {
   readonly durationMs: number;
 }
 
-/** Starts demo-server/main.ts on a free port in its own process; resolves once it listens. */
-async function spawnServer(maxBufferedBytes: number, log: string[]): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; port: number }> {
-  const child = spawn(process.execPath, ['demo-server/main.ts', '--port', '0', '--max-buffered-bytes', String(maxBufferedBytes), '--site', 'dist'], {
+/**
+ * Starts `node [nodeArgs] demo-server/main.ts --port 0 [args]` on a free port
+ * in its own process, its output lines pushed to `log`; resolves once it listens.
+ */
+export async function spawnServer(args: readonly string[], log: string[], nodeArgs: readonly string[] = []): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; port: number }> {
+  const child = spawn(process.execPath, [...nodeArgs, 'demo-server/main.ts', '--port', '0', '--site', 'dist', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let pending = '';
@@ -127,7 +134,7 @@ function countCloses(log: readonly string[]): Record<string, number> {
 export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> = {}): Promise<SlowConsumersResult> {
   const options = { ...SLOW_CONSUMERS_DEFAULTS, ...overrides };
   const log: string[] = [];
-  const { child, port } = await spawnServer(options.maxBufferedBytes, log);
+  const { child, port } = await spawnServer(['--max-buffered-bytes', String(options.maxBufferedBytes)], log);
   const pid = child.pid ?? 0;
   const clients: WebSocket[] = [];
   const startedAt = performance.now();
@@ -166,7 +173,7 @@ export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> 
       baselineRssBytes,
       peakRssBytes,
       finalRssBytes,
-      boundBytes: options.clients * (options.maxBufferedBytes + CONNECTION_OVERHEAD_BYTES) + RSS_SLACK_BYTES,
+      boundBytes: Math.min(options.clients * options.maxBufferedBytes, DEFAULTS.maxTotalBufferedBytes) + options.clients * CONNECTION_OVERHEAD_BYTES + RSS_SLACK_BYTES,
       withoutCapBytes: options.clients * perClientWithoutCap,
       closes,
       durationMs: endedAt - startedAt,
@@ -188,7 +195,7 @@ export function describeSlowConsumers(result: SlowConsumersResult): string {
   return [
     `${String(options.clients)} consumers that never read, ${String(options.messagesPerSecond)} messages/s of ${formatBytes(options.messageBytes)} each (${perClient}/s per client), server started with --max-buffered-bytes ${String(options.maxBufferedBytes)}`,
     `server RSS: baseline ${formatBytes(result.baselineRssBytes)}, peak ${formatBytes(result.peakRssBytes)} (+${formatBytes(growth)}), at the end ${formatBytes(result.finalRssBytes)}`,
-    `bound on the growth: ${String(options.clients)} × (${formatBytes(options.maxBufferedBytes)} cap + ${formatBytes(CONNECTION_OVERHEAD_BYTES)} per connection) + ${formatBytes(RSS_SLACK_BYTES)} = ${formatBytes(result.boundBytes)}: ${growth <= result.boundBytes ? 'held' : 'EXCEEDED'}`,
+    `bound on the growth: min(${String(options.clients)} × ${formatBytes(options.maxBufferedBytes)} cap, ${formatBytes(DEFAULTS.maxTotalBufferedBytes)} server-wide) + ${String(options.clients)} × ${formatBytes(CONNECTION_OVERHEAD_BYTES)} per connection + ${formatBytes(RSS_SLACK_BYTES)} = ${formatBytes(result.boundBytes)}: ${growth <= result.boundBytes ? 'held' : 'EXCEEDED'}`,
     `closes seen by the server: ${Object.entries(result.closes).map(([close, count]) => `${String(count)} × ${close}`).join(', ')}`,
     `without the cap only the heartbeat (10 s without a pong) would stop them, after the server had queued about ${formatBytes(result.withoutCapBytes)} for them`,
     `took ${(result.durationMs / 1000).toFixed(1)} s`,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import type { ChatServerMessage } from '../src/shared/protocol/chat.ts';
 
 type MessageOfType<T extends ChatServerMessage['type']> = Extract<ChatServerMessage, { type: T }>;
@@ -43,9 +43,13 @@ export class ChatConnection {
     });
   }
 
-  /** Connects to `url` and waits for the socket to open (not for the welcome). */
-  static async open(url: string): Promise<ChatConnection> {
-    const socket = new WebSocket(url);
+  /**
+   * Connects to `url` and waits for the socket to open (not for the welcome).
+   * `options` go to `ws` (e.g. `localAddress: '127.0.0.2'`, so a test can be
+   * several clients' addresses).
+   */
+  static async open(url: string, options: ClientOptions = {}): Promise<ChatConnection> {
+    const socket = new WebSocket(url, options);
     const connection = new ChatConnection(socket);
     await once(socket, 'open');
     return connection;

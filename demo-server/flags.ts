@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { resolveChatOptions } from './routes/chat/options.ts';
+import { CHAT_OPTION_BOUNDS, resolveChatOptions } from './routes/chat/options.ts';
 import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
 import { requireBoundedInteger } from '../src/shared/bounded-integer.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
@@ -41,6 +41,14 @@ Options (environment variable in brackets):
                            bytes queued for all clients together; past it the client
                            holding the most is dropped (MAX_TOTAL_BUFFERED_BYTES,
                            default 268435456)
+  --chat-rooms-per-address <n>
+                           chat rooms one address may have created at once (its
+                           oldest empty one is forgotten first); more close with 1013
+                           (CHAT_ROOMS_PER_ADDRESS, default 20)
+  --chat-places-per-address <n>
+                           places in chat rooms one address may hold at once; more
+                           close with 1013 (CHAT_PLACES_PER_ADDRESS, default 64, two
+                           per student of a class of 30 behind one NAT: raise it for more)
   --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
                            e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
                            benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
@@ -136,6 +144,8 @@ function readFlags(argv: readonly string[]) {
           'allowed-hosts': { type: 'string' },
           'max-buffered-bytes': { type: 'string' },
           'max-total-buffered-bytes': { type: 'string' },
+          'chat-rooms-per-address': { type: 'string' },
+          'chat-places-per-address': { type: 'string' },
           'chat-limits': { type: 'string' },
           site: { type: 'string' },
           quiet: { type: 'boolean', default: false },
@@ -179,6 +189,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
+  const chatRooms = values['chat-rooms-per-address'] ?? env.CHAT_ROOMS_PER_ADDRESS;
+  if (chatRooms !== undefined) server.chat = { ...server.chat, maxRoomsPerAddress: requireBoundedInteger({ ...CHAT_OPTION_BOUNDS.maxRoomsPerAddress, name: '--chat-rooms-per-address' }, chatRooms) };
+  const chatPlaces = values['chat-places-per-address'] ?? env.CHAT_PLACES_PER_ADDRESS;
+  if (chatPlaces !== undefined) server.chat = { ...server.chat, maxPlacesPerAddress: requireBoundedInteger({ ...CHAT_OPTION_BOUNDS.maxPlacesPerAddress, name: '--chat-places-per-address' }, chatPlaces) };
   // Flags that are fine one by one may contradict each other (--max-buffered-bytes
   // below the message size): the server's own checks run now, so they fail here
   // with the usage, not later as a stack trace.

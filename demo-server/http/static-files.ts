@@ -2,7 +2,16 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+
+/*
+ * zlib's callback forms compress on libuv's thread pool: the first request
+ * for the 389 KiB editor script used to spend ~640 ms in brotliCompressSync
+ * on the event loop, stalling every WebSocket (issue 16).
+ */
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,7 +70,8 @@ interface CompressedVariants {
  */
 export class StaticSite {
   readonly #root: string;
-  readonly #compressed = new Map<string, CompressedVariants>();
+  /** Per file; a promise, so requests that arrive while a file is being compressed wait for that one compression. */
+  readonly #compressed = new Map<string, Promise<CompressedVariants>>();
 
   constructor(root: string) {
     this.#root = resolve(root);
@@ -161,15 +171,23 @@ export class StaticSite {
 
   async #variants(path: string, mtimeMs: number): Promise<CompressedVariants> {
     const cached = this.#compressed.get(path);
-    if (cached !== undefined && cached.mtimeMs === mtimeMs) return cached;
-    const identity = await readFile(path);
-    const variants: CompressedVariants = {
-      mtimeMs,
-      identity,
-      gzip: gzipSync(identity, { level: 9 }),
-      br: brotliCompressSync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }),
-    };
-    this.#compressed.set(path, variants);
-    return variants;
+    if (cached !== undefined && (await cached).mtimeMs === mtimeMs) return cached;
+    const compressing = compress(path, mtimeMs);
+    this.#compressed.set(path, compressing);
+    // A failed read is not cached: the next request tries again.
+    compressing.catch(() => {
+      if (this.#compressed.get(path) === compressing) this.#compressed.delete(path);
+    });
+    return compressing;
   }
+}
+
+/** Reads `path` and compresses it with gzip and brotli at their best levels, off the event loop. */
+async function compress(path: string, mtimeMs: number): Promise<CompressedVariants> {
+  const identity = await readFile(path);
+  const [gzipped, br] = await Promise.all([
+    gzipAsync(identity, { level: 9 }),
+    brotliAsync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.byteLength } }),
+  ]);
+  return { mtimeMs, identity, gzip: gzipped, br };
 }

@@ -4,6 +4,7 @@ import {
   CHAT_DEFAULTS,
   characterCount,
   chatUrl,
+  hasVisibleCharacter,
   parseChatServerMessage,
   type ChatClientMessage,
   type ChatLimits,
@@ -164,7 +165,7 @@ export class ChatStore extends SnapshotStore<ChatSnapshot> {
    * confirms it. Refuses empty or over-long text, saying why in `sendError`.
    */
   say(text: string): boolean {
-    if (text.trim() === '') return this.#refuse('Type a message first.');
+    if (!hasVisibleCharacter(text)) return this.#refuse('Type a message first.');
     const maxTextChars = this.snapshot.limits?.maxTextChars ?? CHAT_DEFAULTS.maxTextChars;
     const length = characterCount(text);
     if (length > maxTextChars) return this.#refuse(`Too long: ${String(length)} characters; this room allows ${String(maxTextChars)}.`);

@@ -20,6 +20,11 @@ export class TokenBucket {
     this.#updatedAt = now();
   }
 
+  /** Whether the bucket is back to its full burst: forgetting it and making a new one would change nothing. */
+  isFull(): boolean {
+    return this.#tokens + ((this.#now() - this.#updatedAt) / 1000) * this.#perSecond >= this.#burst;
+  }
+
   /** Takes one token; returns false when the bucket is empty (the event is over the limit). */
   take(): boolean {
     const now = this.#now();

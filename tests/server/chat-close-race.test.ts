@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChatConnection } from '../../client/chat-connection.ts';
-import { chatUrl } from '../../src/shared/protocol/chat.ts';
-import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { ChatConnection } from '../../client/chat-connection.ts';
+import { useChatServer } from '../helpers/chat-server.ts';
 
 /**
  * Messages the server accepted before a close must still be handled: ws
@@ -11,19 +10,10 @@ import { startServer, type RunningServer } from '../helpers/demo-server.ts';
  * before the queued say is handled.
  */
 describe('/ws/chat/:room: messages accepted before a close', () => {
-  let running: RunningServer;
-  const open: ChatConnection[] = [];
-  beforeEach(async () => {
-    running = await startServer();
-  });
-  afterEach(async () => {
-    for (const connection of open.splice(0)) connection.socket.terminate();
-    await running.close();
-  });
+  const session = useChatServer();
 
   async function join(room: string): Promise<ChatConnection> {
-    const connection = await ChatConnection.open(chatUrl(running.wsUrl, room));
-    open.push(connection);
+    const connection = await session.connect(room);
     await connection.next('welcome');
     return connection;
   }

@@ -24,7 +24,16 @@ export interface ChatBroker {
 
 export interface JoinRequest {
   readonly room: string;
-  /** Name asked for with `?name=`, already validated; `null` to be assigned one. */
+  /**
+   * The client's IP address: rooms created, places held, joins and
+   * joined/left notices are limited per address (`maxRoomsPerAddress`, …).
+   */
+  readonly address: string;
+  /**
+   * Name asked for with `?name=`, already checked with `nameProblem()`; `null`
+   * to be assigned one. A name that is taken or looks like a present
+   * member's is replaced by an assigned one, with a `nameNote`.
+   */
   readonly preferredName: string | null;
   /** Where a reconnecting client left off (`?since=` and `?epoch=`); `null` for a fresh join. */
   readonly resume: { readonly since: number; readonly epoch: string | null } | null;
@@ -37,7 +46,10 @@ export interface RoomSink {
 
 export type JoinResult =
   | { readonly ok: true; readonly membership: Membership; readonly welcome: WelcomeState }
-  | { readonly ok: false; readonly error: 'ROOM_FULL' | 'TOO_MANY_ROOMS'; readonly detail: string };
+  | { readonly ok: false; readonly error: JoinRefusal; readonly detail: string };
+
+/** Why a join was refused; each is a `SOCKET_ERRORS` entry that closes with 1013. */
+export type JoinRefusal = 'ROOM_FULL' | 'TOO_MANY_ROOMS' | 'TOO_MANY_ROOMS_FROM_ADDRESS' | 'TOO_MANY_PLACES_FROM_ADDRESS' | 'JOINING_TOO_FAST';
 
 export interface WelcomeState {
   readonly room: string;
@@ -69,14 +81,16 @@ export interface Membership {
   /** Current name (changes with `rename`). */
   readonly name: string;
   /**
-   * Logs and broadcasts a message from this member. With a `clientId`
-   * already in the room's history, nothing is broadcast and the earlier
-   * message's id comes back with `duplicate: true`.
+   * Logs and broadcasts a message from this member. With a `clientId` this
+   * member's name already sent in a message still in the room's history,
+   * nothing is broadcast and the earlier message's id comes back with
+   * `duplicate: true`. Another member's clientIds do not count: a clientId
+   * is unique per sender, not per room.
    */
   say(text: string, clientId: string | null): Promise<SayResult>;
   rename(name: string): Promise<RenameResult>;
   /** Turns the typing indicator on (refreshing its timeout) or off; told to the other members only. */
   setTyping(typing: boolean): Promise<void>;
-  /** Logs `left` and frees the name. Safe to call twice. */
+  /** Logs `left` (if the member was announced) and frees the name and the address's place. Safe to call twice. */
   leave(): Promise<void>;
 }

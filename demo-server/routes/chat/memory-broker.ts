@@ -1,25 +1,74 @@
-import { nicknameProblem, type ChatOptions, type ResumeReport, type RoomEvent, type TypingEvent } from '../../../src/shared/protocol/chat.ts';
+import type { ChatOptions, ResumeReport, RoomEvent, TypingEvent } from '../../../src/shared/protocol/chat.ts';
+import { TokenBucket } from '../../../src/shared/token-bucket.ts';
 import type { ChatBroker, JoinRequest, JoinResult, Membership, RenameResult, RoomSink, RoomSummary, SayResult } from './broker.ts';
-import { assignName } from './names.ts';
+import { assignName, looksAlike, nameKeys, nameProblem, normalizeName, type NameKeys } from './names.ts';
 import { resolveChatOptions } from './options.ts';
 
 type BrokerOptions = Pick<
   ChatOptions,
-  'maxRooms' | 'maxMembersPerRoom' | 'historyLength' | 'historyOnJoin' | 'typingTimeoutMs' | 'emptyRoomRetentionMs'
+  | 'maxRooms'
+  | 'maxMembersPerRoom'
+  | 'historyLength'
+  | 'historyOnJoin'
+  | 'typingTimeoutMs'
+  | 'emptyRoomRetentionMs'
+  | 'maxRoomsPerAddress'
+  | 'maxPlacesPerAddress'
+  | 'joinsPerSecondPerAddress'
+  | 'presenceNoticeBurstPerAddress'
+  | 'presenceNoticesPerMinutePerAddress'
 >;
+
+/**
+ * Per-address token buckets kept in a map. Past this many entries, buckets
+ * back to their full burst are forgotten (forgetting them changes nothing),
+ * so addresses seen once do not pile up.
+ */
+const MAX_IDLE_BUCKETS = 1_000;
+
+/** One token bucket per address, made on first use. */
+class BucketsByAddress {
+  readonly #perSecond: number;
+  readonly #burst: number;
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(perSecond: number, burst: number) {
+    this.#perSecond = perSecond;
+    this.#burst = burst;
+  }
+
+  /** Takes a token from `address`'s bucket; false when it has none left (or the burst is 0). */
+  take(address: string): boolean {
+    if (this.#burst < 1) return false;
+    let bucket = this.#buckets.get(address);
+    if (bucket === undefined) {
+      if (this.#buckets.size >= MAX_IDLE_BUCKETS) {
+        for (const [key, each] of this.#buckets) if (each.isFull()) this.#buckets.delete(key);
+      }
+      bucket = new TokenBucket(this.#perSecond, this.#burst);
+      this.#buckets.set(address, bucket);
+    }
+    return bucket.take();
+  }
+}
 
 /** A room event before the room gives it an id and a time. */
 type EventBody = RoomEvent extends infer E ? (E extends RoomEvent ? Omit<E, 'id' | 'at'> : never) : never;
 
 interface Member {
   name: string;
+  /** What the name is compared by (look-alikes are taken names). */
+  keys: NameKeys;
+  readonly address: string;
+  /**
+   * Whether the room was told this member joined. A member whose address
+   * has used up its notices joins quietly: the "joined" is logged when it
+   * first says, renames or types, and a quiet member that leaves logs nothing.
+   */
+  announced: boolean;
   readonly sink: RoomSink;
   /** Running while the typing indicator is on; turns it off when it fires. */
   typingTimer: ReturnType<typeof setTimeout> | null;
-}
-
-function sameName(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 /** A new epoch per room incarnation: ids restart at 1 with it. */
@@ -29,6 +78,8 @@ function newEpoch(): string {
 
 class Room {
   readonly name: string;
+  /** The address that created the room (counted against its maxRoomsPerAddress). */
+  readonly createdBy: string;
   readonly epoch = newEpoch();
   /** The retained log, oldest first; ids are consecutive. */
   readonly history: RoomEvent[] = [];
@@ -40,12 +91,16 @@ class Room {
   readonly #historyLength: number;
   readonly #typingTimeoutMs: number;
   readonly #onEmpty: (room: Room) => void;
-  /** clientId → id of the message that carried it, for messages still in `history`. */
+  /** Sender and clientId (`clientIdKey()`) → id of the message that carried it, for messages still in `history`. */
   readonly #clientIds = new Map<string, number>();
+  /** "joined"/"left" notices each address may still cause here. */
+  readonly #presenceNotices: BucketsByAddress;
   #nextId = 1;
 
-  constructor(name: string, options: BrokerOptions, onEmpty: (room: Room) => void) {
+  constructor(name: string, createdBy: string, options: BrokerOptions, onEmpty: (room: Room) => void) {
     this.name = name;
+    this.createdBy = createdBy;
+    this.#presenceNotices = new BucketsByAddress(options.presenceNoticesPerMinutePerAddress / 60, options.presenceNoticeBurstPerAddress);
     this.#historyLength = options.historyLength;
     this.#typingTimeoutMs = options.typingTimeoutMs;
     this.#onEmpty = onEmpty;
@@ -55,14 +110,28 @@ class Room {
     return this.#nextId - 1;
   }
 
-  /** The id of a retained message sent with `clientId`, if any. */
-  idForClientId(clientId: string): number | undefined {
-    return this.#clientIds.get(clientId);
+  /** The id of a retained message that `from` sent with `clientId`, if any. */
+  idForClientId(from: string, clientId: string): number | undefined {
+    return this.#clientIds.get(clientIdKey(from, clientId));
   }
 
-  isNameTaken(name: string, except: Member | null = null): boolean {
-    for (const member of this.members) if (member !== except && sameName(member.name, name)) return true;
-    return false;
+  /** The present member whose name `name` is, or looks like (same skeleton), if any. */
+  memberLike(name: string, except: Member | null = null): Member | undefined {
+    const keys = nameKeys(name);
+    for (const member of this.members) if (member !== except && looksAlike(member.keys, keys)) return member;
+    return undefined;
+  }
+
+  /** Whether a member joining from `address` is announced now, or joins quietly (its address used up its notices). */
+  mayAnnounce(address: string): boolean {
+    return this.#presenceNotices.take(address);
+  }
+
+  /** Logs the "joined" of a quiet member before its first visible act. */
+  announce(member: Member): void {
+    if (member.announced || !this.members.has(member)) return;
+    member.announced = true;
+    this.log({ type: 'joined', name: member.name });
   }
 
   /**
@@ -75,22 +144,23 @@ class Room {
     const { type, ...fields } = body;
     const event = { type, id: this.#nextId++, at: Date.now(), ...fields } as RoomEvent;
     this.history.push(event);
-    if (event.type === 'message' && event.clientId !== undefined) this.#clientIds.set(event.clientId, event.id);
+    if (event.type === 'message' && event.clientId !== undefined) this.#clientIds.set(clientIdKey(event.from, event.clientId), event.id);
     if (this.history.length > this.#historyLength) {
       for (const dropped of this.history.splice(0, this.history.length - this.#historyLength)) {
-        if (dropped.type === 'message' && dropped.clientId !== undefined) this.#clientIds.delete(dropped.clientId);
+        if (dropped.type === 'message' && dropped.clientId !== undefined) this.#clientIds.delete(clientIdKey(dropped.from, dropped.clientId));
       }
     }
     this.#deliver(event, null);
     return event;
   }
 
-  /** Removes `member`, logs `left`, and reports the room empty when it is. */
-  remove(member: Member): void {
-    if (!this.members.delete(member)) return;
+  /** Removes `member`, logs `left` if its joining was announced, and reports the room empty when it is. */
+  remove(member: Member): boolean {
+    if (!this.members.delete(member)) return false;
     this.stopTyping(member);
-    this.log({ type: 'left', name: member.name });
+    if (member.announced) this.log({ type: 'left', name: member.name });
     if (this.members.size === 0) this.#onEmpty(this);
+    return true;
   }
 
   /**
@@ -99,6 +169,7 @@ class Room {
    */
   startTyping(member: Member): void {
     if (!this.members.has(member)) return;
+    this.announce(member);
     const wasTyping = member.typingTimer !== null;
     if (member.typingTimer !== null) clearTimeout(member.typingTimer);
     member.typingTimer = setTimeout(() => {
@@ -141,6 +212,11 @@ class Room {
   }
 }
 
+/** The key of a clientId in a room: per sender, so one member cannot claim (or block) another's ids. */
+function clientIdKey(from: string, clientId: string): string {
+  return `${from}\n${clientId}`;
+}
+
 /**
  * Rooms in this process's memory: names, ids, history, typing state. Every
  * method completes synchronously (the promises are for the interface), so
@@ -149,10 +225,15 @@ class Room {
 export class MemoryChatBroker implements ChatBroker {
   readonly #options: BrokerOptions;
   readonly #rooms = new Map<string, Room>();
+  /** Places (memberships in any room) each address holds now. */
+  readonly #placesByAddress = new Map<string, number>();
+  readonly #joins: BucketsByAddress;
   #disposed = false;
 
   constructor(options: Partial<BrokerOptions> = {}) {
     this.#options = resolveChatOptions(options);
+    // A whole class behind one address may reconnect at once (after a server restart): the burst is every place it may hold.
+    this.#joins = new BucketsByAddress(this.#options.joinsPerSecondPerAddress, this.#options.maxPlacesPerAddress);
   }
 
   join(request: JoinRequest, sink: RoomSink): Promise<JoinResult> {
@@ -177,13 +258,25 @@ export class MemoryChatBroker implements ChatBroker {
 
   #join(request: JoinRequest, sink: RoomSink): JoinResult {
     if (this.#disposed) throw new Error('chat broker is disposed');
-    const { maxRooms, maxMembersPerRoom } = this.#options;
+    const { maxRooms, maxMembersPerRoom, maxRoomsPerAddress, maxPlacesPerAddress, joinsPerSecondPerAddress } = this.#options;
+    const { address } = request;
+    const places = this.#placesByAddress.get(address) ?? 0;
+    if (places >= maxPlacesPerAddress) {
+      return { ok: false, error: 'TOO_MANY_PLACES_FROM_ADDRESS', detail: `${address} holds ${String(places)} (--chat-places-per-address)` };
+    }
+    if (!this.#joins.take(address)) {
+      return { ok: false, error: 'JOINING_TOO_FAST', detail: `at most ${String(joinsPerSecondPerAddress)} joins a second from ${address} after a burst of ${String(maxPlacesPerAddress)}` };
+    }
     let room = this.#rooms.get(request.room);
     if (room === undefined) {
-      if (this.#rooms.size >= maxRooms && !this.#evictOldestEmptyRoom()) {
+      const created = [...this.#rooms.values()].filter((each) => each.createdBy === address).length;
+      if (created >= maxRoomsPerAddress && !this.#evictOldestEmptyRoom(address)) {
+        return { ok: false, error: 'TOO_MANY_ROOMS_FROM_ADDRESS', detail: `${address} made ${String(created)} and none is empty (--chat-rooms-per-address)` };
+      }
+      if (this.#rooms.size >= maxRooms && !this.#evictOldestEmptyRoom(null)) {
         return { ok: false, error: 'TOO_MANY_ROOMS', detail: `${String(maxRooms)} rooms are in use and none is empty` };
       }
-      room = new Room(request.room, this.#options, (empty) => {
+      room = new Room(request.room, address, this.#options, (empty) => {
         this.#keepEmptyRoom(empty);
       });
       this.#rooms.set(room.name, room);
@@ -196,30 +289,38 @@ export class MemoryChatBroker implements ChatBroker {
     room.emptySince = null;
 
     const joining = room;
+    const preferred = request.preferredName === null ? null : normalizeName(request.preferredName);
+    const lookAlike = preferred === null ? undefined : room.memberLike(preferred);
     let name: string;
     let nameNote: string | null = null;
-    if (request.preferredName !== null && !room.isNameTaken(request.preferredName)) {
-      name = request.preferredName;
+    if (preferred !== null && lookAlike === undefined) {
+      name = preferred;
     } else {
-      name = assignName((candidate) => joining.isNameTaken(candidate));
-      if (request.preferredName !== null) nameNote = `${request.preferredName} is taken in ${room.name}, so you are ${name}`;
+      name = assignName((candidate) => joining.memberLike(candidate) !== undefined);
+      if (preferred !== null) nameNote = `${preferred} ${takenBy(preferred, lookAlike)} in ${room.name}, so you are ${name}`;
     }
     const lastSeenBeforeJoin = room.lastId;
-    const member: Member = { name, sink, typingTimer: null };
+    const announced = room.mayAnnounce(address);
+    const member: Member = { name, keys: nameKeys(name), address, announced, sink, typingTimer: null };
     // Logged before the member is added: the new member gets it in the welcome's history, not twice.
-    room.log({ type: 'joined', name });
+    if (announced) room.log({ type: 'joined', name });
     room.members.add(member);
+    this.#placesByAddress.set(address, places + 1);
     const { history, resume } = this.#resume(room, request.resume, lastSeenBeforeJoin);
+    // Quiet members are left out of the list until announced, as the others were never told about them.
+    const listed = [...room.members].filter((each) => each.announced || each === member);
     return {
       ok: true,
-      membership: new MemoryMembership(room, member),
+      membership: new MemoryMembership(room, member, () => {
+        this.#releasePlace(address);
+      }),
       welcome: {
         room: room.name,
         you: name,
         nameNote,
         epoch: room.epoch,
-        members: [...room.members].map((each) => each.name),
-        typing: [...room.members].filter((each) => each.typingTimer !== null).map((each) => each.name),
+        members: listed.map((each) => each.name),
+        typing: listed.filter((each) => each.typingTimer !== null).map((each) => each.name),
         history,
         lastId: room.lastId,
         resume,
@@ -271,10 +372,17 @@ export class MemoryChatBroker implements ChatBroker {
     };
   }
 
-  /** Frees a slot for a new room by forgetting the room that has been empty longest. */
-  #evictOldestEmptyRoom(): boolean {
+  #releasePlace(address: string): void {
+    const places = (this.#placesByAddress.get(address) ?? 1) - 1;
+    if (places > 0) this.#placesByAddress.set(address, places);
+    else this.#placesByAddress.delete(address);
+  }
+
+  /** Frees a slot for a new room by forgetting the room (created by `createdBy`, or any) that has been empty longest. */
+  #evictOldestEmptyRoom(createdBy: string | null): boolean {
     let oldest: Room | null = null;
     for (const room of this.#rooms.values()) {
+      if (createdBy !== null && room.createdBy !== createdBy) continue;
       if (room.emptySince !== null && (oldest === null || room.emptySince < (oldest.emptySince ?? Infinity))) oldest = room;
     }
     if (oldest === null) return false;
@@ -298,13 +406,20 @@ export class MemoryChatBroker implements ChatBroker {
   }
 }
 
+/** Why a name cannot be had: `is taken`, or `looks like <name>, who is here`. */
+function takenBy(name: string, member: Member | undefined): string {
+  return member === undefined || member.name.toLowerCase() === name.toLowerCase() ? 'is taken' : `looks like ${member.name}, who is here`;
+}
+
 class MemoryMembership implements Membership {
   readonly #room: Room;
   readonly #member: Member;
+  readonly #onLeave: () => void;
 
-  constructor(room: Room, member: Member) {
+  constructor(room: Room, member: Member, onLeave: () => void) {
     this.#room = room;
     this.#member = member;
+    this.#onLeave = onLeave;
   }
 
   get room(): string {
@@ -318,24 +433,30 @@ class MemoryMembership implements Membership {
   say(text: string, clientId: string | null): Promise<SayResult> {
     const room = this.#room;
     const recipients = room.members.size;
-    const earlier = clientId === null ? undefined : room.idForClientId(clientId);
+    const earlier = clientId === null ? undefined : room.idForClientId(this.#member.name, clientId);
     if (earlier !== undefined) return Promise.resolve({ id: earlier, recipients, duplicate: true });
+    room.announce(this.#member);
     // A message ends the sender's typing; members clear the indicator when it arrives.
     room.stopTyping(this.#member);
     const event = room.log({ type: 'message', from: this.#member.name, text, ...(clientId === null ? {} : { clientId }) });
     return Promise.resolve({ id: event.id, recipients, duplicate: false });
   }
 
-  rename(name: string): Promise<RenameResult> {
-    const problem = nicknameProblem(name);
+  rename(asked: string): Promise<RenameResult> {
+    const name = normalizeName(asked);
+    const problem = nameProblem(name);
     if (problem !== null) return Promise.resolve({ ok: false, error: 'NAME_INVALID', detail: problem });
     if (name === this.#member.name) return Promise.resolve({ ok: false, error: 'NAME_INVALID', detail: `you are already ${name}` });
-    if (this.#room.isNameTaken(name, this.#member)) {
-      return Promise.resolve({ ok: false, error: 'NAME_TAKEN', detail: `${JSON.stringify(name)} is taken in room ${this.#room.name}` });
+    const lookAlike = this.#room.memberLike(name, this.#member);
+    if (lookAlike !== undefined) {
+      return Promise.resolve({ ok: false, error: 'NAME_TAKEN', detail: `${JSON.stringify(name)} ${takenBy(name, lookAlike)} in room ${this.#room.name}` });
     }
     const from = this.#member.name;
     this.#member.name = name;
-    this.#room.log({ type: 'renamed', from, to: name });
+    this.#member.keys = nameKeys(name);
+    // A quiet member's first visible act: the room learns of it under its new name, with no rename to follow.
+    if (this.#member.announced) this.#room.log({ type: 'renamed', from, to: name });
+    else this.#room.announce(this.#member);
     return Promise.resolve({ ok: true });
   }
 
@@ -346,7 +467,7 @@ class MemoryMembership implements Membership {
   }
 
   leave(): Promise<void> {
-    this.#room.remove(this.#member);
+    if (this.#room.remove(this.#member)) this.#onLeave();
     return Promise.resolve();
   }
 }

@@ -15,6 +15,11 @@ export const CHAT_OPTION_BOUNDS = {
   historyOnJoin: { name: 'chat option historyOnJoin', min: 0, max: 1_000_000 },
   typingTimeoutMs: { name: 'chat option typingTimeoutMs', min: 100, max: 600_000 },
   emptyRoomRetentionMs: { name: 'chat option emptyRoomRetentionMs', min: 0, max: 24 * 3_600_000 },
+  maxRoomsPerAddress: { name: 'chat option maxRoomsPerAddress', min: 1, max: 100_000 },
+  maxPlacesPerAddress: { name: 'chat option maxPlacesPerAddress', min: 1, max: 1_000_000 },
+  joinsPerSecondPerAddress: { name: 'chat option joinsPerSecondPerAddress', min: 1, max: 1_000_000 },
+  presenceNoticeBurstPerAddress: { name: 'chat option presenceNoticeBurstPerAddress', min: 0, max: 1_000_000 },
+  presenceNoticesPerMinutePerAddress: { name: 'chat option presenceNoticesPerMinutePerAddress', min: 1, max: 1_000_000 },
 } as const satisfies Record<keyof ChatOptions, BoundedInteger>;
 
 /** Merges `options` over `CHAT_DEFAULTS` and validates the result; contradictions throw a `TypeError`. */

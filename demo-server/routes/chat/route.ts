@@ -1,5 +1,7 @@
 import type { ChatBroker, Membership } from './broker.ts';
 import { MemoryChatBroker } from './memory-broker.ts';
+import { nameProblem, normalizeName } from './names.ts';
+import { addressOf } from '../../http/address-limits.ts';
 import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
 import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
@@ -8,7 +10,7 @@ import {
   ChatClientMessage,
   characterCount,
   EPOCH_PATTERN,
-  nicknameProblem,
+  hasVisibleCharacter,
   roomNameProblem,
   spoofedField,
   type ChatOptions,
@@ -27,6 +29,8 @@ interface JoinQuery {
   readonly since: number | null;
   readonly epoch: string | null;
   readonly name: string | null;
+  /** The client's IP address, for the per-address limits. */
+  readonly address: string;
 }
 
 /** Reads the room and query of a handshake; what is wrong is sent as HTTP 400. */
@@ -49,9 +53,9 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
   }
   if (epoch !== null && since === null) return refuse('epoch only makes sense with since: add ?since=<the last id you saw>');
   const name = query.get('name');
-  const nameProblem = name === null ? null : nicknameProblem(name);
-  if (nameProblem !== null) return refuse(`name ${nameProblem}`);
-  return accept({ room, since, epoch, name });
+  const problem = name === null ? null : nameProblem(normalizeName(name));
+  if (problem !== null) return refuse(`name ${problem}`);
+  return accept({ room, since, epoch, name, address: addressOf(handshake.request.socket.remoteAddress) });
 }
 
 /**
@@ -122,7 +126,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
 
       /** Messages are handled in arrival order, after the join completes. */
       let queue: Promise<unknown> = broker
-        .join({ room: query.room, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink)
+        .join({ room: query.room, address: query.address, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink)
         .then((result) => {
           if (!result.ok) {
             connection.fail(result.error, result.detail);
@@ -148,7 +152,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
         if (member === null) return;
         switch (message.type) {
           case 'say': {
-            if (message.text.trim() === '') {
+            if (!hasVisibleCharacter(message.text)) {
               refuse(socketError('EMPTY_TEXT', 'send at least one visible character'));
               return;
             }

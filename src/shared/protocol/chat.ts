@@ -36,6 +36,25 @@ export interface ChatOptions {
   readonly typingTimeoutMs: number;
   /** An empty room (and its history) is kept this long so its members can resume. */
   readonly emptyRoomRetentionMs: number;
+  /**
+   * Rooms one address may have created that still exist (empty ones kept for
+   * resume included; its oldest empty one is forgotten first). A class
+   * behind one NAT shares an address: raise it with --chat-rooms-per-address.
+   */
+  readonly maxRoomsPerAddress: number;
+  /** Places (memberships, in every room) one address may hold at once; raise it with --chat-places-per-address. */
+  readonly maxPlacesPerAddress: number;
+  /** Joins a second from one address, after a burst of maxPlacesPerAddress (a whole class reconnecting at once). */
+  readonly joinsPerSecondPerAddress: number;
+  /**
+   * "joined"/"left" notices one address may cause in one room at once; past
+   * it, its members join quietly (no notice until they say, rename or type,
+   * and no "left" if they never did), so join/leave churn cannot flood the
+   * room or push its history out.
+   */
+  readonly presenceNoticeBurstPerAddress: number;
+  /** How fast that allowance comes back, in notices a minute. */
+  readonly presenceNoticesPerMinutePerAddress: number;
 }
 
 export const CHAT_DEFAULTS: ChatOptions = {
@@ -51,6 +70,11 @@ export const CHAT_DEFAULTS: ChatOptions = {
   historyOnJoin: 50,
   typingTimeoutMs: 5_000,
   emptyRoomRetentionMs: 10 * 60_000,
+  maxRoomsPerAddress: 20,
+  maxPlacesPerAddress: 64,
+  joinsPerSecondPerAddress: 2,
+  presenceNoticeBurstPerAddress: 20,
+  presenceNoticesPerMinutePerAddress: 6,
 };
 
 /** Room names: what `/ws/chat/:room` accepts. */
@@ -82,6 +106,19 @@ export function roomNameProblem(room: string): string | null {
   return `room name ${JSON.stringify(room.slice(0, 40))} is not allowed: use ${ROOM_NAME_RULE}`;
 }
 
+/**
+ * Characters that draw nothing: white space, format characters (U+200B zero
+ * width space, U+2060 word joiner, U+FEFF, bidi controls), every other
+ * default-ignorable code point (Unicode's DerivedCoreProperties: Hangul
+ * fillers, variation selectors, …), controls, and the blank braille pattern.
+ */
+const INVISIBLE_CHARACTERS = /[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** Whether `text` has at least one character that shows: text made only of invisible ones reads as empty. */
+export function hasVisibleCharacter(text: string): boolean {
+  return text.replace(INVISIBLE_CHARACTERS, '') !== '';
+}
+
 /** Why `name` is not a valid nickname, or `null` when it is. */
 export function nicknameProblem(name: string): string | null {
   if (NICKNAME_PATTERN.test(name)) return null;
@@ -93,8 +130,9 @@ export function nicknameProblem(name: string): string | null {
  * `null`. Used to explain a rejected message better than "unknown key".
  */
 export function spoofedField(message: unknown): string | null {
-  if (typeof message !== 'object' || message === null) return null;
-  return SERVER_SET_FIELDS.find((field) => field in message) ?? null;
+  // Own fields of a plain object only: `'at' in []` is true (Array.prototype.at).
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
+  return SERVER_SET_FIELDS.find((field) => Object.hasOwn(message, field)) ?? null;
 }
 
 // ---- Client → server -------------------------------------------------------
@@ -256,12 +294,17 @@ export const chatEndpoint: EndpointDoc = {
   query: [
     { name: 'since', description: 'Id of the last event this client saw: the welcome carries every later event still kept, or says how many were lost.', allowed: '0 or more' },
     { name: 'epoch', description: 'The room epoch that `since` belongs to (from the welcome). A different epoch means the room restarted: recent history is sent instead.', allowed: '1–32 of a–z 0–9' },
-    { name: 'name', description: 'Name to ask for, e.g. the one held before a reconnect. When taken, the server assigns another and says so in `nameNote`.', allowed: NICKNAME_RULE },
+    {
+      name: 'name',
+      description:
+        'Name to ask for, e.g. the one held before a reconnect. It is normalised (NFKC: fullwidth letters become plain ones). When it is taken, or looks like a present member\'s name (Unicode confusables: a Cyrillic о for an o, a capital I for an l), the server assigns another and says so in `nameNote`. Reserved names (teacher, admin, moderator, server, system, socketbook, …, in any spelling) get HTTP 400.',
+      allowed: NICKNAME_RULE,
+    },
   ],
   messages: [
-    { type: 'say', direction: 'client-to-server', description: 'Post a message to the room. `clientId` is optional; with it the server acknowledges, and drops a resent duplicate.', example: { type: 'say', text: 'Hello, room!', clientId: 'k3j9x2' } },
+    { type: 'say', direction: 'client-to-server', description: 'Post a message to the room. `clientId` is optional; with it the server acknowledges, and drops a resent duplicate (a clientId is unique per sender: another member\'s is a new message).', example: { type: 'say', text: 'Hello, room!', clientId: 'k3j9x2' } },
     { type: 'typing', direction: 'client-to-server', description: 'Start or stop the typing indicator. It expires after typingTimeoutMs unless refreshed.', example: { type: 'typing', typing: true } },
-    { type: 'nick', direction: 'client-to-server', description: `Rename yourself: ${NICKNAME_RULE}, unique in the room.`, example: { type: 'nick', name: 'ada' } },
+    { type: 'nick', direction: 'client-to-server', description: `Rename yourself: ${NICKNAME_RULE}, not reserved (NAME_INVALID), and unlike every present member's name (NAME_TAKEN).`, example: { type: 'nick', name: 'ada' } },
     { type: 'rooms', direction: 'client-to-server', description: 'Ask for the rooms on this server and their member counts.', example: { type: 'rooms' } },
     { type: 'ping', direction: 'client-to-server', description: 'Application-level ping; answered with `pong` carrying the same token.', example: { type: 'ping', token: '7' } },
     {
@@ -286,8 +329,8 @@ export const chatEndpoint: EndpointDoc = {
       },
     },
     { type: 'message', direction: 'server-to-client', description: 'A message posted to the room, broadcast to every member, the sender included.', example: { type: 'message', id: 43, at: exampleAt + 9_000, from: 'quiet-heron', text: 'Hi!', clientId: 'k3j9x2' } },
-    { type: 'joined', direction: 'server-to-client', description: 'Someone joined the room.', example: { type: 'joined', id: 44, at: exampleAt + 12_000, name: 'calm-lynx' } },
-    { type: 'left', direction: 'server-to-client', description: 'Someone left (closed, or was cut off).', example: { type: 'left', id: 45, at: exampleAt + 15_000, name: 'calm-lynx' } },
+    { type: 'joined', direction: 'server-to-client', description: 'Someone joined the room (or, for a member who joined quietly, is about to speak, rename or type).', example: { type: 'joined', id: 44, at: exampleAt + 12_000, name: 'calm-lynx' } },
+    { type: 'left', direction: 'server-to-client', description: 'Someone announced with `joined` left (closed, or was cut off).', example: { type: 'left', id: 45, at: exampleAt + 15_000, name: 'calm-lynx' } },
     { type: 'renamed', direction: 'server-to-client', description: 'Someone changed name with `nick`.', example: { type: 'renamed', id: 46, at: exampleAt + 16_000, from: 'quiet-heron', to: 'ada' } },
     { type: 'typing', direction: 'server-to-client', description: 'Another member started or stopped typing. Not logged and has no id.', example: { type: 'typing', name: 'ada', typing: true } },
     { type: 'ack', direction: 'server-to-client', description: 'Sent to the sender of a `say` that carried a clientId: its id and how many members received it.', example: { type: 'ack', clientId: 'k3j9x2', id: 43, recipients: 2, duplicate: false } },
@@ -297,17 +340,19 @@ export const chatEndpoint: EndpointDoc = {
   ],
   limits: [
     'Room names, since, epoch and name are checked at the handshake: anything invalid is refused with HTTP 400.',
-    `Message text: 1 to ${String(CHAT_DEFAULTS.maxTextChars)} characters; longer or empty text gets an error message and the connection stays up. A frame over --max-message-bytes (64 KiB) closes with 1009.`,
+    `Message text: 1 to ${String(CHAT_DEFAULTS.maxTextChars)} characters, at least one visible (white space, zero-width and other invisible characters alone count as empty); longer or empty text gets an error message and the connection stays up. A frame over --max-message-bytes (64 KiB) closes with 1009.`,
     `Rate: ${String(CHAT_DEFAULTS.messagesPerSecond)} messages a second with bursts of ${String(CHAT_DEFAULTS.burstMessages)}. A message over the rate is dropped with a RATE_WARNING error; ${String(CHAT_DEFAULTS.droppedMessagesBeforeClose)} more dropped in a row close the connection with 1008.`,
-    `Invalid messages (bad JSON, unknown type, server-set fields such as "from"): an error each; more than ${String(CHAT_DEFAULTS.invalidMessagesBurst)} in quick succession close with 1008.`,
+    `Invalid messages (bad JSON, not a JSON object, unknown type, server-set fields such as "from"): an error each; more than ${String(CHAT_DEFAULTS.invalidMessagesBurst)} in quick succession close with 1008.`,
     `At most ${String(CHAT_DEFAULTS.maxRooms)} rooms and ${String(CHAT_DEFAULTS.maxMembersPerRoom)} members per room; past either the connection closes with 1013 (try again later). Empty rooms are kept ${String(CHAT_DEFAULTS.emptyRoomRetentionMs / 60_000)} minutes so members can resume.`,
+    `Per address (a class behind one NAT shares one): ${String(CHAT_DEFAULTS.maxRoomsPerAddress)} rooms created (its oldest empty one is forgotten first; --chat-rooms-per-address), ${String(CHAT_DEFAULTS.maxPlacesPerAddress)} places held in all rooms (--chat-places-per-address), and ${String(CHAT_DEFAULTS.joinsPerSecondPerAddress)} joins a second after a burst of as many as its places; past any of them the connection closes with 1013 (TOO_MANY_ROOMS_FROM_ADDRESS, TOO_MANY_PLACES_FROM_ADDRESS, JOINING_TOO_FAST).`,
+    `Joined/left notices: ${String(CHAT_DEFAULTS.presenceNoticeBurstPerAddress)} per address and room at once, then ${String(CHAT_DEFAULTS.presenceNoticesPerMinutePerAddress)} a minute; past that, members from that address join quietly (left out of the member lists, "joined" logged when they first speak, rename or type, no "left" if they never did), so join/leave churn cannot flood a room or push its history out.`,
     `Each room keeps its last ${String(CHAT_DEFAULTS.historyLength)} events (messages, joins, leaves, renames); a new member gets the last ${String(CHAT_DEFAULTS.historyOnJoin)}.`,
   ],
   closeCodes: [
     { code: 1001, when: 'the server is shutting down' },
     { code: 1008, when: 'the client flooded the room (rate limit), sent too many invalid messages, or stopped reading' },
     { code: 1009, when: 'a frame was over --max-message-bytes' },
-    { code: 1013, when: 'the room is full, or the server has too many rooms' },
+    { code: 1013, when: 'the room is full, the server has too many rooms, or your address has created too many rooms, holds too many places or joins too fast' },
   ],
   clientSchema: ChatClientMessage,
   serverSchema: ChatServerMessage,

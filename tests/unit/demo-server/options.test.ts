@@ -42,6 +42,12 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions([], {}).server.chat).toBeUndefined();
   });
 
+  it('reads --chat-rooms-per-address and --chat-places-per-address (or their variables) into the chat limits, beside --chat-limits', () => {
+    expect(parseCliOptions(['--chat-places-per-address', '128', '--chat-limits', 'messagesPerSecond=10'], {}).server.chat).toEqual({ messagesPerSecond: 10, maxPlacesPerAddress: 128 });
+    expect(parseCliOptions([], { CHAT_ROOMS_PER_ADDRESS: '40' }).server.chat).toEqual({ maxRoomsPerAddress: 40 });
+    expect(() => parseCliOptions(['--chat-places-per-address', '0'], {})).toThrow('--chat-places-per-address must be a whole number from 1 to 1000000, got "0"');
+  });
+
   it('rejects unknown chat limits, malformed entries and values out of range, naming them', () => {
     expect(() => parseCliOptions(['--chat-limits', 'maxMembers=5'], {})).toThrow(/--chat-limits: unknown limit "maxMembers"; known: maxTextChars, messagesPerSecond, /);
     expect(() => parseCliOptions(['--chat-limits', 'messagesPerSecond=-1'], {})).toThrow('--chat-limits entries look like name=number, got "messagesPerSecond=-1"');

@@ -122,11 +122,13 @@ describe('ChatStore', () => {
     expect(sent()).toEqual([{ type: 'say', text: 'early', clientId: 'c1' }]);
   });
 
-  it('refuses empty and over-long text before sending, saying why', () => {
+  it('refuses empty, invisible-only and over-long text before sending, saying why', () => {
     const { store, join, sent } = setup();
     join();
     expect(store.say('   ')).toBe(false);
     expect(store.snapshot.sendError).toBe('Type a message first.');
+    // Invisible characters only (zero width space, word joiner, BOM) read as empty too, as the server refuses them.
+    expect(store.say('\u200B\u2060\uFEFF')).toBe(false);
     expect(store.say('x'.repeat(21))).toBe(false);
     expect(store.snapshot.sendError).toBe('Too long: 21 characters; this room allows 20.');
     expect(sent()).toEqual([]);
