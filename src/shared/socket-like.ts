@@ -5,7 +5,7 @@
  */
 export interface SocketLike {
   readonly readyState: number;
-  binaryType: BinaryType;
+  binaryType: 'blob' | 'arraybuffer';
   send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): unknown;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'error', listener: (event: Event) => void): void;

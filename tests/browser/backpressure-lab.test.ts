@@ -222,6 +222,47 @@ describe('BackpressureLab on chapter 9', () => {
     await page.close();
   });
 
+  it('refuses Start while a run is going, and a new run never shows the previous run\'s ending (issue 18, item 3)', async () => {
+    const { page, errors } = await newPage(browser);
+    const lab = await openLab(page, running);
+    const status = lab.locator('.bp-status');
+    const start = lab.getByRole('button', { name: 'Start' });
+    await start.click();
+    await expect.poll(() => status.textContent()).toContain('Running: naive mode');
+    expect(await start.getAttribute('aria-disabled')).toBe('true');
+    // Start (credit) during the naive run: nothing new starts, and the lab says why.
+    await lab.getByRole('radio', { name: /^credit/ }).check();
+    // force: Playwright would wait for an aria-disabled button to be enabled; a reader can still press it.
+    await start.click({ force: true });
+    await expect.poll(() => lab.getByRole('alert').textContent()).toBe('A run is in progress: press Stop, then Start again.');
+    expect(await status.textContent()).toContain('Running: naive mode');
+    await lab.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/Ended after [\d.]+ m?s: close code 1000/);
+    const ending = lab.getByRole('region', { name: 'How this run ended' });
+    await expect.poll(() => ending.locator('[data-field="headline"]').textContent()).toMatch(/^You stopped the run after/);
+    expect(await start.getAttribute('aria-disabled')).toBe('false');
+    expect(await lab.getByRole('alert').isVisible()).toBe(false);
+    // The credit run starts clean: on no frame of its first 1.5 s does the naive ending come back.
+    await start.click();
+    await expect.poll(() => status.textContent()).toContain('Running: credit mode');
+    const endingShownOnSomeFrame = await page.evaluate(async () => {
+      const section = document.querySelector<HTMLElement>('[data-run="main"] .bp-ending');
+      let shown = false;
+      const until = performance.now() + 1_500;
+      while (performance.now() < until) {
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        if (section?.hidden === false) shown = true;
+      }
+      return shown;
+    });
+    expect(endingShownOnSomeFrame).toBe(false);
+    expect(await start.getAttribute('aria-disabled')).toBe('true');
+    await lab.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/Ended after [\d.]+ m?s: close code 1000/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses settings out of range with a message and starts nothing', async () => {
     const { page } = await newPage(browser);
     const lab = await openLab(page, running);

@@ -1,7 +1,7 @@
 /**
  * The three consumers of the backpressure lab. Each opens its own data
- * socket to /ws/backpressure, keeps a ConsumerLedger, and reports the hello,
- * its progress and how the socket closed:
+ * socket to /ws/backpressure, keeps a ConsumerLedger, and pushes the hello,
+ * its progress (whenever it changes) and how the socket closed:
  *
  * - `blocking`: a dedicated Web Worker with its own WebSocket that busy-waits
  *   on each message, so its thread cannot read the socket meanwhile and
@@ -30,13 +30,14 @@ export type ConsumerClose = Omit<PageClose, 'elapsedMs'>;
 
 export interface ConsumerCallbacks {
   readonly hello: (hello: BackpressureHello) => void;
+  /** Called whenever a message is received or processed (the worker: at most every 50 ms). */
+  readonly progress: (progress: ConsumerProgress) => void;
   /** Called once, when the data socket closed or the page closed it. */
   readonly closed: (close: ConsumerClose) => void;
 }
 
 export interface ConsumerHandle {
   readonly kind: ConsumerKind;
-  progress(): ConsumerProgress;
   /** naive: close now, discarding what is queued; credit/conflate: ask the server to finish, drain, then close with 1000. */
   stop(): void;
   /** Ends everything at once (a new run, or the lab left the page). */
@@ -79,12 +80,11 @@ function once(callback: (close: ConsumerClose) => void): (close: ConsumerClose) 
 
 function startWorkerConsumer(url: string, settings: ConsumerSettings, callbacks: ConsumerCallbacks): ConsumerHandle {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'blocking consumer' });
-  let latest: ConsumerProgress | null = null;
   const closed = once(callbacks.closed);
   worker.addEventListener('message', (event: MessageEvent<WorkerReport>) => {
     const report = event.data;
     if (report.type === 'hello') callbacks.hello(report.hello);
-    else latest = report.progress;
+    else callbacks.progress(report.progress);
     if (report.type === 'closed') {
       closed(report.close);
       worker.terminate();
@@ -95,10 +95,8 @@ function startWorkerConsumer(url: string, settings: ConsumerSettings, callbacks:
     worker.terminate();
   });
   worker.postMessage({ type: 'start', url, settings } satisfies WorkerCommand);
-  const empty = new ConsumerLedger({}, () => undefined).progress();
   return {
     kind: 'blocking',
-    progress: () => latest ?? empty,
     stop() {
       // The worker reads this between two messages, at most workPerMessageMs from now.
       worker.postMessage({ type: 'stop' } satisfies WorkerCommand);
@@ -133,6 +131,7 @@ function startQueuedConsumer(url: string, settings: ConsumerSettings, callbacks:
     // Timers leave the page responsive, and the socket keeps being read: nothing pushes back.
     setTimeout(() => {
       ledger.processed(next);
+      callbacks.progress(ledger.progress());
       if (ledger.drained) closeByPage(1000, 'finished');
       workThroughQueue();
     }, settings.workPerMessageMs);
@@ -141,9 +140,11 @@ function startQueuedConsumer(url: string, settings: ConsumerSettings, callbacks:
     const kind = ledger.receive(event.data);
     if (kind === 'hello' && ledger.hello !== null) callbacks.hello(ledger.hello);
     if (kind === 'finished' && ledger.drained) closeByPage(1000, 'finished');
+    const progress = ledger.progress();
+    callbacks.progress(progress);
     if (kind !== 'data') return;
     queue.push(event.data);
-    if (ledger.progress().backlogBytes > settings.pageBudgetBytes) {
+    if (progress.backlogBytes > settings.pageBudgetBytes) {
       closeByPage(BACKLOG_OVER_BUDGET_CLOSE_CODE, `page backlog over ${formatBytes(settings.pageBudgetBytes)}`);
       return;
     }
@@ -154,7 +155,6 @@ function startQueuedConsumer(url: string, settings: ConsumerSettings, callbacks:
   });
   return {
     kind: 'queued',
-    progress: () => ledger.progress(),
     stop: () => stopPolicy(settings.mode, ledger, closeByPage),
     abort: () => closeByPage(1000, STOPPED_REASON),
   };
@@ -198,9 +198,11 @@ function startStreamConsumer(url: string, settings: ConsumerSettings, callbacks:
       if (typeof value !== 'string') continue;
       const kind = ledger.receive(value);
       if (kind === 'hello' && ledger.hello !== null) callbacks.hello(ledger.hello);
+      callbacks.progress(ledger.progress());
       if (kind === 'data') {
         await new Promise((resolve) => setTimeout(resolve, settings.workPerMessageMs));
         ledger.processed(value);
+        callbacks.progress(ledger.progress());
       }
       if (ledger.drained) {
         closeByPage(1000, 'finished');
@@ -210,7 +212,6 @@ function startStreamConsumer(url: string, settings: ConsumerSettings, callbacks:
   })().catch(() => undefined);
   return {
     kind: 'stream',
-    progress: () => ledger.progress(),
     stop: () => stopPolicy(settings.mode, ledger, closeByPage),
     abort: () => closeByPage(1000, STOPPED_REASON),
   };

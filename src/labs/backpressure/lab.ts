@@ -1,7 +1,7 @@
 /**
  * The backpressure lab's controller, loaded only when the lab scrolls into
- * view: reads the controls, starts runs (a consumer, a store, the stats
- * socket, a sampler) and shows each in its RunView.
+ * view: reads the controls and starts runs, each owned by a RunController
+ * (a consumer, a store, the stats socket) and shown in its RunView.
  */
 import { formatCount } from '../../shared/backpressure/ending.ts';
 import { BackpressureRunStore, CONSUMER_KINDS, runConfigProblem, type ConsumerKind, type RunConfig, type RunSnapshot } from '../../shared/backpressure/store.ts';
@@ -31,43 +31,66 @@ function bytesPerSecond(bytes: number): string {
   return `${formatBytes(bytes)}/s`;
 }
 
-/** One run: its consumer, stats socket and sampler, feeding a store shown in a view. */
-class LabRun {
+/** What a run tells the lab: every change of its snapshot, then its end once. */
+interface RunListener {
+  readonly changed?: (run: RunSnapshot) => void;
+  readonly ended: (run: RunSnapshot) => void;
+}
+
+/**
+ * One run, from Start to its end: its consumer and its stats socket push into
+ * the run's store, which the controller samples for the plots (at most every
+ * `SAMPLE_INTERVAL_MS`, on those pushes) and shows in its view. Nothing polls.
+ * `abort()` detaches the view and the listener first, so an aborted run never
+ * draws over the next one.
+ */
+class RunController {
   readonly store: BackpressureRunStore;
   readonly #consumer: ConsumerHandle;
   readonly #startedAt = performance.now();
   readonly #timers: ReturnType<typeof setTimeout>[] = [];
+  readonly #unsubscribe: () => void;
   #stats: WebSocket | null = null;
+  #aborted = false;
+  #lastSampleMs = Number.NEGATIVE_INFINITY;
 
-  constructor(config: RunConfig, server: string, view: RunView, onEnded: (run: RunSnapshot) => void) {
+  constructor(config: RunConfig, server: string, view: RunView, listener: RunListener) {
     this.store = new BackpressureRunStore(config);
     view.begin(config);
-    this.store.subscribe((snapshot) => {
+    this.#unsubscribe = this.store.subscribe((snapshot) => {
       view.show(snapshot);
+      listener.changed?.(snapshot);
     });
     const url = endpointUrl(server, `${BACKPRESSURE_PATH}${backpressureQuery(config.settings)}`);
     const settings = { mode: config.settings.mode, workPerMessageMs: config.workPerMessageMs, creditWindow: config.creditWindow, pageBudgetBytes: config.pageBudgetBytes };
     this.#consumer = startConsumer(config.consumer, url, settings, {
       hello: (hello) => {
         this.store.hello(hello);
-        this.#stats = new WebSocket(endpointUrl(server, `${BACKPRESSURE_STATS_PATH}?id=${hello.statsId}&intervalMs=${String(SAMPLE_INTERVAL_MS)}`));
-        this.store.attachStats(this.#stats);
+        const stats = new WebSocket(endpointUrl(server, `${BACKPRESSURE_STATS_PATH}?id=${hello.statsId}&intervalMs=${String(SAMPLE_INTERVAL_MS)}`));
+        this.#stats = stats;
+        this.store.attachStats(stats);
+        // Registered after the store's own listener, so the sample includes this message.
+        stats.addEventListener('message', () => this.#sampleWhenDue());
+      },
+      progress: (progress) => {
+        this.store.progress(progress);
+        this.#sampleWhenDue();
       },
       closed: (close) => {
-        this.#sample();
+        if (this.#aborted) return;
+        this.store.sample(this.#elapsed());
         this.store.pageClosed({ ...close, elapsedMs: this.#elapsed() });
-        this.#stopSampling();
+        this.#clearTimers();
         // The server's final account comes on the stats socket; give it a moment, then let go.
         this.#timers.push(setTimeout(() => this.#stats?.close(), 5_000));
-        onEnded(this.store.snapshot);
+        listener.ended(this.store.snapshot);
       },
     });
-    this.#timers.push(setInterval(() => this.#sample(), SAMPLE_INTERVAL_MS));
     this.#timers.push(setTimeout(() => this.stop(), MAX_RUN_MS));
   }
 
   get active(): boolean {
-    return this.store.snapshot.state !== 'ended';
+    return !this.#aborted && this.store.snapshot.state !== 'ended';
   }
 
   stop(): void {
@@ -76,9 +99,12 @@ class LabRun {
     this.#consumer.stop();
   }
 
+  /** Ends everything at once, silently: the view and the listener are detached before the consumer reports its end. */
   abort(): void {
+    this.#aborted = true;
+    this.#unsubscribe();
     this.#consumer.abort();
-    this.#stopSampling();
+    this.#clearTimers();
     this.#stats?.close();
   }
 
@@ -86,13 +112,15 @@ class LabRun {
     return performance.now() - this.#startedAt;
   }
 
-  #sample(): void {
-    this.store.progress(this.#consumer.progress());
-    this.store.sample(this.#elapsed());
+  #sampleWhenDue(): void {
+    const elapsedMs = this.#elapsed();
+    if (elapsedMs - this.#lastSampleMs < SAMPLE_INTERVAL_MS || !this.active) return;
+    this.#lastSampleMs = elapsedMs;
+    this.store.sample(elapsedMs);
   }
 
-  #stopSampling(): void {
-    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+  #clearTimers(): void {
+    for (const timer of this.#timers.splice(0)) clearTimeout(timer);
   }
 }
 
@@ -102,8 +130,8 @@ export class BackpressureLab {
   readonly #server = pageServer();
   readonly #mainView: RunView;
   readonly #compareViews: Record<'credit' | 'conflate', RunView>;
-  #main: LabRun | null = null;
-  #compare: LabRun[] = [];
+  #main: RunController | null = null;
+  #compare: RunController[] = [];
 
   constructor(root: HTMLElement) {
     this.#root = root;
@@ -117,21 +145,30 @@ export class BackpressureLab {
     this.#describeSettings();
   }
 
-  /** Starts a run with the chosen settings (ending any run in progress). */
+  /**
+   * Starts a run with the chosen settings. While one is going, Start does
+   * nothing but say so: the reader stops it first, so a run's ending never
+   * sits under the next run's plots.
+   */
   start(): void {
+    if (this.#main?.active === true) {
+      this.#showError('A run is in progress: press Stop, then Start again.');
+      return;
+    }
     const config = this.#readConfig();
     if (config === null) return;
-    this.#main?.abort();
     const running = `Running: ${config.settings.mode} mode, consumed by ${CONSUMER_LABELS[config.consumer]}. Watch the plots below.`;
-    const labRun = new LabRun(config, this.#server.url, this.#mainView, () => this.#updateButtons());
-    this.#main = labRun;
-    labRun.store.subscribe((run) => {
-      // An aborted run still reports its end; only the current one speaks.
-      if (this.#main !== labRun) return;
-      if (run.state === 'ended') this.#setStatus(this.#statusAtEnd(run), 'closed');
-      else if (run.serverEnded !== null) {
-        this.#setStatus('The server has dropped the connection. The page has not noticed yet: it is still working through messages that arrived before.', 'closing');
-      } else this.#setStatus(running, 'open');
+    this.#main = new RunController(config, this.#server.url, this.#mainView, {
+      changed: (run) => {
+        if (run.state === 'ended') this.#setStatus(this.#statusAtEnd(run), 'closed');
+        else if (run.serverEnded !== null) {
+          this.#setStatus('The server has dropped the connection. The page has not noticed yet: it is still working through messages that arrived before.', 'closing');
+        } else this.#setStatus(running, 'open');
+      },
+      ended: () => {
+        this.#showError(null);
+        this.#updateButtons();
+      },
     });
     this.#updateButtons();
   }
@@ -157,15 +194,17 @@ export class BackpressureLab {
     const status = part<HTMLElement>(this.#root, '.bp-compare-status');
     status.textContent = `Running credit and conflate side by side for ${String(seconds)} s with ${formatCount(config.settings.messagesPerSecond)} messages/s of ${formatBytes(config.settings.messageBytes)}, consumed by ${CONSUMER_LABELS[config.consumer]}…`;
     let running = 2;
-    const runs: LabRun[] = (['credit', 'conflate'] as const).map(
+    const runs: RunController[] = (['credit', 'conflate'] as const).map(
       (mode) =>
-        new LabRun({ ...config, settings: { ...config.settings, mode } }, this.#server.url, this.#compareViews[mode], () => {
-          running -= 1;
-          if (running === 0 && this.#compare === runs) {
-            const [credit, conflate] = runs.map((run) => run.store.snapshot.ending);
-            status.textContent = `Done. credit lost ${formatCount(credit?.lost ?? 0)}; conflate lost ${formatCount(conflate?.lost ?? 0)} and dropped ${formatCount(conflate?.dropped ?? 0)} superseded values on purpose.`;
-          }
-          this.#updateButtons();
+        new RunController({ ...config, settings: { ...config.settings, mode } }, this.#server.url, this.#compareViews[mode], {
+          ended: () => {
+            running -= 1;
+            if (running === 0) {
+              const [credit, conflate] = runs.map((run) => run.store.snapshot.ending);
+              status.textContent = `Done. credit lost ${formatCount(credit?.lost ?? 0)}; conflate lost ${formatCount(conflate?.lost ?? 0)} and dropped ${formatCount(conflate?.dropped ?? 0)} superseded values on purpose.`;
+            }
+            this.#updateButtons();
+          },
         }),
     );
     this.#compare = runs;
@@ -268,6 +307,7 @@ export class BackpressureLab {
   #updateButtons(): void {
     const mainActive = this.#main?.active ?? false;
     const compareActive = this.#compare.some((run) => run.active);
+    part<HTMLButtonElement>(this.#root, '[data-action="start"]').setAttribute('aria-disabled', String(mainActive));
     part<HTMLButtonElement>(this.#root, '[data-action="stop"]').setAttribute('aria-disabled', String(!mainActive && !compareActive));
     part<HTMLButtonElement>(this.#root, '[data-action="compare"]').setAttribute('aria-disabled', String(compareActive));
   }

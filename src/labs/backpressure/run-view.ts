@@ -57,6 +57,10 @@ export class RunView {
 
   /** Clears the previous run and shows this one; legend entries that do not apply to `config` are hidden. */
   begin(config: RunConfig): void {
+    // A frame still pending would draw the previous run over this one.
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#latest = null;
     this.#charts?.destroy();
     this.#root.hidden = false;
     for (const entry of this.#root.querySelectorAll<HTMLElement>('[data-when]')) {

@@ -8,35 +8,41 @@
 import { busyWait, ConsumerLedger, stopPolicy } from '../../shared/backpressure/consumer.ts';
 import type { ConsumerClose, ConsumerSettings, WorkerCommand, WorkerReport } from './consumers.ts';
 
-/** Progress goes to the page at most this often (each message, when messages are slow). */
+/**
+ * Progress goes to the page at most this often (each message, when messages
+ * are slow); the last change before a pause is sent when the interval is up.
+ */
 const PROGRESS_INTERVAL_MS = 50;
 
-/** The worker's global scope (the project's TypeScript lib is the DOM's). */
-const scope = self as unknown as {
-  postMessage(message: WorkerReport): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerCommand>) => void): void;
-};
 let mode: ConsumerSettings['mode'] = 'naive';
 let socket: WebSocket | null = null;
 let ledger: ConsumerLedger | null = null;
 let lastReportAt = 0;
+let pendingReport: ReturnType<typeof setTimeout> | null = null;
 let closeReported = false;
 
 function report(message: WorkerReport): void {
-  scope.postMessage(message);
+  self.postMessage(message);
 }
 
-function reportProgress(force = false): void {
-  if (ledger === null) return;
-  const now = performance.now();
-  if (!force && now - lastReportAt < PROGRESS_INTERVAL_MS) return;
-  lastReportAt = now;
+function reportProgress(): void {
+  if (ledger === null || closeReported) return;
+  const waitMs = lastReportAt + PROGRESS_INTERVAL_MS - performance.now();
+  if (waitMs > 0) {
+    pendingReport ??= setTimeout(() => {
+      pendingReport = null;
+      reportProgress();
+    }, waitMs);
+    return;
+  }
+  lastReportAt = performance.now();
   report({ type: 'progress', progress: ledger.progress() });
 }
 
 function reportClosed(close: ConsumerClose): void {
   if (closeReported || ledger === null) return;
   closeReported = true;
+  if (pendingReport !== null) clearTimeout(pendingReport);
   report({ type: 'closed', close, progress: ledger.progress() });
 }
 
@@ -66,11 +72,9 @@ function start(url: string, settings: ConsumerSettings): void {
   data.addEventListener('close', (event) => {
     reportClosed({ code: event.code, reason: event.reason, wasClean: event.wasClean, initiatedBy: 'remote' });
   });
-  // When no message comes (credit mode waiting, or the end), progress still reaches the page.
-  setInterval(() => reportProgress(true), 4 * PROGRESS_INTERVAL_MS);
 }
 
-scope.addEventListener('message', (event) => {
+self.addEventListener('message', (event: MessageEvent<WorkerCommand>) => {
   const command = event.data;
   if (command.type === 'start') {
     start(command.url, command.settings);

@@ -6,30 +6,24 @@
 import { isPageToKernel } from './protocol.ts';
 import { KernelRuntime } from './runtime.ts';
 
-/** The parts of `DedicatedWorkerGlobalScope` used here (the DOM lib types `self` as a Window). */
-const worker = globalThis as unknown as {
-  postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
-  addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
-  addEventListener(type: 'unhandledrejection', listener: (event: PromiseRejectionEvent) => void): void;
-};
+// Type-checked with the WebWorker lib (tsconfig.worker.json): `self` is the worker's scope.
 
 const runtime = new KernelRuntime({
   WebSocket: globalThis.WebSocket,
   post: (message) => {
-    worker.postMessage(message);
+    self.postMessage(message);
   },
   now: () => performance.timeOrigin + performance.now(),
 });
 
-worker.addEventListener('message', (event: MessageEvent<unknown>) => {
+self.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (isPageToKernel(event.data)) runtime.receive(event.data);
 });
-worker.addEventListener('error', (event: ErrorEvent) => {
+self.addEventListener('error', (event: ErrorEvent) => {
   event.preventDefault();
   runtime.reportUncaught(event.error ?? new Error(event.message));
 });
-worker.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
+self.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
   event.preventDefault();
   runtime.reportUncaught(event.reason);
 });
