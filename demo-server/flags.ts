@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CHAT_OPTION_BOUNDS, resolveChatOptions } from './routes/chat/options.ts';
 import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
-import { requireBoundedInteger } from '../src/shared/bounded-integer.ts';
+import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -66,9 +66,9 @@ export interface CliOptions {
   readonly server: Partial<DemoServerOptions>;
 }
 
-/** `text` as `--flag` reads the option `option` (its range declared once, in `OPTION_BOUNDS`). */
-function parseInteger(flag: string, text: string, option: keyof typeof OPTION_BOUNDS): number {
-  return requireBoundedInteger({ ...OPTION_BOUNDS[option], name: flag }, text);
+/** `text` as `--flag` reads an option's range (declared once, in `OPTION_BOUNDS` or `CHAT_OPTION_BOUNDS`). */
+function parseInteger(flag: string, text: string, bounds: BoundedInteger): number {
+  return requireBoundedInteger({ ...bounds, name: flag }, text);
 }
 
 const PORT = { name: '--port', min: 0, max: 65_535 } as const;
@@ -130,28 +130,28 @@ export function parseChatLimits(text: string): Partial<ChatOptions> {
 function readFlags(argv: readonly string[]) {
   try {
     return parseArgs({
-        args: [...argv],
-        options: {
-          port: { type: 'string' },
-          host: { type: 'string' },
-          'allowed-origins': { type: 'string' },
-          'max-message-bytes': { type: 'string' },
-          'max-connections': { type: 'string' },
-          'max-connections-per-address': { type: 'string' },
-          'handshakes-per-second-per-address': { type: 'string' },
-          'headers-timeout-ms': { type: 'string' },
-          'request-timeout-ms': { type: 'string' },
-          'allowed-hosts': { type: 'string' },
-          'max-buffered-bytes': { type: 'string' },
-          'max-total-buffered-bytes': { type: 'string' },
-          'chat-rooms-per-address': { type: 'string' },
-          'chat-places-per-address': { type: 'string' },
-          'chat-limits': { type: 'string' },
-          site: { type: 'string' },
-          quiet: { type: 'boolean', default: false },
-          help: { type: 'boolean', default: false },
-        },
-        strict: true,
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'max-message-bytes': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'handshakes-per-second-per-address': { type: 'string' },
+        'headers-timeout-ms': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'max-buffered-bytes': { type: 'string' },
+        'max-total-buffered-bytes': { type: 'string' },
+        'chat-rooms-per-address': { type: 'string' },
+        'chat-places-per-address': { type: 'string' },
+        'chat-limits': { type: 'string' },
+        site: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
     }).values;
   } catch (error) {
     throw new TypeError((error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' '), { cause: error });
@@ -165,34 +165,34 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const origins = values['allowed-origins'] ?? env.ALLOWED_ORIGINS;
   if (origins !== undefined && origins.trim() !== '') server.allowedOrigins = listOf(origins).map(parseOrigin);
   const maxMessage = values['max-message-bytes'] ?? env.MAX_MESSAGE_BYTES;
-  if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, 'maxMessageBytes');
+  if (maxMessage !== undefined) server.maxMessageBytes = parseInteger('--max-message-bytes', maxMessage, OPTION_BOUNDS.maxMessageBytes);
   const maxConnections = values['max-connections'] ?? env.MAX_CONNECTIONS;
-  if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, 'maxConnections');
+  if (maxConnections !== undefined) server.maxConnections = parseInteger('--max-connections', maxConnections, OPTION_BOUNDS.maxConnections);
   const perAddress = values['max-connections-per-address'] ?? env.MAX_CONNECTIONS_PER_ADDRESS;
-  if (perAddress !== undefined) server.maxConnectionsPerAddress = parseInteger('--max-connections-per-address', perAddress, 'maxConnectionsPerAddress');
+  if (perAddress !== undefined) server.maxConnectionsPerAddress = parseInteger('--max-connections-per-address', perAddress, OPTION_BOUNDS.maxConnectionsPerAddress);
   const handshakeRate = values['handshakes-per-second-per-address'] ?? env.HANDSHAKES_PER_SECOND_PER_ADDRESS;
   if (handshakeRate !== undefined) {
-    server.handshakesPerSecondPerAddress = parseInteger('--handshakes-per-second-per-address', handshakeRate, 'handshakesPerSecondPerAddress');
+    server.handshakesPerSecondPerAddress = parseInteger('--handshakes-per-second-per-address', handshakeRate, OPTION_BOUNDS.handshakesPerSecondPerAddress);
     server.handshakeBurstPerAddress = 4 * server.handshakesPerSecondPerAddress;
   }
   const headersTimeout = values['headers-timeout-ms'] ?? env.HEADERS_TIMEOUT_MS;
-  if (headersTimeout !== undefined) server.headersTimeoutMs = parseInteger('--headers-timeout-ms', headersTimeout, 'headersTimeoutMs');
+  if (headersTimeout !== undefined) server.headersTimeoutMs = parseInteger('--headers-timeout-ms', headersTimeout, OPTION_BOUNDS.headersTimeoutMs);
   const requestTimeout = values['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS;
-  if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, 'requestTimeoutMs');
+  if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, OPTION_BOUNDS.requestTimeoutMs);
   const hosts = values['allowed-hosts'] ?? env.ALLOWED_HOSTS;
   if (hosts !== undefined && hosts.trim() !== '') server.allowedHosts = listOf(hosts).map(parseHost);
   const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
-  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, 'maxBufferedBytes');
+  if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, OPTION_BOUNDS.maxBufferedBytes);
   const maxTotalBuffered = values['max-total-buffered-bytes'] ?? env.MAX_TOTAL_BUFFERED_BYTES;
   if (maxTotalBuffered !== undefined) {
-    server.maxTotalBufferedBytes = parseInteger('--max-total-buffered-bytes', maxTotalBuffered, 'maxTotalBufferedBytes');
+    server.maxTotalBufferedBytes = parseInteger('--max-total-buffered-bytes', maxTotalBuffered, OPTION_BOUNDS.maxTotalBufferedBytes);
   }
   const chatLimits = values['chat-limits'] ?? env.CHAT_LIMITS;
   if (chatLimits !== undefined && chatLimits.trim() !== '') server.chat = parseChatLimits(chatLimits);
   const chatRooms = values['chat-rooms-per-address'] ?? env.CHAT_ROOMS_PER_ADDRESS;
-  if (chatRooms !== undefined) server.chat = { ...server.chat, maxRoomsPerAddress: requireBoundedInteger({ ...CHAT_OPTION_BOUNDS.maxRoomsPerAddress, name: '--chat-rooms-per-address' }, chatRooms) };
+  if (chatRooms !== undefined) server.chat = { ...server.chat, maxRoomsPerAddress: parseInteger('--chat-rooms-per-address', chatRooms, CHAT_OPTION_BOUNDS.maxRoomsPerAddress) };
   const chatPlaces = values['chat-places-per-address'] ?? env.CHAT_PLACES_PER_ADDRESS;
-  if (chatPlaces !== undefined) server.chat = { ...server.chat, maxPlacesPerAddress: requireBoundedInteger({ ...CHAT_OPTION_BOUNDS.maxPlacesPerAddress, name: '--chat-places-per-address' }, chatPlaces) };
+  if (chatPlaces !== undefined) server.chat = { ...server.chat, maxPlacesPerAddress: parseInteger('--chat-places-per-address', chatPlaces, CHAT_OPTION_BOUNDS.maxPlacesPerAddress) };
   // Flags that are fine one by one may contradict each other (--max-buffered-bytes
   // below the message size): the server's own checks run now, so they fail here
   // with the usage, not later as a stack trace.

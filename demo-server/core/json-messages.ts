@@ -46,15 +46,30 @@ export interface MessageLimits extends InvalidMessageLimits {
   readonly binaryDetail?: string;
 }
 
+const DEFAULT_MESSAGES_PER_SECOND = 20;
+
 /** `/ws/heartbeat` and `/ws/realtime`: 20 messages a second in bursts of 40, one invalid message a second in bursts of 10. */
 export const JSON_MESSAGE_DEFAULTS: MessageLimits = {
-  messagesPerSecond: 20,
+  messagesPerSecond: DEFAULT_MESSAGES_PER_SECOND,
   messageBurst: 40,
-  rateLimitedDetail: 'more than 20 a second',
+  rateLimitedDetail: `more than ${String(DEFAULT_MESSAGES_PER_SECOND)} a second`,
   invalidPerSecond: 1,
   invalidBurst: 10,
   tooManyErrorsDetail: (lastError) => `the last one: ${lastError.message}`,
 };
+
+/**
+ * Limits whose close reasons name the bursts they count (`over 30 messages
+ * in a burst`, `over 5 invalid messages in a burst`), worded from the
+ * numbers so the two cannot drift apart.
+ */
+export function burstWordedLimits(limits: Omit<MessageLimits, 'rateLimitedDetail' | 'tooManyErrorsDetail'>): MessageLimits {
+  return {
+    ...limits,
+    rateLimitedDetail: `over ${String(limits.messageBurst)} messages in a burst`,
+    tooManyErrorsDetail: () => `over ${String(limits.invalidBurst)} invalid messages in a burst`,
+  };
+}
 
 /** Answers one invalid message with its error, or closes with 1008 once the budget is spent. */
 export type Reject = (error: ErrorMessage) => void;

@@ -25,7 +25,7 @@ import { tapClientFrames } from './frame-tap.ts';
 import { probeHandshake } from './handshake-probe.ts';
 import { choiceParam, integerParam } from '../../core/query.ts';
 import { TokenBucket } from '../../../src/shared/token-bucket.ts';
-import { onLimitedMessages, type MessageLimits } from '../../core/json-messages.ts';
+import { burstWordedLimits, onLimitedMessages } from '../../core/json-messages.ts';
 import { accept, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
 
 /** Payload of the ping sent on connect, whose automatic pong is the first frame a browser reports. */
@@ -33,14 +33,12 @@ const GREETING_PING = 'inspect';
 const PROBE_TIMEOUT_MS = 3_000;
 
 /** Every message is echoed; what breaks the negotiated subprotocol counts as invalid. */
-const INSPECT_MESSAGE_LIMITS: MessageLimits = {
+const INSPECT_MESSAGE_LIMITS = burstWordedLimits({
   messagesPerSecond: INSPECT_MESSAGES_PER_SECOND,
   messageBurst: INSPECT_MESSAGE_BURST,
-  rateLimitedDetail: `over ${String(INSPECT_MESSAGE_BURST)} messages in a burst`,
   invalidPerSecond: INSPECT_INVALID_PER_SECOND,
   invalidBurst: INSPECT_INVALID_BURST,
-  tooManyErrorsDetail: () => `over ${String(INSPECT_INVALID_BURST)} invalid messages in a burst`,
-};
+});
 
 function send(connection: Connection, message: InspectServerMessage): void {
   connection.sendJson(message);

@@ -15,20 +15,18 @@ import {
 } from '../../../src/shared/protocol/ticker.ts';
 import { DelayLine } from './delay-line.ts';
 import { integerParam } from '../../core/query.ts';
-import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
+import { burstWordedLimits, onJsonMessages, type Reject } from '../../core/json-messages.ts';
 import { TickerFeed, type Quote } from './ticker-feed.ts';
 import type { Route, RouteFactory } from '../../core/route.ts';
 
 /** Rates are counted on arrival, so a flood cannot pile up timers in the delay line. */
-const TICKER_MESSAGE_LIMITS: MessageLimits = {
+const TICKER_MESSAGE_LIMITS = burstWordedLimits({
   messagesPerSecond: TICKER_MESSAGES_PER_SECOND,
   messageBurst: TICKER_MESSAGE_BURST,
-  rateLimitedDetail: `over ${String(TICKER_MESSAGE_BURST)} messages in a burst`,
   invalidPerSecond: TICKER_INVALID_PER_SECOND,
   invalidBurst: TICKER_INVALID_BURST,
-  tooManyErrorsDetail: () => `over ${String(TICKER_INVALID_BURST)} invalid messages in a burst`,
   binaryDetail: 'send JSON text',
-};
+});
 
 /** One connection's end of the fan-out: takes a serialised message. */
 interface Subscriber {
