@@ -74,6 +74,15 @@ function count(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** The echo scenarios' servers: Socketbook's `/ws/echo`, or the reference echo server at `/`. */
+function echoTarget(name: TargetName, extraArgs: readonly string[] = []): TargetSpec {
+  return name === 'socketbook' ? socketbookTarget(extraArgs) : referenceTarget('reference-echo.ts');
+}
+
+function echoUrl(target: RunningTarget): string {
+  return `${target.wsOrigin}${target.name === 'socketbook' ? '/ws/echo' : '/'}`;
+}
+
 function echoScenario(payloadBytes: number, id: string, size: string): Scenario {
   return {
     id,
@@ -89,17 +98,16 @@ function echoScenario(payloadBytes: number, id: string, size: string): Scenario 
       { metric: 'serverCpuMicrosPerMessage', kind: 'ratio-at-most', value: CPU_PER_MESSAGE_RATIO },
     ],
     openFilesNeeded: (settings) => settings.echo.clients + 64,
-    target: (name) => (name === 'socketbook' ? socketbookTarget() : referenceTarget('reference-echo.ts')),
+    target: (name) => echoTarget(name),
     async run(target, context) {
       const { workers, settings } = context;
-      const path = target.name === 'socketbook' ? '/ws/echo' : '/';
       const startAtMs = monotonicMs() + START_DELAY_MS;
       const measureFrom = startAtMs + settings.echo.warmupMs;
       const cpu = serverCpuBetween(target, measureFrom, measureFrom + settings.echo.durationMs);
       const results = await spread(workers, settings.echo.clients, (worker, clients) =>
         worker.run<ThroughputResult>({
           type: 'echo-throughput',
-          url: `${target.wsOrigin}${path}`,
+          url: echoUrl(target),
           clients,
           inFlight: settings.echo.inFlight,
           payloadBytes,
@@ -136,15 +144,14 @@ const roundTripScenario: Scenario = {
   ],
   budgets: [{ metric: 'p99Ms', kind: 'at-most', value: 1 }],
   openFilesNeeded: (settings) => settings.roundTrip.clients + 64,
-  target: (name) => (name === 'socketbook' ? socketbookTarget() : referenceTarget('reference-echo.ts')),
+  target: (name) => echoTarget(name),
   async run(target, context) {
     const { workers, settings } = context;
-    const path = target.name === 'socketbook' ? '/ws/echo' : '/';
     const startAtMs = monotonicMs() + START_DELAY_MS;
     const results = await spread(workers, settings.roundTrip.clients, (worker, clients) =>
       worker.run<RoundTripResult>({
         type: 'round-trips',
-        url: `${target.wsOrigin}${path}`,
+        url: echoUrl(target),
         clients,
         messagesPerSecond: (settings.roundTrip.messagesPerSecond * clients) / settings.roundTrip.clients,
         payloadBytes: settings.roundTrip.payloadBytes,
@@ -183,10 +190,10 @@ const idleScenario: Scenario = {
   ],
   budgets: [{ metric: 'rssPerConnectionKiB', kind: 'at-most', value: 8 }],
   openFilesNeeded: (settings) => settings.idle.connections + 256,
-  target: (name) => (name === 'socketbook' ? socketbookTarget(['--max-connections', '1000000']) : referenceTarget('reference-echo.ts')),
+  target: (name) => echoTarget(name, ['--max-connections', '1000000']),
   async run(target, context) {
     const { workers, settings } = context;
-    const url = `${target.wsOrigin}${target.name === 'socketbook' ? '/ws/echo' : '/'}`;
+    const url = echoUrl(target);
     const open = (connections: number) =>
       spread(workers, connections, (worker, share) => worker.run<OpenIdleResult>({ type: 'open-idle', url, connections: share, concurrency: settings.idle.concurrency }));
     const dropAll = () => Promise.all(workers.map((worker) => worker.run({ type: 'drop-all' })));

@@ -1,3 +1,4 @@
+import { AddressBuckets } from '../core/address-buckets.ts';
 import type { HandshakeRefusal } from '../core/route.ts';
 
 /** What `AddressLimits` enforces for each client address. */
@@ -9,18 +10,6 @@ export interface AddressLimitOptions {
   readonly handshakeBurstPerAddress: number;
 }
 
-interface AddressState {
-  connections: number;
-  /** Handshake tokens left, refilled at handshakesPerSecondPerAddress. */
-  tokens: number;
-  updatedAt: number;
-}
-
-/** `::ffff:10.0.0.5` → `10.0.0.5`, so one machine is one address whatever the socket family. */
-export function addressOf(remoteAddress: string | undefined): string {
-  return (remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
-}
-
 /**
  * Per-address limits on WebSocket handshakes and connections, so one client
  * cannot take every connection or flood the server with handshakes. A class
@@ -30,21 +19,13 @@ export function addressOf(remoteAddress: string | undefined): string {
  */
 export class AddressLimits {
   readonly #options: AddressLimitOptions;
-  readonly #now: () => number;
-  readonly #addresses = new Map<string, AddressState>();
+  readonly #handshakes: AddressBuckets;
+  /** Open connections per address; an address with none has no entry. */
+  readonly #connections = new Map<string, number>();
 
   constructor(options: AddressLimitOptions, now: () => number = () => performance.now()) {
     this.#options = options;
-    this.#now = now;
-  }
-
-  #state(address: string): AddressState {
-    let state = this.#addresses.get(address);
-    if (state === undefined) {
-      state = { connections: 0, tokens: this.#options.handshakeBurstPerAddress, updatedAt: this.#now() };
-      this.#addresses.set(address, state);
-    }
-    return state;
+    this.#handshakes = new AddressBuckets(options.handshakesPerSecondPerAddress, options.handshakeBurstPerAddress, now);
   }
 
   /**
@@ -54,20 +35,15 @@ export class AddressLimits {
    */
   admit(address: string): HandshakeRefusal | null {
     const { maxConnectionsPerAddress, handshakesPerSecondPerAddress, handshakeBurstPerAddress } = this.#options;
-    const state = this.#state(address);
-    const now = this.#now();
-    state.tokens = Math.min(handshakeBurstPerAddress, state.tokens + ((now - state.updatedAt) / 1000) * handshakesPerSecondPerAddress);
-    state.updatedAt = now;
-    if (state.tokens < 1) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((1 - state.tokens) / handshakesPerSecondPerAddress));
+    if (!this.#handshakes.take(address)) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(this.#handshakes.msUntilNextToken(address) / 1000));
       return {
         status: 429,
         message: `too many handshakes from ${address}: at most ${String(handshakesPerSecondPerAddress)} a second (bursts of ${String(handshakeBurstPerAddress)}); a class behind one address can raise it with --handshakes-per-second-per-address`,
         headers: { 'Retry-After': String(retryAfterSeconds) },
       };
     }
-    state.tokens -= 1;
-    if (state.connections >= maxConnectionsPerAddress) {
+    if ((this.#connections.get(address) ?? 0) >= maxConnectionsPerAddress) {
       return {
         status: 503,
         message: `${address} already has ${String(maxConnectionsPerAddress)} WebSocket connections open; a class behind one address can raise it with --max-connections-per-address`,
@@ -78,26 +54,12 @@ export class AddressLimits {
   }
 
   opened(address: string): void {
-    this.#state(address).connections += 1;
+    this.#connections.set(address, (this.#connections.get(address) ?? 0) + 1);
   }
 
   closed(address: string): void {
-    const state = this.#addresses.get(address);
-    if (state !== undefined) state.connections = Math.max(0, state.connections - 1);
-  }
-
-  /** Forgets addresses with no connection whose handshake budget has refilled (the server calls it once more than 1,000 addresses are tracked). */
-  prune(): void {
-    const now = this.#now();
-    const { handshakesPerSecondPerAddress, handshakeBurstPerAddress } = this.#options;
-    for (const [address, state] of this.#addresses) {
-      const tokens = state.tokens + ((now - state.updatedAt) / 1000) * handshakesPerSecondPerAddress;
-      if (state.connections === 0 && tokens >= handshakeBurstPerAddress) this.#addresses.delete(address);
-    }
-  }
-
-  /** Addresses tracked, for the tests. */
-  get size(): number {
-    return this.#addresses.size;
+    const open = (this.#connections.get(address) ?? 0) - 1;
+    if (open > 0) this.#connections.set(address, open);
+    else this.#connections.delete(address);
   }
 }

@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
 import { Connection, DemoWebSocket } from '../core/connection.ts';
 import { MemoryBudget } from '../core/memory-budget.ts';
-import { AddressLimits, addressOf } from './address-limits.ts';
+import { addressOf } from '../core/address-buckets.ts';
+import { AddressLimits } from './address-limits.ts';
 import { isHostAllowed, ownHostNames } from './host-check.ts';
 import { applyHttpTimeouts, CONNECTION_CHECK_INTERVAL_MS } from './timeouts.ts';
 import { logLine } from './log.ts';
@@ -235,7 +236,6 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     }
     const found = findRoute(url.pathname);
     if (found === null) return refuse({ status: 404, message: `no WebSocket endpoint at ${url.pathname}` });
-    if (addressLimits.size > 1_000) addressLimits.prune();
     const overAddressLimit = addressLimits.admit(addressOf(request.socket.remoteAddress));
     if (overAddressLimit !== null) return refuse(overAddressLimit);
     if (connections.size >= config.maxConnections) {

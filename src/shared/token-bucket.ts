@@ -27,11 +27,21 @@ export class TokenBucket {
 
   /** Takes one token; returns false when the bucket is empty (the event is over the limit). */
   take(): boolean {
-    const now = this.#now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
-    this.#updatedAt = now;
+    this.#refill();
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /** Milliseconds until the next token (0 when one is there now): what a refusal's `Retry-After` is made of. */
+  msUntilNextToken(): number {
+    this.#refill();
+    return this.#tokens >= 1 ? 0 : ((1 - this.#tokens) / this.#perSecond) * 1000;
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.#perSecond);
+    this.#updatedAt = now;
   }
 }

@@ -1,5 +1,5 @@
 import type { ChatOptions, ResumeReport, RoomEvent, TypingEvent } from '../../../src/shared/protocol/chat.ts';
-import { TokenBucket } from '../../../src/shared/token-bucket.ts';
+import { AddressBuckets } from '../../core/address-buckets.ts';
 import type { ChatBroker, JoinRequest, JoinResult, Membership, RenameResult, RoomSink, RoomSummary, SayResult } from './broker.ts';
 import { assignName, looksAlike, nameKeys, nameProblem, normalizeName, type NameKeys } from './names.ts';
 import { resolveChatOptions } from './options.ts';
@@ -18,39 +18,6 @@ type BrokerOptions = Pick<
   | 'presenceNoticeBurstPerAddress'
   | 'presenceNoticesPerMinutePerAddress'
 >;
-
-/**
- * Per-address token buckets kept in a map. Past this many entries, buckets
- * back to their full burst are forgotten (forgetting them changes nothing),
- * so addresses seen once do not pile up.
- */
-const MAX_IDLE_BUCKETS = 1_000;
-
-/** One token bucket per address, made on first use. */
-class BucketsByAddress {
-  readonly #perSecond: number;
-  readonly #burst: number;
-  readonly #buckets = new Map<string, TokenBucket>();
-
-  constructor(perSecond: number, burst: number) {
-    this.#perSecond = perSecond;
-    this.#burst = burst;
-  }
-
-  /** Takes a token from `address`'s bucket; false when it has none left (or the burst is 0). */
-  take(address: string): boolean {
-    if (this.#burst < 1) return false;
-    let bucket = this.#buckets.get(address);
-    if (bucket === undefined) {
-      if (this.#buckets.size >= MAX_IDLE_BUCKETS) {
-        for (const [key, each] of this.#buckets) if (each.isFull()) this.#buckets.delete(key);
-      }
-      bucket = new TokenBucket(this.#perSecond, this.#burst);
-      this.#buckets.set(address, bucket);
-    }
-    return bucket.take();
-  }
-}
 
 /** A room event before the room gives it an id and a time. */
 type EventBody = RoomEvent extends infer E ? (E extends RoomEvent ? Omit<E, 'id' | 'at'> : never) : never;
@@ -94,13 +61,13 @@ class Room {
   /** Sender and clientId (`clientIdKey()`) → id of the message that carried it, for messages still in `history`. */
   readonly #clientIds = new Map<string, number>();
   /** "joined"/"left" notices each address may still cause here. */
-  readonly #presenceNotices: BucketsByAddress;
+  readonly #presenceNotices: AddressBuckets;
   #nextId = 1;
 
   constructor(name: string, createdBy: string, options: BrokerOptions, onEmpty: (room: Room) => void) {
     this.name = name;
     this.createdBy = createdBy;
-    this.#presenceNotices = new BucketsByAddress(options.presenceNoticesPerMinutePerAddress / 60, options.presenceNoticeBurstPerAddress);
+    this.#presenceNotices = new AddressBuckets(options.presenceNoticesPerMinutePerAddress / 60, options.presenceNoticeBurstPerAddress);
     this.#historyLength = options.historyLength;
     this.#typingTimeoutMs = options.typingTimeoutMs;
     this.#onEmpty = onEmpty;
@@ -227,13 +194,13 @@ export class MemoryChatBroker implements ChatBroker {
   readonly #rooms = new Map<string, Room>();
   /** Places (memberships in any room) each address holds now. */
   readonly #placesByAddress = new Map<string, number>();
-  readonly #joins: BucketsByAddress;
+  readonly #joins: AddressBuckets;
   #disposed = false;
 
   constructor(options: Partial<BrokerOptions> = {}) {
     this.#options = resolveChatOptions(options);
     // A whole class behind one address may reconnect at once (after a server restart): the burst is every place it may hold.
-    this.#joins = new BucketsByAddress(this.#options.joinsPerSecondPerAddress, this.#options.maxPlacesPerAddress);
+    this.#joins = new AddressBuckets(this.#options.joinsPerSecondPerAddress, this.#options.maxPlacesPerAddress);
   }
 
   join(request: JoinRequest, sink: RoomSink): Promise<JoinResult> {

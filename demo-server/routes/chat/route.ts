@@ -1,7 +1,7 @@
 import type { ChatBroker, Membership } from './broker.ts';
 import { MemoryChatBroker } from './memory-broker.ts';
 import { nameProblem, normalizeName } from './names.ts';
-import { addressOf } from '../../http/address-limits.ts';
+import { addressOf } from '../../core/address-buckets.ts';
 import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
 import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';

@@ -14,7 +14,7 @@ import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
 import { JSON_MESSAGE_DEFAULTS, onJsonMessages } from '../../core/json-messages.ts';
 import { TopicFeed } from './topic-feed.ts';
 import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
-import { addressOf } from '../../http/address-limits.ts';
+import { addressOf } from '../../core/address-buckets.ts';
 
 interface HeartbeatQuery extends HeartbeatSettings {
   /** `?client=`, or `null` when the client did not name itself. */

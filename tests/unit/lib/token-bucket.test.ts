@@ -13,6 +13,19 @@ describe('TokenBucket', () => {
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
   });
 
+  it('says how long until the next token', () => {
+    let now = 0;
+    const bucket = new TokenBucket(4, 1, () => now);
+    expect(bucket.msUntilNextToken()).toBe(0);
+    expect(bucket.take()).toBe(true);
+    expect(bucket.msUntilNextToken()).toBe(250);
+    now += 100;
+    expect(bucket.msUntilNextToken()).toBeCloseTo(150);
+    now += 150;
+    expect(bucket.msUntilNextToken()).toBe(0);
+    expect(bucket.take()).toBe(true);
+  });
+
   it('rejects nonsense settings', () => {
     expect(() => new TokenBucket(0, 1)).toThrow(TypeError);
   });
