@@ -13,11 +13,8 @@
  * `npm run bench:slow-consumers -- --clients 200` runs it from the command
  * line; tests/server/slow-consumers.test.ts runs a smaller variant.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { once } from 'node:events';
-import { residentBytes } from './system.ts';
+import { startDemoServer, watchRss } from './targets.ts';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { formatBytes } from '../src/shared/format.ts';
@@ -80,32 +77,6 @@ export interface SlowConsumersResult {
   readonly durationMs: number;
 }
 
-/**
- * Starts `node [nodeArgs] demo-server/main.ts --port 0 [args]` on a free port
- * in its own process, its output lines pushed to `log`; resolves once it listens.
- */
-export async function spawnServer(args: readonly string[], log: string[], nodeArgs: readonly string[] = []): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; port: number }> {
-  const child = spawn(process.execPath, [...nodeArgs, 'demo-server/main.ts', '--port', '0', '--site', 'dist', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let pending = '';
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        log.push(line);
-        const match = /running at http:\/\/localhost:(\d+)\//.exec(line);
-        if (match !== null) resolve(Number(match[1]));
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`the server exited with ${String(code)} before listening: ${log.join('\n')}`)));
-  });
-  return { child, port: await port };
-}
-
 /** A client that reads the hello and then stops reading for good. */
 function openNonReader(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -133,25 +104,15 @@ function countCloses(log: readonly string[]): Record<string, number> {
 /** Runs the benchmark; always stops the server it started. */
 export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> = {}): Promise<SlowConsumersResult> {
   const options = { ...SLOW_CONSUMERS_DEFAULTS, ...overrides };
-  const log: string[] = [];
-  const { child, port } = await spawnServer(['--max-buffered-bytes', String(options.maxBufferedBytes)], log);
-  const pid = child.pid ?? 0;
+  const server = await startDemoServer(['--max-buffered-bytes', String(options.maxBufferedBytes)]);
+  const log = server.stdout;
   const clients: WebSocket[] = [];
   const startedAt = performance.now();
   try {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const baselineRssBytes = await residentBytes(pid);
-    let peakRssBytes = baselineRssBytes;
-    const sampler = setInterval(() => {
-      residentBytes(pid).then(
-        (rss) => {
-          peakRssBytes = Math.max(peakRssBytes, rss);
-        },
-        () => undefined,
-      );
-    }, 100);
+    const rss = await watchRss(server, 100);
     const query = backpressureQuery({ messagesPerSecond: options.messagesPerSecond, messageBytes: options.messageBytes });
-    const url = `ws://127.0.0.1:${String(port)}/ws/backpressure${query}`;
+    const url = `${server.wsOrigin}/ws/backpressure${query}`;
     for (let index = 0; index < options.clients; index++) {
       clients.push(await openNonReader(url));
       await new Promise((resolve) => setTimeout(resolve, 1000 / options.openPerSecond));
@@ -163,14 +124,13 @@ export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> 
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const endedAt = performance.now();
-    clearInterval(sampler);
-    peakRssBytes = Math.max(peakRssBytes, await residentBytes(pid));
-    const finalRssBytes = await residentBytes(pid);
+    const peakRssBytes = await rss.stop();
+    const finalRssBytes = await server.residentBytes();
     const closes = countCloses(log);
     const perClientWithoutCap = Math.max(0, (options.messagesPerSecond * options.messageBytes * HEARTBEAT_HORIZON_MS) / 1000 - KERNEL_ABSORBED_BYTES);
     return {
       options,
-      baselineRssBytes,
+      baselineRssBytes: rss.baselineBytes,
       peakRssBytes,
       finalRssBytes,
       boundBytes: Math.min(options.clients * options.maxBufferedBytes, DEFAULTS.maxTotalBufferedBytes) + options.clients * CONNECTION_OVERHEAD_BYTES + RSS_SLACK_BYTES,
@@ -179,11 +139,10 @@ export async function runSlowConsumers(overrides: Partial<SlowConsumersOptions> 
       durationMs: endedAt - startedAt,
     };
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\nserver output:\n${log.slice(-20).join('\n')}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nserver output:\n${[...server.stdout, ...server.stderr].slice(-20).join('\n')}`, { cause: error });
   } finally {
     for (const client of clients) client.terminate();
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await once(child, 'exit');
+    await server.stop();
   }
 }
 

@@ -34,6 +34,44 @@ export function socketbookTarget(extraArgs: readonly string[] = []): TargetSpec 
   return { name: 'socketbook', script: 'demo-server/main.ts', args: ['--port', '0', '--host', '127.0.0.1', '--quiet', ...oneAddress, ...extraArgs] };
 }
 
+/**
+ * The demo server as `npm start` runs it (`--site dist`), in its own process
+ * on a free port, logging (the benchmarks read its close lines), with `args`.
+ */
+export function startDemoServer(args: readonly string[], nodeArgs: readonly string[] = []): Promise<RunningTarget> {
+  return startTarget({ name: 'socketbook', script: 'demo-server/main.ts', args: ['--port', '0', '--site', 'dist', ...args] }, { openFileLimit: null, profileDir: null, nodeArgs });
+}
+
+/** What `watchRss()` saw: the RSS when it started, and `stop()`, which takes a last sample and gives the peak. */
+export interface RssWatch {
+  readonly baselineBytes: number;
+  stop(): Promise<number>;
+}
+
+/** Samples `target`'s resident memory every `everyMs` until `stop()` (or until the server exits). */
+export async function watchRss(target: RunningTarget, everyMs: number): Promise<RssWatch> {
+  const baselineBytes = await target.residentBytes();
+  let peakBytes = baselineBytes;
+  const sampler = setInterval(() => {
+    if (target.hasExited()) clearInterval(sampler);
+    else
+      target.residentBytes().then(
+        (rss) => {
+          peakBytes = Math.max(peakBytes, rss);
+        },
+        () => undefined,
+      );
+  }, everyMs);
+  return {
+    baselineBytes,
+    async stop() {
+      clearInterval(sampler);
+      peakBytes = Math.max(peakBytes, await target.residentBytes());
+      return peakBytes;
+    },
+  };
+}
+
 export function referenceTarget(script: 'reference-echo.ts' | 'reference-broadcast.ts'): TargetSpec {
   return { name: 'ws', script: `bench/${script}`, args: ['--port', '0'] };
 }
@@ -43,6 +81,8 @@ export interface StartOptions {
   readonly openFileLimit: number | null;
   /** Write a V8 CPU profile of the child into this folder (`--cpu-prof`); `null` for none. */
   readonly profileDir: string | null;
+  /** Node's own flags for the child, e.g. `--max-old-space-size=256`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface RunningTarget {
@@ -51,6 +91,12 @@ export interface RunningTarget {
   /** `ws://127.0.0.1:PORT` */
   readonly wsOrigin: string;
   readonly httpOrigin: string;
+  readonly port: number;
+  /** The server's output so far, line by line (its log is on stdout). */
+  readonly stdout: readonly string[];
+  readonly stderr: readonly string[];
+  /** Whether the process has exited (a crash, when nothing stopped it). */
+  hasExited(): boolean;
   residentBytes(): Promise<number>;
   /** CPU time the server has used so far, in ms (10 ms resolution). */
   cpuTimeMs(): Promise<number>;
@@ -69,9 +115,29 @@ export function killAllTargets(): void {
 /** The line each server prints once it listens: `…running at http://localhost:PORT/` or `…listening on http://127.0.0.1:PORT/`. */
 const LISTENING = /http:\/\/(?:localhost|127\.0\.0\.1):(\d+)\//;
 
-/** Starts `spec` and resolves once it listens; rejects with its output if it exits first. */
+/** Pushes each complete line of `stream` into `into` as it arrives. */
+function collectLines(stream: Readable, into: string[], onLine: (line: string) => void = () => undefined): void {
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      into.push(line);
+      onLine(line);
+    }
+  });
+  stream.once('end', () => {
+    if (pending !== '') into.push(pending);
+  });
+}
+
+/**
+ * Starts `spec` and resolves once it listens; rejects with its output if it
+ * exits first. The benchmarks and the tests that measure a server's own
+ * memory (tests/helpers/server-process.ts) all start servers through it.
+ */
 export async function startTarget(spec: TargetSpec, options: StartOptions): Promise<RunningTarget> {
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = [...(options.nodeArgs ?? [])];
   if (options.profileDir !== null) {
     await mkdir(options.profileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.profileDir);
@@ -84,18 +150,16 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
         spawn('/bin/sh', ['-c', `ulimit -n ${String(options.openFileLimit)} && exec "$@"`, 'sh', ...command], { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
-  const output: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  collectLines(child.stderr, stderr);
   const port = await new Promise<number>((resolve, reject) => {
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      output.push(chunk.toString());
-      const match = LISTENING.exec(pending);
+    collectLines(child.stdout, stdout, (line) => {
+      const match = LISTENING.exec(line);
       if (match !== null) resolve(Number(match[1]));
     });
     child.once('exit', (code, signal) => {
-      reject(new Error(`${spec.script} exited (${String(code ?? signal)}) before listening:\n${output.join('').slice(-2000)}`));
+      reject(new Error(`${spec.script} exited (${String(code ?? signal)}) before listening:\n${[...stdout, ...stderr].join('\n').slice(-2000)}`));
     });
   });
   const pid = child.pid ?? 0;
@@ -104,6 +168,10 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
     pid,
     wsOrigin: `ws://127.0.0.1:${String(port)}`,
     httpOrigin: `http://127.0.0.1:${String(port)}`,
+    port,
+    stdout,
+    stderr,
+    hasExited: () => child.exitCode !== null || child.signalCode !== null,
     residentBytes: () => residentBytes(pid),
     cpuTimeMs: () => cpuTimeMs(pid),
     async stop(graceMs = 5_000) {

@@ -20,8 +20,7 @@ import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { formatBytes } from '../src/shared/format.ts';
 import { encodeFrame, OPCODES } from '../src/shared/frame-codec.ts';
-import { spawnServer } from './slow-consumers.ts';
-import { residentBytes } from './system.ts';
+import { startDemoServer, watchRss } from './targets.ts';
 
 export interface TinyFloodOptions {
   /** Two-byte frames to write at most. */
@@ -78,21 +77,13 @@ function echoWorks(url: string): Promise<boolean> {
 /** Runs the flood; always stops the server it started. */
 export async function runTinyFlood(overrides: Partial<TinyFloodOptions> = {}): Promise<TinyFloodResult> {
   const options = { ...TINY_FLOOD_DEFAULTS, ...overrides };
-  const log: string[] = [];
-  const { child, port } = await spawnServer(['--quiet'], log, [`--max-old-space-size=${String(options.heapMiB)}`]);
-  const pid = child.pid ?? 0;
-  const url = `ws://127.0.0.1:${String(port)}/ws/echo`;
+  const server = await startDemoServer(['--quiet'], [`--max-old-space-size=${String(options.heapMiB)}`]);
+  const url = `${server.wsOrigin}/ws/echo`;
   const startedAt = performance.now();
   let flooder: WebSocket | null = null;
   try {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const baselineRssBytes = await residentBytes(pid);
-    let peakRssBytes = baselineRssBytes;
-    const sampler = setInterval(() => {
-      residentBytes(pid).then((rss) => {
-        peakRssBytes = Math.max(peakRssBytes, rss);
-      }, () => undefined);
-    }, 50);
+    const rss = await watchRss(server, 50);
     flooder = new WebSocket(url);
     await once(flooder, 'open');
     const tcp = (flooder as unknown as { _socket: Socket })._socket;
@@ -110,27 +101,25 @@ export async function runTinyFlood(overrides: Partial<TinyFloodOptions> = {}): P
         serverStoppedReading = !drained;
       }
     }
-    clearInterval(sampler);
-    peakRssBytes = Math.max(peakRssBytes, await residentBytes(pid));
-    const serverAlive = (await echoWorks(url)) && child.exitCode === null;
-    const finalRssBytes = await residentBytes(pid);
+    const peakRssBytes = await rss.stop();
+    const serverAlive = (await echoWorks(url)) && !server.hasExited();
+    const finalRssBytes = await server.residentBytes();
     return {
       options,
       framesWritten,
       serverStoppedReading,
-      baselineRssBytes,
+      baselineRssBytes: rss.baselineBytes,
       peakRssBytes,
       finalRssBytes,
       serverAlive,
-      held: serverAlive && peakRssBytes - baselineRssBytes <= TINY_FLOOD_BOUND_BYTES,
+      held: serverAlive && peakRssBytes - rss.baselineBytes <= TINY_FLOOD_BOUND_BYTES,
       durationMs: performance.now() - startedAt,
     };
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\nserver output:\n${log.slice(-20).join('\n')}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nserver output:\n${[...server.stdout, ...server.stderr].slice(-20).join('\n')}`, { cause: error });
   } finally {
     flooder?.terminate();
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await once(child, 'exit');
+    await server.stop();
   }
 }
 

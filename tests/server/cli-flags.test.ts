@@ -63,7 +63,7 @@ describe('demo-server/main.ts with bad flags', () => {
     try {
       const response = await fetch(`${server.httpUrl}/ws/echo`, { headers: { origin: 'http://a.example' } });
       expect(response.status).toBe(426);
-      expect(server.process.stderr.join('\n')).toBe('');
+      expect(server.stderr.join('\n')).toBe('');
     } finally {
       await server.stop();
     }
