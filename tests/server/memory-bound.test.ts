@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { platform } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -8,6 +9,11 @@ import { RawWebSocketClient } from '../helpers/raw-client.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 const MiB = 1024 * 1024;
+
+/** The TCP socket under a `ws` client, to stop and resume reading. */
+function tcpOf(client: WebSocket): Socket {
+  return (client as unknown as { _socket: Socket })._socket;
+}
 
 /** `count` masked two-byte text frames back to back, as one buffer. */
 function tinyFrames(count: number): Buffer {
@@ -123,7 +129,7 @@ describe('server-wide send budget', () => {
     for (let index = 0; index < 6; index++) {
       const client = new WebSocket(url);
       await once(client, 'message');
-      (client as unknown as { _socket: import('node:net').Socket })._socket.pause();
+      tcpOf(client).pause();
       clients.push(client);
       closes.push(closed(client));
     }
@@ -141,9 +147,21 @@ describe('server-wide send budget', () => {
     expect(peakTotal).toBeLessThanOrEqual(2 * MiB);
     // Shed clients are dropped at once: no close frame can pass what is queued for a client that does not read.
     expect(running.log.find((line) => line.includes('server-wide send budget'))).toMatch(/1006 \(terminated by server\).*server-wide send budget of 2097152 bytes reached/);
+    // Every client ends, shed by the budget or cut off at its own cap; then the log and /healthz agree.
+    await expect.poll(() => running.server.connections.size, { timeout: 20_000 }).toBe(0);
+    const shedLines = running.log.filter((line) => line.includes('server-wide send budget'));
     const health = (await (await fetch(`${running.httpUrl}/healthz`)).json()) as { shedConnections: number; bufferedBytes: number };
-    expect(health.shedConnections).toBeGreaterThanOrEqual(2);
+    expect(health.shedConnections).toBe(shedLines.length);
     expect(health.bufferedBytes).toBeLessThanOrEqual(2 * MiB);
+    // A shed client, once it reads again, gets what was already in the kernel's buffers and then the end of
+    // the TCP connection with no close frame: it reports 1006, as the README and --help say.
+    const shedPorts = new Set(shedLines.map((line) => Number(/127\.0\.0\.1:(\d+) /.exec(line)?.[1])));
+    const shed = clients.filter((client) => shedPorts.has(tcpOf(client).localPort ?? -1));
+    expect(shed.length).toBe(shedLines.length);
+    for (const client of shed) tcpOf(client).resume();
+    for (const [index, client] of clients.entries()) {
+      if (shed.includes(client)) expect(await closes[index]).toEqual({ code: 1006, reason: '' });
+    }
     for (const client of clients) client.terminate();
     await Promise.all(closes);
   });
