@@ -1,6 +1,7 @@
 import { resolveChatOptions } from './routes/chat/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/shared/message-limits.ts';
 
 /**
  * Options of `createDemoServer()`: one object, a `DEFAULTS` table, units in
@@ -63,7 +64,7 @@ export interface DemoServerOptions {
 
 export const DEFAULTS: Readonly<DemoServerOptions> = {
   staticDir: null,
-  maxMessageBytes: 64 * 1024,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   allowedOrigins: [],
   maxConnections: 20_000,
   maxConnectionsPerAddress: 256,

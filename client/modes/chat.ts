@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import ReconnectingWebSocket from 'partysocket/ws';
-import { ChatStore, type ChatEntry, type ChatSnapshot } from '../../src/shared/chat-store.ts';
+import { chatShouldReconnect, ChatStore, type ChatEntry, type ChatSnapshot } from '../../src/shared/chat-store.ts';
 import { clockTime, formatDuration } from '../../src/shared/format.ts';
 import { parseChatServerMessage, roomNameProblem, type AckMessage } from '../../src/shared/protocol/chat.ts';
 import { partysocketOptions } from '../../src/shared/reconnect.ts';
@@ -88,7 +88,7 @@ export const chatMode: ClientMode = {
 async function runChat(room: string, { server, print, warn, signal }: ClientContext): Promise<number> {
   let store: ChatStore | null = null;
   const socket = new ReconnectingWebSocket(() => store?.connectUrl(server) ?? `${server}/ws/chat/${room}`, undefined, {
-    ...partysocketOptions(),
+    ...partysocketOptions({}, Math.random, chatShouldReconnect),
     // The store keeps its own outbox; partysocket must not replay sends on reconnect.
     maxEnqueuedMessages: 0,
   });

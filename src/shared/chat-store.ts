@@ -1,5 +1,6 @@
 import { TokenBucket } from './token-bucket.ts';
-import { shouldReconnectOnClose } from './reconnect.ts';
+import { serverCloseSentence } from './close-policy.ts';
+import { shouldReconnectOnClose, type CloseLike } from './reconnect.ts';
 import {
   CHAT_DEFAULTS,
   characterCount,
@@ -19,9 +20,23 @@ import { SnapshotStore } from './snapshot-store.ts';
  * `connecting`: no welcome yet; `open`: joined (welcome received);
  * `closed`: was joined, a reconnect is pending; `unreachable`: attempts fail
  * without ever opening; `offline`: the reader disconnected on purpose and may
- * come back; `left`: gone for good (`leave()`).
+ * come back; `stopped`: the server closed with a code after which this
+ * client does not come straight back (`chatShouldReconnect`), so it waits for
+ * the reader; `left`: gone for good (`leave()`).
  */
-export type ChatConnectionState = 'connecting' | 'open' | 'closed' | 'unreachable' | 'offline' | 'left';
+export type ChatConnectionState = 'connecting' | 'open' | 'closed' | 'unreachable' | 'offline' | 'stopped' | 'left';
+
+/**
+ * The chat client's reconnect policy: the generic one (`close-policy.ts`),
+ * except after 1008. A generic client cannot know what a policy close was
+ * for, but this one knows its server's: too many messages, too many invalid
+ * ones, or not reading. Each is a burst this client ends itself (the flood
+ * is over and the store discards its unconfirmed outbox on 1008), so coming
+ * back with backoff does not repeat it, and resuming by id loses nothing.
+ */
+export function chatShouldReconnect(close: CloseLike): boolean {
+  return close.code === 1008 || shouldReconnectOnClose(close);
+}
 
 /** One line of the timeline: a room event, or a notice from this client (joined, resumed, an error). */
 export type ChatEntry =
@@ -236,9 +251,9 @@ export class ChatStore extends SnapshotStore<ChatSnapshot> {
     this.#socket.close(1000, 'offline');
   }
 
-  /** Reconnects after `goOffline()`, resuming from the last id seen. */
+  /** Reconnects after `goOffline()` or a close that stopped it, resuming from the last id seen. */
   goOnline(): void {
-    if (this.snapshot.state !== 'offline') return;
+    if (this.snapshot.state !== 'offline' && this.snapshot.state !== 'stopped') return;
     this.update({ state: 'connecting', failedAttempts: 0 });
     this.#socket.reconnect();
   }
@@ -391,26 +406,25 @@ export class ChatStore extends SnapshotStore<ChatSnapshot> {
     const opened = this.#openedSinceLastClose;
     this.#openedSinceLastClose = false;
     let outbox = this.snapshot.outbox;
-    if (close.code === 1008 && outbox.length > 0) {
-      // Resending after being cut off for flooding would only flood again.
-      this.#notice('error', `${String(outbox.length)} unconfirmed messages discarded: the server closed the connection for breaking its limits.`);
-      outbox = [];
-    }
+    const discarded = close.code === 1008 ? outbox.length : 0;
+    // Resending after being cut off for flooding would only flood again.
+    if (discarded > 0) outbox = [];
     outbox = outbox.map((pending) => ({ ...pending, state: 'queued' }));
     if (this.snapshot.state === 'offline') {
       this.update({ lastClose: close, typing: [], outbox });
       this.#notice('info', 'You went offline. Messages you type wait in the outbox.');
       return;
     }
-    const reason = close.reason === '' ? '' : ` "${close.reason}"`;
-    if (opened && !shouldReconnectOnClose(close)) {
-      // The reconnect policy (close-policy.ts) says not to come straight back: wait for the reader.
-      this.#notice('error', `Disconnected: ${String(close.code)}${reason}. Not reconnecting: this code means "do not come straight back". Press Reconnect to join again.`);
-      this.update({ state: 'offline', lastClose: close, typing: [], outbox });
+    const closedBy = serverCloseSentence(close);
+    const dropped = discarded === 0 ? '' : ` ${String(discarded)} unconfirmed message${discarded === 1 ? '' : 's'} discarded: sending them again would break the limit again.`;
+    if (opened && !chatShouldReconnect(close)) {
+      this.#notice('error', `${closedBy}.${dropped} Not reconnecting: this code means "do not come straight back". Press Reconnect to join again.`);
+      this.update({ state: 'stopped', lastClose: close, typing: [], outbox });
       return;
     }
     if (wasJoined) {
-      this.#notice(close.code === 1000 || close.code === 1001 ? 'info' : 'error', `Disconnected: ${String(close.code)}${reason}. Reconnecting…`);
+      const resume = this.snapshot.epoch === null ? '' : `, resuming after #${String(this.snapshot.lastId)}`;
+      this.#notice(close.code === 1000 || close.code === 1001 ? 'info' : 'error', `${closedBy}.${dropped} Reconnecting in a moment${resume}…`);
     }
     if (opened) this.update({ state: 'closed', lastClose: close, typing: [], outbox });
     else this.update({ state: 'unreachable', lastClose: close, typing: [], outbox, failedAttempts: this.snapshot.failedAttempts + 1 });

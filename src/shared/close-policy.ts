@@ -54,6 +54,17 @@ export function closeCodeName(code: number): string {
 }
 
 /**
+ * Who ended a connection that this side did not close, in a sentence: a
+ * close frame's code came from the server (a browser that fails a connection
+ * itself reports 1006 to the page), and 1006 means no close frame arrived.
+ */
+export function serverCloseSentence(close: { readonly code: number; readonly reason: string }): string {
+  if (close.code === 1006) return 'The connection dropped without a close frame (1006 Abnormal Closure)';
+  const reason = close.reason === '' ? '' : `: "${close.reason}"`;
+  return `The server closed the connection with ${String(close.code)} ${closeCodeName(close.code)}${reason}`;
+}
+
+/**
  * Whether a client that wants to stay connected should reconnect (with
  * backoff) after a close with `code`: not after the codes above, nor after
  * 4400–4499 (a client error such as 4401 Unauthorized, which coming back as

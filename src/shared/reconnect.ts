@@ -63,9 +63,9 @@ export function shouldReconnectOnClose(event: CloseLike): boolean {
  * stand for a failed attempt, not for a server that said goodbye, so they
  * always reconnect; only real close events go through the policy.
  */
-export function partysocketShouldReconnect(event: CloseLike): boolean {
+export function partysocketShouldReconnect(event: CloseLike, policy: (event: CloseLike) => boolean = shouldReconnectOnClose): boolean {
   if (event instanceof PartySocketCloseEvent) return true;
-  return shouldReconnectOnClose(event);
+  return policy(event);
 }
 
 /**
@@ -73,16 +73,17 @@ export function partysocketShouldReconnect(event: CloseLike): boolean {
  * reads `minReconnectionDelay` from its options object each time it computes
  * a delay (`min * grow ** (retry - 1)`, capped at max), so a getter that
  * returns a freshly jittered value jitters every attempt without patching the
- * library.
+ * library. `policy` replaces the generic close-code policy for a client
+ * that knows what its own server's codes mean (the chat lab's 1008).
  */
-export function partysocketOptions(overrides: Partial<ReconnectOptions> = {}, random: () => number = Math.random) {
+export function partysocketOptions(overrides: Partial<ReconnectOptions> = {}, random: () => number = Math.random, policy: (event: CloseLike) => boolean = shouldReconnectOnClose) {
   const options = { ...RECONNECT_DEFAULTS, ...overrides };
   return {
     maxReconnectionDelay: options.maxReconnectionDelay,
     reconnectionDelayGrowFactor: options.reconnectionDelayGrowFactor,
     connectionTimeout: options.connectionTimeout,
     minUptime: options.minUptime,
-    shouldReconnectOnClose: partysocketShouldReconnect,
+    shouldReconnectOnClose: (event: CloseLike) => partysocketShouldReconnect(event, policy),
     get minReconnectionDelay(): number {
       return options.minReconnectionDelay * (1 - options.jitterRatio + 2 * options.jitterRatio * random());
     },

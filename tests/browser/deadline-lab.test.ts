@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { parseDuration } from '../helpers/durations.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 describe('DeadlineLab on chapter 4', () => {
   const session = useSiteInBrowser();
@@ -85,6 +86,54 @@ describe('DeadlineLab on chapter 4', () => {
     await expect.poll(() => lab.getByRole('alert').textContent()).toBe('stallForMs (1000) must be less than stallEveryMs (1000).');
     expect(await lab.getByRole('status').textContent()).toContain('stallEvery=0');
     await page.close();
+  });
+
+  it('names the settings of the current run after each preset, not those the connection opened with', async () => {
+    const { page, lab } = await openLab();
+    const status = lab.getByRole('status').locator('.sb-status-text');
+    const opened = /^Streaming from (ws:\/\/\S+\?rate=\d+&delay=0&jitter=0&stallEvery=0&stallFor=0)$/.exec((await status.textContent()) ?? '')?.[1];
+    expect(opened).toBeDefined();
+    const presets: [string, string][] = [
+      ['Jittery Wi-Fi', 'delay=10&jitter=100&stallEvery=0&stallFor=0'],
+      ['Garbage-collection pauses', 'delay=5&jitter=5&stallEvery=3000&stallFor=250'],
+      ['Congested mobile', 'delay=120&jitter=200&stallEvery=5000&stallFor=800'],
+    ];
+    for (const [preset, query] of presets) {
+      await lab.getByRole('button', { name: preset }).click();
+      await expect.poll(() => status.textContent(), { message: preset }).toMatch(
+        new RegExp(`^Streaming from ws://\\S+/ws/realtime\\?rate=\\d+&${query} \\(set with a configure message on this connection, which opened with \\?rate=\\d+&delay=0&jitter=0&stallEvery=0&stallFor=0\\)$`),
+      );
+    }
+    await page.close();
+  });
+
+  it('reconnects by itself after the server process restarts, asking for the settings in force', async () => {
+    const first = await startServerProcess(['--quiet']);
+    let second: Awaited<ReturnType<typeof startServerProcess>> | null = null;
+    const { page, errors } = await newPage(session.browser);
+    try {
+      await page.goto(`${first.httpUrl}/real-time/`);
+      const lab = page.locator('deadline-lab');
+      await lab.scrollIntoViewIfNeeded();
+      const status = lab.getByRole('status').locator('.sb-status-text');
+      await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain('Streaming from');
+      await lab.getByRole('button', { name: 'Jittery Wi-Fi' }).click();
+      await expect.poll(() => status.textContent()).toContain('delay=10&jitter=100');
+      await first.stop();
+      await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/^(Closed with code 1006 \(not clean\)\. Reconnecting…|Can't reach the demo server at .* Retrying…)$/);
+      expect(await lab.getByRole('button', { name: 'Stop' }).isVisible()).toBe(true);
+      second = await startServerProcess(['--quiet', '--port', String(first.port)]);
+      // Back on the same port without a reload; the new connection asks for the settings the run had.
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^Streaming from ws:\/\/\S+\?rate=\d+&delay=10&jitter=100&stallEvery=0&stallFor=0$/);
+      const received = lab.locator('[data-stat="received"]');
+      const before = Number((await received.textContent())?.replaceAll(',', ''));
+      await expect.poll(async () => Number((await received.textContent())?.replaceAll(',', '')), { timeout: 10_000 }).toBeGreaterThan(before);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await first.stop();
+      await second?.stop();
+    }
   });
 
   it('applies a preset, and stops and starts the stream', async () => {

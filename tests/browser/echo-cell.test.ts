@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newPage, SITE_DIR, useSiteInBrowser } from '../helpers/browser.ts';
 import { startServer } from '../helpers/demo-server.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/shared/message-limits.ts';
 
 const SITE = SITE_DIR;
 
@@ -66,6 +67,44 @@ describe('EchoCell on chapter 1', () => {
       await page.close();
       await again.close();
     }
+  });
+
+  it('says before sending that a message is over the 64 KiB limit, names the limit after the 1009, and reconnects on Reconnect', async () => {
+    const { page, errors } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/why-websockets/`);
+    const cell = page.locator('echo-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    const status = cell.getByRole('status').locator('.sb-status-text');
+    await expect.poll(() => status.textContent()).toContain('Open: connected to');
+    const hint = cell.locator('.sb-echo-size');
+    expect(await hint.isVisible()).toBe(false);
+    const input = cell.getByLabel('Message');
+    await input.fill('x'.repeat(DEFAULT_MAX_MESSAGE_BYTES));
+    expect(await hint.isVisible()).toBe(false);
+    await input.fill('x'.repeat(70_000));
+    expect(await hint.textContent()).toBe(
+      "70,000 bytes: over the 64 KiB this endpoint accepts (the demo server's --max-message-bytes default). Sending it makes the server close the connection with 1009 Message Too Big.",
+    );
+    // The limit counts UTF-8 bytes, not characters: 30,000 × "é" is 60,000 bytes, under it.
+    await input.fill('é'.repeat(30_000));
+    expect(await hint.isVisible()).toBe(false);
+    await input.fill('é'.repeat(33_000));
+    expect(await hint.textContent()).toMatch(/^66,000 bytes: over the 64 KiB/);
+    await input.fill('x'.repeat(70_000));
+    await input.press('Enter');
+    await expect.poll(() => status.textContent()).toMatch(
+      /^The server closed the connection with 1009 Message Too Big(: ".*")?\. The last message, 70,000 bytes, was over the 64 KiB this endpoint accepts\. Not reconnecting: sending it again would close again\. Press Reconnect to connect again\.$/,
+    );
+    expect(await status.textContent()).not.toContain('Reload');
+    const reconnect = cell.getByRole('button', { name: 'Reconnect' });
+    await reconnect.click();
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toContain('Open: connected to');
+    expect(await reconnect.isVisible()).toBe(false);
+    await input.fill('small again');
+    await input.press('Enter');
+    await expect.poll(() => cell.locator('tr[data-direction="received"] .sb-payload').last().textContent()).toBe('small again');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('tells the reader plainly when the chosen server cannot be reached', async () => {

@@ -1,7 +1,8 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../helpers/axe.ts';
-import { useSiteInBrowser } from '../helpers/browser.ts';
+import { newPage, SITE_DIR, useSiteInBrowser } from '../helpers/browser.ts';
+import { startServer } from '../helpers/demo-server.ts';
 import { offOrigin, openLab } from '../helpers/lab-page.ts';
 
 /** The facts list as `{ term: value }`. */
@@ -47,13 +48,28 @@ describe('HandshakeLab on chapter 2', () => {
     await page.close();
   });
 
-  it('explains the failure when only an unknown subprotocol is offered, and shows both sides of it', async () => {
+  it('explains the failure when only an unknown subprotocol is offered, shows the exchange that happened, and shows both sides of it', async () => {
     const { page, lab } = await open();
     await lab.getByLabel('json.v1').uncheck();
     await lab.getByRole('button', { name: 'Connect again' }).click();
-    await expect.poll(() => lab.getByRole('alert').textContent()).toBe(
-      'The server speaks none of chat.v9, so it answered 101 without choosing a subprotocol, and your browser failed the connection (it offered some, so it insists on one). Try "Only an unknown subprotocol" below to see both sides.',
+    const status = lab.getByRole('status').first().locator('.sb-status-text');
+    await expect.poll(() => status.textContent()).toBe(
+      'Handshake failed: the server answered 101 Switching Protocols but chose none of the subprotocols offered, so your browser failed the connection (close 1006).',
     );
+    await expect.poll(() => lab.getByRole('alert').textContent()).toBe(
+      'The server speaks none of chat.v9, so it answered 101 without choosing a subprotocol, and your browser failed the connection (it offered some, so it insists on one). Offer one it speaks and press "Connect again".',
+    );
+    // The panes show that exchange, made by the server to itself, and say so.
+    await expect.poll(() => lab.locator('[data-part="request-title"]').textContent()).toBe('The same request, made by the server to itself');
+    const requestLines = await lab.locator('[data-part="request"] li').allTextContents();
+    expect(requestLines[0]).toBe('GET /ws/inspect HTTP/1.1');
+    expect(requestLines.some((line) => line.startsWith('Sec-WebSocket-Protocol: chat.v9'))).toBe(true);
+    expect(requestLines.some((line) => line.startsWith(`Origin: ${suite.running.httpUrl}`))).toBe(true);
+    const responseLines = await lab.locator('[data-part="response"] li').allTextContents();
+    expect(responseLines[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(responseLines.some((line) => line.startsWith('Sec-WebSocket-Protocol'))).toBe(false);
+    expect(await lab.locator('[data-part="exchange-note"]').isVisible()).toBe(true);
+    expect(await status.textContent()).not.toContain("Can't reach");
     await lab.getByRole('button', { name: 'Only an unknown subprotocol' }).click();
     const failure = lab.locator('[data-part="failure"]');
     await expect.poll(() => failure.locator('.sb-hs-close').textContent()).toContain('close event: code 1006, wasClean false.');
@@ -62,6 +78,25 @@ describe('HandshakeLab on chapter 2', () => {
     expect(transcript).toContain('Sec-WebSocket-Protocol: chat.v9\n');
     expect(transcript.split('HTTP/1.1 101')[1]).not.toContain('Sec-WebSocket-Protocol');
     await page.close();
+  });
+
+  it('says the server cannot be reached when it is down, not that a handshake failed', async () => {
+    const own = await startServer({ staticDir: SITE_DIR });
+    const { page } = await newPage(suite.browser);
+    try {
+      await page.goto(`${own.httpUrl}/handshake/`);
+      const lab = page.locator('handshake-lab');
+      await lab.scrollIntoViewIfNeeded();
+      const status = lab.getByRole('status').first();
+      await expect.poll(() => status.textContent()).toContain('Open: the server answered 101 Switching Protocols.');
+      await own.close();
+      await lab.getByRole('button', { name: 'Connect again' }).click();
+      await expect.poll(() => status.textContent(), { timeout: 15_000 }).toContain(`Can't reach the demo server at ${own.wsUrl}/ws/inspect`);
+      expect(await status.textContent()).not.toContain('Handshake failed');
+      expect(await lab.locator('[data-part="request"] li').allTextContents()).toEqual(['No answer: the server is not reachable.']);
+    } finally {
+      await page.close();
+    }
   });
 
   it('has no axe violations with the handshake and a failure shown, in light and dark themes', async () => {

@@ -1,9 +1,10 @@
 import ReconnectingWebSocket from 'partysocket/ws';
-import { ChatStore, type ChatEntry, type ChatSnapshot, type PendingMessage } from '../../shared/chat-store.ts';
+import { chatShouldReconnect, ChatStore, type ChatEntry, type ChatSnapshot, type PendingMessage } from '../../shared/chat-store.ts';
 import { clockTime } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
 import { chatUrl, roomNameProblem, type RoomEvent } from '../../shared/protocol/chat.ts';
 import { partysocketOptions } from '../../shared/reconnect.ts';
+import { serverCloseSentence } from '../../shared/close-policy.ts';
 import { create, part, serverLabel, unreachableText } from '../kit/dom.ts';
 import { KeyedList } from '../kit/keyed-list.ts';
 
@@ -80,13 +81,15 @@ function describeState(snapshot: ChatSnapshot, url: string): string {
       return `Joined as ${snapshot.you ?? ''}`;
     case 'closed': {
       if (close === null) return 'Disconnected. Reconnecting…';
-      const reason = close.reason === '' ? '' : ` "${close.reason}"`;
-      return `Disconnected with code ${String(close.code)}${reason}. Reconnecting…`;
+      const resume = snapshot.epoch === null ? '' : `, resuming after #${String(snapshot.lastId)}`;
+      return `${serverCloseSentence(close)}. Reconnecting in a moment${resume}…`;
     }
     case 'unreachable':
       return unreachableText(url, snapshot.failedAttempts);
     case 'offline':
       return 'Offline: you disconnected. What you send waits until you reconnect.';
+    case 'stopped':
+      return close === null ? 'Disconnected. Press Reconnect to join again.' : `${serverCloseSentence(close)}. Not reconnecting: press Reconnect to join again.`;
     case 'left':
       return 'Left the room.';
   }
@@ -113,7 +116,7 @@ class Participant {
       () => store?.connectUrl(server) ?? this.#url,
       undefined,
       // The store keeps its own outbox; partysocket must not replay raw sends on reconnect.
-      Object.assign(partysocketOptions(), { maxEnqueuedMessages: 0 }),
+      Object.assign(partysocketOptions({}, Math.random, chatShouldReconnect), { maxEnqueuedMessages: 0 }),
     );
     store = new ChatStore(socket, { room });
     this.store = store;
@@ -133,7 +136,8 @@ class Participant {
     part<HTMLButtonElement>(pane, '[data-action="connection"]').addEventListener(
       'click',
       () => {
-        if (this.store.snapshot.state === 'offline') this.store.goOnline();
+        const { state } = this.store.snapshot;
+        if (state === 'offline' || state === 'stopped') this.store.goOnline();
         else this.store.goOffline();
       },
       { signal },
@@ -160,15 +164,19 @@ class Participant {
   #render(snapshot: ChatSnapshot): void {
     const pane = this.#pane;
     part<HTMLElement>(pane, '.sb-chat-pane-title').textContent = snapshot.you === null ? this.#title : `${this.#title}: ${snapshot.you}`;
-    part<HTMLElement>(pane, '.sb-status').dataset.state = snapshot.state === 'offline' || snapshot.state === 'left' ? 'closed' : snapshot.state;
+    const waitsForReader = snapshot.state === 'offline' || snapshot.state === 'stopped';
+    part<HTMLElement>(pane, '.sb-status').dataset.state = waitsForReader || snapshot.state === 'left' ? 'closed' : snapshot.state;
     part<HTMLElement>(pane, '.sb-status-text').textContent = describeState(snapshot, this.#url);
     const members = snapshot.members.map((name) => (name === snapshot.you ? `${name} (you)` : name));
-    part<HTMLElement>(pane, '.sb-chat-member-list').textContent = members.length === 0 ? 'nobody yet' : members.join(', ');
+    // Members come and go unseen while disconnected: the welcome after a reconnect brings the list again.
+    let memberText = members.length === 0 ? 'nobody yet' : members.join(', ');
+    if (snapshot.state !== 'open' && snapshot.epoch !== null) memberText = 'unknown until reconnected';
+    part<HTMLElement>(pane, '.sb-chat-member-list').textContent = memberText;
     part<HTMLElement>(pane, '.sb-chat-typing').textContent = typingText(snapshot.typing);
     const error = part<HTMLElement>(pane, '.sb-chat-error');
     error.hidden = snapshot.sendError === null;
     error.textContent = snapshot.sendError ?? '';
-    part<HTMLButtonElement>(pane, '[data-action="connection"]').textContent = snapshot.state === 'offline' ? 'Reconnect' : 'Disconnect';
+    part<HTMLButtonElement>(pane, '[data-action="connection"]').textContent = waitsForReader ? 'Reconnect' : 'Disconnect';
     const waiting = snapshot.outbox.length;
     part<HTMLElement>(pane, '.sb-chat-outbox').textContent = waiting === 0 ? '' : `${String(waiting)} message${waiting === 1 ? '' : 's'} not yet confirmed`;
 

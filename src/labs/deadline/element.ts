@@ -2,7 +2,8 @@ import type { DeadlineChart } from './chart.ts';
 import type { DeadlineSnapshot, DeadlineStore } from './store.ts';
 import { formatDuration } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
-import { part, serverLabel, setText, unreachableText, watchVisibility } from '../kit/dom.ts';
+import { describeConnection, part, serverLabel, setText, watchVisibility } from '../kit/dom.ts';
+import { shouldReconnectAfter } from '../../shared/close-policy.ts';
 import type { RealtimeSettings } from '../../shared/protocol/realtime.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 
@@ -25,19 +26,25 @@ const CHART_INTERVAL_MS = 33;
 const count = (value: number) => value.toLocaleString('en');
 const percent = (fraction: number) => `${(fraction * 100).toFixed(fraction === 0 || fraction === 1 ? 0 : 1)} %`;
 
-function describeState(snapshot: DeadlineSnapshot, url: string): string {
-  const close = snapshot.lastClose;
-  const reason = close === null || close.reason === '' ? '' : ` "${close.reason}"`;
-  switch (snapshot.state) {
-    case 'connecting':
-      return `Connecting to ${url}…`;
-    case 'open':
-      return `Streaming from ${url}`;
-    case 'closed':
-      return close?.code === 1000 ? 'Stopped. Press Start to stream again.' : `Closed with code ${String(close?.code ?? 1006)}${reason}. Press Start to stream again.`;
-    case 'unreachable':
-      return unreachableText(url, null, 'Then press Start.');
-  }
+/** `?rate=50&delay=0&…`: the settings as the stream's query parameters. */
+function settingsQuery(settings: RealtimeSettings): string {
+  return new URLSearchParams(SETTING_FIELDS.map((field) => [QUERY_NAMES[field], String(settings[field])])).toString();
+}
+
+/**
+ * The status line. Once open it names the settings in force now: a preset
+ * changes them on the open connection (a `configure` message), so the URL
+ * the connection opened with may no longer describe the run.
+ */
+function describeState(snapshot: DeadlineSnapshot, url: string, stoppedByReader: boolean): string {
+  if (snapshot.state === 'closed' && stoppedByReader) return 'Stopped. Press Start to stream again.';
+  const [base = url, openedQuery = ''] = url.split('?');
+  const current = snapshot.settings === null ? openedQuery : settingsQuery(snapshot.settings);
+  const openText =
+    current === openedQuery
+      ? `Streaming from ${url}`
+      : `Streaming from ${base}?${current} (set with a configure message on this connection, which opened with ?${openedQuery})`;
+  return describeConnection(snapshot, url, openText, 'Press Start to stream again.');
 }
 
 /**
@@ -47,7 +54,9 @@ function describeState(snapshot: DeadlineSnapshot, url: string): string {
  */
 export class DeadlineLabElement extends HTMLElement {
   #store: DeadlineStore | null = null;
-  #socket: WebSocket | null = null;
+  #socket: { close(code?: number, reason?: string): void } | null = null;
+  /** The reader pressed Stop: the close that follows is theirs, and nothing reconnects. */
+  #stoppedByReader = false;
   #chart: DeadlineChart | null = null;
   #url = '';
   #visible = false;
@@ -86,8 +95,11 @@ export class DeadlineLabElement extends HTMLElement {
       this.#store?.resetRun();
     });
     part<HTMLButtonElement>(this, '[data-action="toggle"]').addEventListener('click', () => {
-      if (this.#store?.snapshot.state === 'open' || this.#store?.snapshot.state === 'connecting') this.#socket?.close(1000, 'stopped by the reader');
-      else void this.#start();
+      if (this.#running()) {
+        this.#stoppedByReader = true;
+        this.#socket?.close(1000, 'stopped by the reader');
+        this.#schedule();
+      } else void this.#start();
     });
   }
 
@@ -105,17 +117,42 @@ export class DeadlineLabElement extends HTMLElement {
     return Object.fromEntries(entries) as RealtimeSettings;
   }
 
-  /** Opens the stream with the form's settings as query parameters. */
+  /** Whether a stream is on or coming back: open, connecting, or reconnecting after a close the policy retries. */
+  #running(): boolean {
+    const snapshot = this.#store?.snapshot;
+    if (snapshot === undefined || this.#stoppedByReader) return false;
+    return snapshot.state !== 'closed' || snapshot.lastClose === null || shouldReconnectAfter(snapshot.lastClose.code);
+  }
+
+  /**
+   * Opens the stream with the form's settings as query parameters, over a
+   * reconnecting socket like the other labs': after a server restart it
+   * comes back with backoff, asking for the settings in force when it left.
+   */
   async #start(): Promise<void> {
-    const [{ DeadlineStore }, { createDeadlineChart }] = await Promise.all([import('./store.ts'), import('./chart.ts')]);
-    const settings = this.#formSettings();
-    const query = new URLSearchParams(SETTING_FIELDS.map((field) => [QUERY_NAMES[field], String(settings[field])]));
-    this.#url = `${endpointUrl(pageServer().url, this.dataset.endpoint ?? '/ws/realtime')}?${query.toString()}`;
+    const [{ default: ReconnectingWebSocket }, { partysocketOptions }, { DeadlineStore }, { createDeadlineChart }] = await Promise.all([
+      import('partysocket/ws'),
+      import('../../shared/reconnect.ts'),
+      import('./store.ts'),
+      import('./chart.ts'),
+    ]);
+    const base = endpointUrl(pageServer().url, this.dataset.endpoint ?? '/ws/realtime');
+    const formSettings = this.#formSettings();
+    this.#url = `${base}?${settingsQuery(formSettings)}`;
     this.#socket?.close(1000, 'restarted');
-    const socket = new WebSocket(this.#url);
+    this.#stoppedByReader = false;
+    let store: DeadlineStore | null = null;
+    // partysocket asks for the URL before every attempt.
+    const nextUrl = () => {
+      this.#url = `${base}?${settingsQuery(store?.snapshot.settings ?? formSettings)}`;
+      return this.#url;
+    };
+    // Object.assign keeps partysocketOptions()' jittering getter (a spread would read it once).
+    const socket = new ReconnectingWebSocket(nextUrl, undefined, Object.assign(partysocketOptions(), { maxEnqueuedMessages: 0 }));
     this.#socket = socket;
     const deadlineMs = Number(part<HTMLInputElement>(this, 'input[name="deadlineMs"]').value);
-    this.#store = new DeadlineStore(socket, { deadlineMs, windowMs: WINDOW_SECONDS * 1000 });
+    store = new DeadlineStore(socket, { deadlineMs, windowMs: WINDOW_SECONDS * 1000 });
+    this.#store = store;
     this.#chart ??= createDeadlineChart(part<HTMLElement>(this, '.sb-deadline-chart'), WINDOW_SECONDS);
     this.#store.subscribe(() => {
       this.#schedule();
@@ -157,8 +194,8 @@ export class DeadlineLabElement extends HTMLElement {
     }
     const status = part<HTMLElement>(this, '.sb-status');
     status.dataset.state = snapshot.state === 'unreachable' ? 'unreachable' : snapshot.state;
-    setText(part(this, '.sb-status-text'), describeState(snapshot, this.#url));
-    setText(part(this, '[data-action="toggle"]'), snapshot.state === 'open' || snapshot.state === 'connecting' ? 'Stop' : 'Start');
+    setText(part(this, '.sb-status-text'), describeState(snapshot, this.#url, this.#stoppedByReader));
+    setText(part(this, '[data-action="toggle"]'), this.#running() ? 'Stop' : 'Start');
     const problem = part<HTMLElement>(this, '.sb-deadline-problem');
     problem.hidden = snapshot.problem === null;
     setText(problem, snapshot.problem ?? '');

@@ -8,13 +8,14 @@ import {
   type RealtimeSettings,
 } from '../../shared/protocol/realtime.ts';
 import { SOCKET_OPEN, type SocketLike } from '../../shared/socket-like.ts';
-import { SnapshotStore } from '../../shared/snapshot-store.ts';
+import { ConnectionTracker, SnapshotStore, type LabConnection, type LabConnectionState } from '../../shared/snapshot-store.ts';
 
 /**
- * `connecting`; `open`: samples flow; `closed`: the socket closed (the lab
- * offers to start again); `unreachable`: it never opened.
+ * `connecting`; `open`: samples flow; `closed`: was open, and the
+ * reconnecting socket comes back unless the close code or the reader says
+ * not to; `unreachable`: attempts fail without opening.
  */
-export type DeadlineConnectionState = 'connecting' | 'open' | 'closed' | 'unreachable';
+export type DeadlineConnectionState = LabConnectionState;
 
 /** Bounds of the deadline a reader may set, in milliseconds. */
 export const DEADLINE_RANGE = { min: 1, max: 5_000 } as const;
@@ -82,7 +83,7 @@ export interface DeadlineRun {
   readonly soft: SoftVerdict;
 }
 
-export interface DeadlineSnapshot {
+export interface DeadlineSnapshot extends LabConnection {
   readonly state: DeadlineConnectionState;
   /** The settings the server confirmed; `null` until it has. */
   readonly settings: RealtimeSettings | null;
@@ -95,7 +96,6 @@ export interface DeadlineSnapshot {
   readonly jitterMs: number;
   /** A problem with what the reader asked for (not sent), or an error the server reported. */
   readonly problem: string | null;
-  readonly lastClose: { readonly code: number; readonly reason: string } | null;
 }
 
 export interface WindowStats {
@@ -167,7 +167,7 @@ export class DeadlineStore extends SnapshotStore<DeadlineSnapshot> {
   #previousDelayMs: number | null = null;
   /** First sample of the current run: the settings message says which (earlier ones were made under old settings). */
   #runFromSeq = 1;
-  #opened = false;
+  readonly #connection = new ConnectionTracker();
 
   constructor(socket: SocketLike, options: Partial<DeadlineOptions> = {}, now: EpochClock = browserClock) {
     const resolved = { ...DEADLINE_DEFAULTS, ...options };
@@ -181,20 +181,23 @@ export class DeadlineStore extends SnapshotStore<DeadlineSnapshot> {
       jitterMs: 0,
       problem: null,
       lastClose: null,
+      failedAttempts: 0,
     });
     this.#socket = socket;
     this.#now = now;
     this.#options = resolved;
     socket.addEventListener('open', () => {
-      this.#opened = true;
-      this.update({ state: 'open' });
+      // A reconnection is a new stream: its samples are numbered from 1 again.
+      this.#previousDelayMs = null;
+      this.#runFromSeq = 1;
+      this.update(this.#connection.opened());
       this.#probe();
     });
     socket.addEventListener('message', (event) => {
       if (typeof event.data === 'string') this.#receive(event.data, this.#now());
     });
     socket.addEventListener('close', (event) => {
-      this.update({ state: this.#opened ? 'closed' : 'unreachable', lastClose: { code: event.code, reason: event.reason } });
+      this.update(this.#connection.closed(event, this.snapshot.failedAttempts));
     });
   }
 

@@ -2,6 +2,8 @@ import type { EchoEntry, EchoSnapshot, EchoStore } from './store.ts';
 import { clockTimeMs, formatBytes, formatDuration } from '../../shared/format.ts';
 import { pageServer } from '../kit/page-server.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, kibLabel } from '../../shared/message-limits.ts';
+import { serverCloseSentence, shouldReconnectAfter } from '../../shared/close-policy.ts';
 import { create, describeConnection, part, serverLabel, showConnection, whenVisible } from '../kit/dom.ts';
 import { KeyedList } from '../kit/keyed-list.ts';
 
@@ -20,6 +22,24 @@ function logRow(entry: EchoEntry): HTMLTableRowElement {
   return row;
 }
 
+/** What the box holds, in the bytes the limit counts: UTF-8, as text or as binary. */
+function sizeText(bytes: number): string {
+  const size = `${bytes.toLocaleString('en')} bytes`;
+  if (bytes <= DEFAULT_MAX_MESSAGE_BYTES) return '';
+  return `${size}: over the ${kibLabel(DEFAULT_MAX_MESSAGE_BYTES)} this endpoint accepts (the demo server's --max-message-bytes default). Sending it makes the server close the connection with 1009 Message Too Big.`;
+}
+
+/** The status line; after a 1009 it names the limit that caused it and points at the Reconnect button. */
+function describeEcho(snapshot: EchoSnapshot, url: string): string {
+  const close = snapshot.lastClose;
+  if (snapshot.state === 'closed' && close?.code === 1009) {
+    const sent = snapshot.entries.findLast((entry) => entry.direction === 'sent');
+    const what = sent === undefined ? 'A message' : `The last message, ${sent.bytes.toLocaleString('en')} bytes,`;
+    return `${serverCloseSentence(close)}. ${what} was over the ${kibLabel(DEFAULT_MAX_MESSAGE_BYTES)} this endpoint accepts. Not reconnecting: sending it again would close again. Press Reconnect to connect again.`;
+  }
+  return describeConnection(snapshot, url, undefined, 'Press Reconnect to connect again.');
+}
+
 /**
  * `<echo-cell>`: wires EchoCell.astro's markup to an EchoStore. It connects
  * only when scrolled into view, loading partysocket then, so a page that is
@@ -27,7 +47,7 @@ function logRow(entry: EchoEntry): HTMLTableRowElement {
  */
 export class EchoCellElement extends HTMLElement {
   #store: EchoStore | null = null;
-  #socket: { close(code?: number, reason?: string): void } | null = null;
+  #socket: { close(code?: number, reason?: string): void; reconnect(): void } | null = null;
   #cancelVisible: (() => void) | null = null;
   readonly #log = new KeyedList<EchoEntry>((entry) => entry.id);
 
@@ -41,6 +61,12 @@ export class EchoCellElement extends HTMLElement {
     part<HTMLButtonElement>(this, '[data-action="clear"]').addEventListener('click', () => {
       this.#store?.clear();
     });
+    part<HTMLButtonElement>(this, '[data-action="reconnect"]').addEventListener('click', () => {
+      this.#socket?.reconnect();
+    });
+    const input = part<HTMLInputElement>(this, '.sb-echo-input');
+    input.addEventListener('input', () => this.#showSize());
+    this.#showSize();
   }
 
   disconnectedCallback(): void {
@@ -72,8 +98,20 @@ export class EchoCellElement extends HTMLElement {
     if (this.#store.send(input.value, binary.checked)) input.select();
   }
 
+  /** Says, before sending, when the box holds more than the endpoint accepts. */
+  #showSize(): void {
+    const bytes = new TextEncoder().encode(part<HTMLInputElement>(this, '.sb-echo-input').value).byteLength;
+    const hint = part<HTMLElement>(this, '.sb-echo-size');
+    const text = sizeText(bytes);
+    hint.hidden = text === '';
+    hint.toggleAttribute('data-over', text !== '');
+    hint.textContent = text;
+  }
+
   #render(snapshot: EchoSnapshot, url: string): void {
-    showConnection(this, 'echo-cell', snapshot.state, describeConnection(snapshot, url), snapshot.sendError);
+    showConnection(this, 'echo-cell', snapshot.state, describeEcho(snapshot, url), snapshot.sendError);
+    const close = snapshot.lastClose;
+    part<HTMLElement>(this, '.sb-echo-reconnect').hidden = !(snapshot.state === 'closed' && close !== null && !shouldReconnectAfter(close.code));
     this.#renderLog(snapshot.entries);
   }
 

@@ -42,7 +42,13 @@ function describeState(snapshot: HandshakeLabSnapshot, url: string): string {
     case 'closed':
       return `Closed with code ${String(close?.code ?? 1005)}. Press "Connect again" to reconnect.`;
     case 'failed':
+      return snapshot.problem === null
+        ? `The connection failed before it opened (close ${String(close?.code ?? 1006)}). Checking whether the server is up…`
+        : `The connection failed before it opened (close ${String(close?.code ?? 1006)}), though the server is up. Press "Connect again" to retry.`;
+    case 'unreachable':
       return unreachableText(url, null, 'Then press "Connect again".');
+    case 'refused-by-browser':
+      return `Handshake failed: the server answered 101 Switching Protocols but chose none of the subprotocols offered, so your browser failed the connection (close ${String(close?.code ?? 1006)}).`;
   }
 }
 
@@ -91,7 +97,10 @@ export class HandshakeLabElement extends HTMLElement {
       serverProtocols: (this.dataset.serverProtocols ?? '').split(' ').filter((name) => name !== ''),
       unknownProtocol: this.dataset.unknownProtocol ?? 'chat.v9',
     };
-    const store = new HandshakeLabStore(options, (url, protocols) => new WebSocket(url, [...protocols]));
+    // no-cors: an opaque answer still proves the server is there, whatever its CORS headers (?server= may be another origin).
+    const health = new URL('/healthz', server.replace(/^ws/, 'http'));
+    const reachable = () => fetch(health, { mode: 'no-cors', cache: 'no-store' }).then(() => true, () => false);
+    const store = new HandshakeLabStore(options, (url, protocols) => new WebSocket(url, [...protocols]), reachable);
     this.#store = store;
     store.subscribe((snapshot) => this.#render(snapshot, `${server}/ws/inspect`));
     store.connect(this.#offered());
@@ -110,7 +119,8 @@ export class HandshakeLabElement extends HTMLElement {
   }
 
   #render(snapshot: HandshakeLabSnapshot, url: string): void {
-    const state = snapshot.state === 'failed' ? 'unreachable' : snapshot.state === 'idle' ? 'connecting' : snapshot.state;
+    const failed = snapshot.state === 'failed' || snapshot.state === 'unreachable' || snapshot.state === 'refused-by-browser';
+    const state = failed ? 'unreachable' : snapshot.state === 'idle' ? 'connecting' : snapshot.state;
     showConnection(this, 'handshake-lab', state, describeState(snapshot, url));
     const problem = part<HTMLElement>(this, '.sb-hs-problem', 'handshake-lab');
     problem.hidden = snapshot.problem === null;
@@ -121,10 +131,30 @@ export class HandshakeLabElement extends HTMLElement {
     this.#renderFailure(snapshot.failure);
   }
 
-  #renderExchange({ handshake }: HandshakeLabSnapshot): void {
+  #renderExchange({ handshake, probedExchange, state }: HandshakeLabSnapshot): void {
     const request = part<HTMLOListElement>(this, '[data-part="request"]', 'handshake-lab');
     const response = part<HTMLOListElement>(this, '[data-part="response"]', 'handshake-lab');
+    const note = part<HTMLElement>(this, '[data-part="exchange-note"]', 'handshake-lab');
+    const probed = handshake === null && probedExchange !== null;
+    part<HTMLElement>(this, '[data-part="request-title"]', 'handshake-lab').textContent = probed ? 'The same request, made by the server to itself' : 'Request your browser sent';
+    part<HTMLElement>(this, '[data-part="response-title"]', 'handshake-lab').textContent = probed ? 'Response the server sent to it' : 'Response the server sent';
+    note.hidden = !probed;
+    note.textContent = probed
+      ? 'The server answered your browser too, but the browser failed the connection before the server could report your request to this page. Below is the same request (this page\'s Origin, the same subprotocol), which the server made to itself: its 101 carries no Sec-WebSocket-Protocol.'
+      : '';
+    if (probed) {
+      const [requestLine = '', ...requestHeaders] = probedExchange.requestLines;
+      request.replaceChildren(lineItem(requestLine), ...requestHeaders.map(lineItem));
+      response.replaceChildren(...(probedExchange.responseLines.length === 0 ? [create('li', 'sb-hs-empty', probedExchange.problem ?? 'No answer.')] : probedExchange.responseLines.map(lineItem)));
+      return;
+    }
     if (handshake === null) {
+      if (state !== 'connecting' && state !== 'idle') {
+        const text = state === 'unreachable' ? 'No answer: the server is not reachable.' : state === 'open' ? 'Waiting for the handshake…' : 'Not reported: the connection never opened.';
+        request.replaceChildren(create('li', 'sb-hs-empty', text));
+        response.replaceChildren(create('li', 'sb-hs-empty', text));
+        return;
+      }
       request.replaceChildren(create('li', 'sb-hs-empty', 'Waiting for the handshake…'));
       response.replaceChildren(create('li', 'sb-hs-empty', 'Waiting for the handshake…'));
       return;

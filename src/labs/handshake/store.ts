@@ -14,8 +14,17 @@ export interface NegotiatingSocket extends SocketLike {
 /** Opens a socket to `url` offering `protocols` (`new WebSocket(url, protocols)` in the browser). */
 export type SocketFactory = (url: string, protocols: readonly string[]) => NegotiatingSocket;
 
-/** `idle` before the first attempt; `failed` when the socket closed without ever opening. */
-export type HandshakeLabState = 'idle' | 'connecting' | 'open' | 'closed' | 'failed';
+/**
+ * `idle` before the first attempt. When the socket closes without ever
+ * opening: `failed` while the lab finds out why, and after when it cannot
+ * tell; `unreachable` when the server does not answer at all;
+ * `refused-by-browser` when the server answered 101 but chose none of the
+ * subprotocols offered, so the browser failed the connection itself.
+ */
+export type HandshakeLabState = 'idle' | 'connecting' | 'open' | 'closed' | 'failed' | 'unreachable' | 'refused-by-browser';
+
+/** Whether anything answers at the demo server's address (its `/healthz`); injected, so the store does no network of its own. */
+export type ReachabilityCheck = () => Promise<boolean>;
 
 /** A handshake that fails, seen from both sides. */
 export interface FailedHandshake {
@@ -43,6 +52,12 @@ export interface HandshakeLabSnapshot {
   /** The Accept value the server sent. */
   readonly serverAccept: string | null;
   readonly lastClose: CloseInfo | null;
+  /**
+   * After `refused-by-browser`: the same request made by the server to itself
+   * (its `?probe=`), since a page whose connection failed is never sent the
+   * handshake report.
+   */
+  readonly probedExchange: InspectProbeMessage | null;
   readonly failure: FailedHandshake | null;
   /** Why the last request was not made (an invalid subprotocol name), or the likely reason it failed. */
   readonly problem: string | null;
@@ -82,6 +97,7 @@ const INITIAL: HandshakeLabSnapshot = {
   accept: null,
   serverAccept: null,
   lastClose: null,
+  probedExchange: null,
   failure: null,
   problem: null,
 };
@@ -95,15 +111,17 @@ const INITIAL: HandshakeLabSnapshot = {
 export class HandshakeLabStore extends SnapshotStore<HandshakeLabSnapshot> {
   readonly #options: HandshakeLabOptions;
   readonly #open: SocketFactory;
+  readonly #reachable: ReachabilityCheck;
   #socket: NegotiatingSocket | null = null;
   /** Counts attempts, so late events from a replaced socket are ignored. */
   #attempt = 0;
   #failureAttempt = 0;
 
-  constructor(options: HandshakeLabOptions, open: SocketFactory) {
+  constructor(options: HandshakeLabOptions, open: SocketFactory, reachable: ReachabilityCheck) {
     super(INITIAL);
     this.#options = options;
     this.#open = open;
+    this.#reachable = reachable;
   }
 
   /** Closes the current connection (if any) and opens a new one offering `protocols`. */
@@ -137,7 +155,34 @@ export class HandshakeLabStore extends SnapshotStore<HandshakeLabSnapshot> {
         this.update({ state: 'closed', lastClose });
         return;
       }
-      this.update({ state: 'failed', lastClose, problem: this.#explainFailure(protocols) });
+      this.update({ state: 'failed', lastClose });
+      void this.#diagnose(protocols, current);
+    });
+  }
+
+  /**
+   * Finds out why a connection failed before it opened, which the browser
+   * does not tell a page: nothing answers (`unreachable`), or the server
+   * answered 101 choosing no subprotocol and the browser failed it; then the
+   * server's probe shows that exchange.
+   */
+  async #diagnose(protocols: readonly string[], current: () => boolean): Promise<void> {
+    const reachable = await this.#reachable().catch(() => false);
+    if (!current()) return;
+    if (!reachable) {
+      this.update({ state: 'unreachable' });
+      return;
+    }
+    const explanation = this.#explainFailure(protocols);
+    if (explanation === null) {
+      this.update({ state: 'failed', problem: 'The server is up, but this handshake failed, and a browser does not tell a page why (DevTools shows it).' });
+      return;
+    }
+    this.update({ state: 'refused-by-browser', problem: explanation });
+    if (protocols.length !== 1 || protocols[0] !== this.#options.unknownProtocol) return;
+    // The probe offers exactly this one unknown subprotocol, from this page's Origin: the same request.
+    this.#runProbe('unknown-subprotocol', (exchange) => {
+      if (current()) this.update({ state: 'refused-by-browser', problem: explanation, probedExchange: exchange });
     });
   }
 
@@ -148,7 +193,7 @@ export class HandshakeLabStore extends SnapshotStore<HandshakeLabSnapshot> {
    */
   #explainFailure(offered: readonly string[]): string | null {
     if (offered.length === 0 || offered.some((protocol) => this.#options.serverProtocols.includes(protocol))) return null;
-    return `The server speaks none of ${offered.join(', ')}, so it answered 101 without choosing a subprotocol, and your browser failed the connection (it offered some, so it insists on one). Try "Only an unknown subprotocol" below to see both sides.`;
+    return `The server speaks none of ${offered.join(', ')}, so it answered 101 without choosing a subprotocol, and your browser failed the connection (it offered some, so it insists on one). Offer one it speaks and press "Connect again".`;
   }
 
   /** Closes the lab's connection. */
@@ -197,18 +242,27 @@ export class HandshakeLabStore extends SnapshotStore<HandshakeLabSnapshot> {
         change({ browserEvents: [...events], browserClose: { code: event.code, reason: event.reason, wasClean: event.wasClean } });
       });
     }
+    this.#runProbe(probe, (exchange) => {
+      probeDone = true;
+      change(exchange === null ? {} : { exchange });
+    });
+  }
+
+  /** Asks `/ws/inspect` to make the failing request `probe` to itself; `done` gets its exchange, or `null` if none came. */
+  #runProbe(probe: InspectProbe, done: (exchange: InspectProbeMessage | null) => void): void {
+    let reported = false;
     const prober = this.#open(`${endpointUrl(this.#options.server, '/ws/inspect')}?probe=${probe}`, []);
     prober.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
       const message = JSON.parse(event.data) as InspectServerMessage;
-      if (message.type !== 'probe') return;
-      probeDone = true;
-      change({ exchange: message });
+      if (message.type !== 'probe' || reported) return;
+      reported = true;
+      done(message);
     });
     prober.addEventListener('close', () => {
-      if (probeDone) return;
-      probeDone = true;
-      change({});
+      if (reported) return;
+      reported = true;
+      done(null);
     });
   }
 

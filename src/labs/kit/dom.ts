@@ -68,8 +68,12 @@ export function showServer(root: ParentNode, lab: string): ServerChoice {
   return server;
 }
 
-/** The status line for a lab's connection to `url`; `openText` replaces the default for the open state. */
-export function describeConnection(connection: LabConnection, url: string, openText = `Open: connected to ${url}`): string {
+/**
+ * The status line for a lab's connection to `url`; `openText` replaces the
+ * default for the open state, `stoppedText` what to do after a close that
+ * does not reconnect (for a lab that offers a Reconnect button).
+ */
+export function describeConnection(connection: LabConnection, url: string, openText = `Open: connected to ${url}`, stoppedText = 'Reload the page to connect again.'): string {
   const close = connection.lastClose;
   switch (connection.state) {
     case 'connecting':
@@ -81,7 +85,7 @@ export function describeConnection(connection: LabConnection, url: string, openT
       // partysocket follows the close-code policy (close-policy.ts): some codes mean "do not come straight back".
       const next = shouldReconnectAfter(close.code)
         ? 'Reconnecting…'
-        : 'Not reconnecting: this code means "do not come straight back". Reload the page to connect again.';
+        : `Not reconnecting: this code means "do not come straight back". ${stoppedText}`;
       const reason = close.reason === '' ? '' : ` "${close.reason}"`;
       return `Closed with code ${String(close.code)}${reason} (${close.wasClean ? 'clean' : 'not clean'}). ${next}`;
     }

@@ -1,4 +1,5 @@
 import type { EndpointDoc } from './endpoint-doc.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, kibLabel } from '../message-limits.ts';
 
 export const echoEndpoint: EndpointDoc = {
   path: '/ws/echo',
@@ -11,7 +12,7 @@ export const echoEndpoint: EndpointDoc = {
     { type: 'binary', direction: 'client-to-server', description: 'Any binary message.', example: '48 69 (bytes)' },
     { type: 'binary', direction: 'server-to-client', description: 'The same bytes, unchanged.', example: '48 69 (bytes)' },
   ],
-  limits: ['A message larger than the server\'s --max-message-bytes (64 KiB by default) closes the connection with 1009.'],
+  limits: [`A message larger than the server's --max-message-bytes (${kibLabel(DEFAULT_MAX_MESSAGE_BYTES)} by default) closes the connection with 1009.`],
   closeCodes: [
     { code: 1001, when: 'the server is shutting down' },
     { code: 1008, when: 'the client stopped reading and its send buffer passed the cap' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatStore, type ChatEntry, type ChatTimers } from '../../../src/shared/chat-store.ts';
+import { chatShouldReconnect, ChatStore, type ChatEntry, type ChatTimers } from '../../../src/shared/chat-store.ts';
 import type { ChatServerMessage, RoomEvent, WelcomeMessage } from '../../../src/shared/protocol/chat.ts';
 import { FakeSocket } from '../../helpers/fake-socket.ts';
 
@@ -171,7 +171,7 @@ describe('ChatStore', () => {
     ];
     join({ history: missed, lastId: 6, resume: { since: 2, status: 'complete', delivered: 4, lost: 0, message: 'resumed after #2: 4 events you missed' } });
     expect(timeline(store).slice(3)).toEqual([
-      'error: Disconnected: 1006. Reconnecting…',
+      'error: The connection dropped without a close frame (1006 Abnormal Closure). Reconnecting in a moment, resuming after #2…',
       'info: Back: resumed after #2: 4 events you missed.',
       '#3 left brave-otter',
       '#4 quiet-heron: you there?',
@@ -243,7 +243,26 @@ describe('ChatStore', () => {
     for (const text of ['x', 'y', 'z']) store.say(text);
     socket.emit('close', { code: 1008, reason: 'too many messages', wasClean: true });
     expect(store.snapshot.outbox).toEqual([]);
-    expect(timeline(store)).toContain('error: 3 unconfirmed messages discarded: the server closed the connection for breaking its limits.');
+    expect(store.snapshot.state).toBe('closed');
+    expect(timeline(store).at(-1)).toBe(
+      `error: The server closed the connection with 1008 Policy Violation: "too many messages". 3 unconfirmed messages discarded: sending them again would break the limit again. Reconnecting in a moment, resuming after #${String(store.snapshot.lastId)}…`,
+    );
+  });
+
+  it('reconnects after its server\'s 1008 (the burst is over) but not after other do-not-return codes', () => {
+    expect(chatShouldReconnect({ code: 1008 })).toBe(true);
+    expect(chatShouldReconnect({ code: 1001 })).toBe(true);
+    for (const code of [1000, 1003, 1009, 4401]) expect(chatShouldReconnect({ code }), String(code)).toBe(false);
+    const { socket, store, join } = setup();
+    join();
+    socket.emit('close', { code: 1003, reason: 'binary', wasClean: true });
+    expect(store.snapshot.state).toBe('stopped');
+    expect(timeline(store).at(-1)).toBe(
+      'error: The server closed the connection with 1003 Unsupported Data: "binary". Not reconnecting: this code means "do not come straight back". Press Reconnect to join again.',
+    );
+    store.goOnline();
+    expect(socket.reconnects).toBe(1);
+    expect(store.snapshot.state).toBe('connecting');
   });
 
   it('goes offline on request, keeps typed messages, and resumes on goOnline', () => {

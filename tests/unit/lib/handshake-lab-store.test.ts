@@ -16,15 +16,22 @@ class FakeNegotiatingSocket extends FakeSocket implements NegotiatingSocket {
   }
 }
 
-function setup() {
+function setup(reachable = true) {
   const sockets: FakeNegotiatingSocket[] = [];
-  const store = new HandshakeLabStore({ server: 'ws://lab.test', serverProtocols: ['json.v1', 'text.v1'], unknownProtocol: 'chat.v9' }, (url, protocols) => {
-    const socket = new FakeNegotiatingSocket(url, protocols);
-    sockets.push(socket);
-    return socket;
-  });
+  const store = new HandshakeLabStore(
+    { server: 'ws://lab.test', serverProtocols: ['json.v1', 'text.v1'], unknownProtocol: 'chat.v9' },
+    (url, protocols) => {
+      const socket = new FakeNegotiatingSocket(url, protocols);
+      sockets.push(socket);
+      return socket;
+    },
+    () => Promise.resolve(reachable),
+  );
   return { store, sockets };
 }
+
+/** Lets the store's reachability check settle. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const handshake: InspectHandshakeMessage = {
   type: 'handshake',
@@ -71,15 +78,32 @@ describe('HandshakeLabStore.connect', () => {
     expect(store.snapshot.problem).toBe('"has space" is not a valid subprotocol name: use letters, digits and . - _ without spaces or commas.');
   });
 
-  it('explains a failure when none of the offered subprotocols is one the server speaks', () => {
+  it('explains a failure when none of the offered subprotocols is one the server speaks, and shows the probed exchange', async () => {
     const { store, sockets } = setup();
     store.connect(['chat.v9']);
     sockets[0]?.emit('close', { code: 1006, reason: '', wasClean: false });
-    expect(store.snapshot.state).toBe('failed');
-    expect(store.snapshot.problem).toMatch(/^The server speaks none of chat\.v9, so it answered 101 without choosing a subprotocol/);
-    store.connect(['json.v1']);
-    sockets[1]?.emit('close', { code: 1006, reason: '', wasClean: false });
     expect(store.snapshot).toMatchObject({ state: 'failed', problem: null });
+    await settle();
+    expect(store.snapshot.state).toBe('refused-by-browser');
+    expect(store.snapshot.problem).toMatch(/^The server speaks none of chat\.v9, so it answered 101 without choosing a subprotocol/);
+    expect(sockets[1]?.url).toBe('ws://lab.test/ws/inspect?probe=unknown-subprotocol');
+    const exchange: InspectProbeMessage = { type: 'probe', probe: 'unknown-subprotocol', requestLines: ['GET /ws/inspect HTTP/1.1', 'Sec-WebSocket-Protocol: chat.v9'], responseLines: ['HTTP/1.1 101 Switching Protocols'], body: '', problem: null };
+    sockets[1]?.emit('message', { data: JSON.stringify(exchange) });
+    expect(store.snapshot).toMatchObject({ state: 'refused-by-browser', probedExchange: exchange });
+    store.connect(['json.v1']);
+    expect(store.snapshot.probedExchange).toBeNull();
+    sockets[2]?.emit('close', { code: 1006, reason: '', wasClean: false });
+    await settle();
+    expect(store.snapshot).toMatchObject({ state: 'failed', problem: 'The server is up, but this handshake failed, and a browser does not tell a page why (DevTools shows it).' });
+  });
+
+  it('tells an unreachable server from a failed handshake', async () => {
+    const { store, sockets } = setup(false);
+    store.connect(['chat.v9']);
+    sockets[0]?.emit('close', { code: 1006, reason: '', wasClean: false });
+    await settle();
+    expect(store.snapshot).toMatchObject({ state: 'unreachable', problem: null });
+    expect(sockets).toHaveLength(1);
   });
 
   it('ignores events from a connection it has replaced', () => {

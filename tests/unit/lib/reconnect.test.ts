@@ -20,7 +20,17 @@ describe('partysocketOptions', () => {
   });
 
   it('gives every cell the close-code policy', () => {
-    expect(partysocketOptions().shouldReconnectOnClose).toBe(partysocketShouldReconnect);
+    const { shouldReconnectOnClose: policy } = partysocketOptions();
+    expect(policy({ code: 1008 })).toBe(false);
+    expect(policy({ code: 1012 })).toBe(true);
+    expect(policy(new PartySocketCloseEvent(1000, '', null))).toBe(true);
+  });
+
+  it('takes a client-specific policy, still reconnecting after partysocket\'s own close events', () => {
+    const { shouldReconnectOnClose: policy } = partysocketOptions({}, Math.random, (event) => event.code === 1008);
+    expect(policy({ code: 1008 })).toBe(true);
+    expect(policy({ code: 1012 })).toBe(false);
+    expect(policy(new PartySocketCloseEvent(1000, '', null))).toBe(true);
   });
 });
 
