@@ -2,8 +2,8 @@ import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { javascriptLanguage } from '@codemirror/lang-javascript';
 import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from '@codemirror/language';
-import { EditorState } from '@codemirror/state';
-import { drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
+import { EditorState, RangeSetBuilder } from '@codemirror/state';
+import { Decoration, drawSelection, EditorView, highlightActiveLine, keymap, ViewPlugin, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 
 /**
@@ -11,6 +11,11 @@ import { tags } from '@lezer/highlight';
  * undo, bracket matching, and Shift+Enter to run. Loaded only when a reader
  * focuses or runs a cell. Token colours are CSS variables so light and dark
  * themes both meet contrast (see socketbook.css).
+ *
+ * It lays code out exactly as the static block it replaces (Starlight's
+ * expressive-code, `wrap` with `preserveIndent`): same font, size, line height
+ * and padding, long lines wrapped under their own indentation, no line-number
+ * gutter. So a cell does not jump when a reader clicks into it (issue 18).
  */
 
 export interface CellEditor {
@@ -44,14 +49,47 @@ const theme = EditorView.theme({
     color: 'var(--sl-color-white)',
     fontSize: 'var(--sl-text-code, 0.875rem)',
   },
+  // expressive-code's numbers: line height 1.75, 0.75rem above and below, 1rem on each side
+  // (measured where its text starts and wraps; tests/browser/layout-fit.test.ts compares them).
+  '.cm-scroller': { lineHeight: '1.75', fontFamily: 'var(--sb-mono)' },
   '.cm-content': { fontFamily: 'var(--sb-mono)', caretColor: 'var(--sl-color-white)', padding: '0.75rem 0' },
-  '.cm-gutters': { backgroundColor: 'var(--sb-code-bg)', color: 'var(--sl-color-gray-3)', border: 'none' },
+  '.cm-line': { padding: '0 1rem' },
+  // expressive-code wraps with pre-wrap: a space where a line wraps takes no room, so both break at the same places.
+  '.cm-content.cm-lineWrapping': { whiteSpace: 'pre-wrap' },
   '.cm-activeLine': { backgroundColor: 'var(--sb-active-line)' },
-  '.cm-activeLineGutter': { backgroundColor: 'var(--sb-active-line)' },
   '&.cm-focused': { outline: '2px solid var(--sl-color-accent-high)', outlineOffset: '-2px' },
   '.cm-selectionBackground, &.cm-focused .cm-selectionBackground': { backgroundColor: 'var(--sb-selection) !important' },
   '.cm-cursor': { borderLeftColor: 'var(--sl-color-white)' },
 });
+
+/** Wrapped lines continue under their line's indentation, as expressive-code's `preserveIndent` does. */
+function hangingIndents(view: EditorView): DecorationSet {
+  const builder = new RangeSetBuilder<Decoration>();
+  for (const { from, to } of view.visibleRanges) {
+    for (let position = from; position <= to; ) {
+      const line = view.state.doc.lineAt(position);
+      const indent = /^[ \t]*/.exec(line.text)?.[0].length ?? 0;
+      if (indent > 0) {
+        builder.add(line.from, line.from, Decoration.line({ attributes: { style: `padding-inline-start: calc(1rem + ${String(indent)}ch); text-indent: -${String(indent)}ch` } }));
+      }
+      position = line.to + 1;
+    }
+  }
+  return builder.finish();
+}
+
+const hangingIndent = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.decorations = hangingIndents(view);
+    }
+    update(update: ViewUpdate) {
+      if (update.docChanged || update.viewportChanged) this.decorations = hangingIndents(update.view);
+    }
+  },
+  { decorations: (plugin) => plugin.decorations },
+);
 
 /** Mounts an editor in `parent` (replacing nothing: the caller hides the static code). */
 export function createCellEditor(parent: HTMLElement, options: CellEditorOptions): CellEditor {
@@ -64,7 +102,6 @@ export function createCellEditor(parent: HTMLElement, options: CellEditorOptions
     state: EditorState.create({
       doc: options.code,
       extensions: [
-        lineNumbers(),
         history(),
         drawSelection(),
         highlightActiveLine(),
@@ -78,6 +115,7 @@ export function createCellEditor(parent: HTMLElement, options: CellEditorOptions
         // Long lines wrap, as in the static code the editor replaces (expressiveCode's
         // wrap), so the code keeps its layout when a reader focuses it, even on a phone.
         EditorView.lineWrapping,
+        hangingIndent,
         // Shift+Enter runs, as in Jupyter; Tab indents (Escape then Tab leaves the editor).
         keymap.of([
           { key: 'Shift-Enter', run },

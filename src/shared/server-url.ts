@@ -78,6 +78,27 @@ export function chooseServer(pageUrl: string, storage: KeyValueStorage | null): 
   return { url: pageServerUrl(pageUrl), source: 'page' };
 }
 
+/**
+ * True when a page at `pageUrl` cannot open `server` at all: an `https:`
+ * page may not open `ws://` (mixed content, WHATWG WebSocket standard: the
+ * constructor throws `SecurityError`). That happens with a static copy of the
+ * site served over https and `?server=ws://…` pointing at a teacher's machine.
+ */
+export function isMixedContent(pageUrl: string, server: string): boolean {
+  return new URL(pageUrl).protocol === 'https:' && server.startsWith('ws:');
+}
+
+/** What to tell a reader whose https page was pointed at a `ws://` server; `null` when the page may connect. */
+export function mixedContentText(pageUrl: string, server: string): string | null {
+  if (!isMixedContent(pageUrl, server)) return null;
+  const host = new URL(server).host;
+  return (
+    `This page was served over https, so the browser refuses to open ${server} (mixed content: an https page may only open wss://). ` +
+    `Open the page from the demo server itself (http://${host}/), ` +
+    `or start that server with TLS (npm start -- --tls, coming in chapter 10) and use ?server=wss://${host}.`
+  );
+}
+
 /** `ws://host:port` + `/ws/echo` → `ws://host:port/ws/echo`. */
 export function endpointUrl(server: string, path: string): string {
   return `${server}${path.startsWith('/') ? path : `/${path}`}`;

@@ -1,7 +1,7 @@
 /** Small DOM helpers shared by the cells' and labs' custom elements. */
 import { shouldReconnectAfter } from '../../shared/close-policy.ts';
 import { pageServer } from './page-server.ts';
-import type { ServerChoice } from '../../shared/server-url.ts';
+import { mixedContentText, type ServerChoice } from '../../shared/server-url.ts';
 import type { LabConnection } from '../../shared/snapshot-store.ts';
 
 /** The nearest custom element at or above `node`, to name in errors. */
@@ -25,11 +25,16 @@ export function part<T extends Element>(root: ParentNode, selector: string, lab 
 
 /** `Server: ws://host:port (this site)`, or `(set with ?server=)`: where the page connects and why. */
 export function serverLabel(server: ServerChoice = pageServer()): string {
-  return server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+  const label = server.source === 'page' ? `Server: ${server.url} (this site)` : `Server: ${server.url} (set with ?server=)`;
+  const problem = mixedContentText(window.location.href, server.url);
+  return problem === null ? label : `${label}. ${problem}`;
 }
 
 /** What to tell a reader whose page cannot reach the demo server at `url`. */
 export function unreachableText(url: string, attempt: number | null, then = 'Retrying…'): string {
+  // An https page never reaches a ws:// server, running or not: say why instead of "start it".
+  const mixed = mixedContentText(window.location.href, url);
+  if (mixed !== null) return mixed;
   const attempts = attempt === null ? '' : ` (attempt ${String(attempt)})`;
   return `Can't reach the demo server at ${url}${attempts}. Start it with "npm start" in the Socketbook folder, or point this page at another server with ?server=ws://host:port. ${then}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseServer, endpointUrl, normaliseServerUrl, pageServerUrl, SERVER_STORAGE_KEY, type KeyValueStorage } from '../../../src/shared/server-url.ts';
+import { chooseServer, endpointUrl, isMixedContent, mixedContentText, normaliseServerUrl, pageServerUrl, SERVER_STORAGE_KEY, type KeyValueStorage } from '../../../src/shared/server-url.ts';
 
 function memoryStorage(initial: Record<string, string> = {}): KeyValueStorage & { data: Map<string, string> } {
   const data = new Map(Object.entries(initial));
@@ -67,5 +67,25 @@ describe('endpointUrl', () => {
   it('joins a server and a path', () => {
     expect(endpointUrl('ws://a:1', '/ws/echo')).toBe('ws://a:1/ws/echo');
     expect(endpointUrl('ws://a:1', 'ws/echo')).toBe('ws://a:1/ws/echo');
+  });
+});
+
+describe('mixed content (issue 18, item 11)', () => {
+  it('detects an https page pointed at a ws:// server, and only that', () => {
+    expect(isMixedContent('https://book.example/chat/?server=ws://10.0.0.5:8080', 'ws://10.0.0.5:8080')).toBe(true);
+    expect(isMixedContent('https://book.example/', 'wss://10.0.0.5:8080')).toBe(false);
+    expect(isMixedContent('http://book.example/', 'ws://10.0.0.5:8080')).toBe(false);
+    expect(isMixedContent('http://localhost:8080/', 'ws://localhost:8080')).toBe(false);
+    // What chooseServer gives an https page with ?server=ws://…
+    const page = 'https://book.example/echo/?server=ws://192.168.1.20:8080';
+    expect(isMixedContent(page, chooseServer(page, null).url)).toBe(true);
+  });
+
+  it('says why and suggests --tls or serving the page from the demo server', () => {
+    expect(mixedContentText('http://localhost:8080/', 'ws://localhost:8080')).toBeNull();
+    expect(mixedContentText('https://book.example/', 'ws://192.168.1.20:8080/ws/echo')).toBe(
+      'This page was served over https, so the browser refuses to open ws://192.168.1.20:8080/ws/echo (mixed content: an https page may only open wss://). ' +
+        'Open the page from the demo server itself (http://192.168.1.20:8080/), or start that server with TLS (npm start -- --tls, coming in chapter 10) and use ?server=wss://192.168.1.20:8080.',
+    );
   });
 });
