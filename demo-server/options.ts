@@ -59,6 +59,8 @@ export interface DemoServerOptions {
    * `{}` keeps every default.
    */
   chat: Readonly<Partial<ChatOptions>>;
+  /** How long a ticket from `POST /account/ticket` stays valid (chapter 10). */
+  ticketTtlMs: number;
 }
 
 export const DEFAULTS: Readonly<DemoServerOptions> = {
@@ -80,6 +82,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   closeTimeoutMs: 1_000,
   log: null,
   chat: {},
+  ticketTtlMs: 10_000,
 };
 
 /**
@@ -100,6 +103,7 @@ export const OPTION_BOUNDS = {
   readLowWaterBytes: { name: 'readLowWaterBytes', min: 0, max: 1024 * 1024 * 1024 },
   heartbeatIntervalMs: { name: 'heartbeatIntervalMs', min: 0, max: 3_600_000 },
   closeTimeoutMs: { name: 'closeTimeoutMs', min: 1, max: 60_000 },
+  ticketTtlMs: { name: 'ticketTtlMs', min: 100, max: 600_000 },
 } as const satisfies Record<string, BoundedInteger>;
 
 function requireInteger(name: keyof typeof OPTION_BOUNDS, value: number): void {
@@ -110,6 +114,7 @@ function requireInteger(name: keyof typeof OPTION_BOUNDS, value: number): void {
 export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoServerOptions {
   const resolved: DemoServerOptions = { ...DEFAULTS, ...options };
   requireInteger('maxMessageBytes', resolved.maxMessageBytes);
+  requireInteger('ticketTtlMs', resolved.ticketTtlMs);
   requireInteger('maxConnections', resolved.maxConnections);
   requireInteger('maxBufferedBytes', resolved.maxBufferedBytes);
   requireInteger('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress);

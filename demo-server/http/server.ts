@@ -25,7 +25,7 @@ export interface DemoServer {
    * reload also upgrades) can handle them.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Answers `/healthz` and plain HTTP requests to `/ws/…`; returns `false` for other paths. */
+  /** Answers `/healthz`, plain HTTP requests to `/ws/…` and routes' own HTTP paths (`/account/…`); returns `false` for other paths. */
   handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean;
   /** Starts listening; resolves with the bound address (use port 0 in tests). */
   listen(port: number, host: string): Promise<AddressInfo>;
@@ -259,7 +259,14 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     return true;
   }
 
+  /** Offers a plain HTTP request to the routes that answer some (`handleHttp`), in route-list order. */
+  function handleRouteHttp(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    return routes.some(({ route }) => route.handleHttp?.(request, response, url) === true);
+  }
+
   function handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    if (handleRouteHttp(request, response)) return true;
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       const byEndpoint: Record<string, number> = {};
@@ -302,6 +309,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       sendText(response, wrongHost.status, wrongHost.message);
       return;
     }
+    // Routes' own HTTP requests (POST /account/login) come before the GET-only site.
+    if (handleRouteHttp(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       sendText(response, 405, `${request.method ?? ''} is not supported; the demo server answers GET and HEAD.`, { allow: 'GET, HEAD' });
       return;
