@@ -51,6 +51,8 @@ export interface DemoServerOptions {
   heartbeatIntervalMs: number;
   /** How long a close handshake may take before the TCP connection is destroyed. */
   closeTimeoutMs: number;
+  /** How long a ticket from `POST /account/ticket` stays valid (chapter 10). */
+  ticketTtlMs: number;
   /** Receives one human-readable line per event; `null` is silent. */
   log: ((line: string) => void) | null;
   /**
@@ -59,8 +61,6 @@ export interface DemoServerOptions {
    * `{}` keeps every default.
    */
   chat: Readonly<Partial<ChatOptions>>;
-  /** How long a ticket from `POST /account/ticket` stays valid (chapter 10). */
-  ticketTtlMs: number;
 }
 
 export const DEFAULTS: Readonly<DemoServerOptions> = {
@@ -80,9 +80,9 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   readLowWaterBytes: 256 * 1024,
   heartbeatIntervalMs: 30_000,
   closeTimeoutMs: 1_000,
+  ticketTtlMs: 10_000,
   log: null,
   chat: {},
-  ticketTtlMs: 10_000,
 };
 
 /**
