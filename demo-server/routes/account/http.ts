@@ -107,7 +107,11 @@ export function handleAccountHttp(store: AccountStore, context: RouteContext, re
   const session = store.session(sessionId);
   switch (url.pathname) {
     case ACCOUNT_HTTP_PATHS.login:
-      void login(store, context, request, response, address);
+      login(store, context, request, response, address).catch((error: unknown) => {
+        context.log('error', `${url.pathname}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!response.headersSent) sendError(response, 500, 'internal server error');
+        else response.destroy();
+      });
       return true;
     case ACCOUNT_HTTP_PATHS.logout:
       store.logout(sessionId);
