@@ -44,7 +44,7 @@ try {
 } catch (error) {
   // openssl missing or failing, an unreadable file, a key that does not match its certificate: one line, no stack.
   const message = error instanceof Error ? error.message : String(error);
-  console.error(options.tls === null ? message : `TLS: ${message.replace(/^TLS: /, '')}`);
+  console.error(options.tls === null ? message : `TLS: ${message}`);
   process.exit(1);
 }
 const scheme = options.tls === null ? 'http' : 'https';

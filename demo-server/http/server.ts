@@ -10,7 +10,7 @@ import { isHostAllowed, ownHostNames } from './host-check.ts';
 import { attackerHostRefusal, createAttackerServer } from '../attacker/listener.ts';
 import { applyHttpTimeouts, CONNECTION_CHECK_INTERVAL_MS } from './timeouts.ts';
 import { logLine } from './log.ts';
-import { resolveOptions, type DemoServerOptions } from '../options.ts';
+import { resolveOptions, type DemoServerOptions, type TlsCredentials } from '../options.ts';
 import { isOriginAllowed } from './origin.ts';
 import { routeFactories } from '../routes/index.ts';
 import { matchPath, type Handshake, type HandshakeRefusal, type Route, type RouteContext } from '../core/route.ts';
@@ -93,6 +93,15 @@ function sendText(response: ServerResponse, status: number, text: string, header
 
 function isDemoPath(pathname: string): boolean {
   return pathname === '/ws' || pathname.startsWith('/ws/');
+}
+
+/** An https server for `credentials`; a certificate or key OpenSSL refuses (not PEM, not a pair) is a `TypeError` naming the cause. */
+function createTlsServer(credentials: Readonly<TlsCredentials>, handleRequest: (request: IncomingMessage, response: ServerResponse) => void): Server {
+  try {
+    return createHttpsServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS, cert: credentials.cert, key: credentials.key }, handleRequest);
+  } catch (error) {
+    throw new TypeError(`the certificate and key were refused (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
 }
 
 /**
@@ -331,10 +340,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       else response.destroy();
     });
   }
-  const httpServer: Server =
-    config.tls === null
-      ? createHttpServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS }, handleRequest)
-      : createHttpsServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS, cert: config.tls.cert, key: config.tls.key }, handleRequest);
+  const httpServer: Server = config.tls === null ? createHttpServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS }, handleRequest) : createTlsServer(config.tls, handleRequest);
   applyHttpTimeouts(httpServer, config);
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!handleUpgrade(request, socket, head)) {
