@@ -3,7 +3,7 @@ import { CHAT_OPTION_BOUNDS, resolveChatOptions } from './routes/chat/options.ts
 import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
-import { attackerHostRefusal } from './attacker/listener.ts';
+import { attackerHostRefusal } from './attacker/host.ts';
 
 export const USAGE = `Usage: npm start -- [options]
 

@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { applyHttpTimeouts, CONNECTION_CHECK_INTERVAL_MS, type HttpTimeoutOptions } from '../http/timeouts.ts';
-import { isLoopbackName } from '../http/host-check.ts';
 
 export interface AttackerListenerOptions extends HttpTimeoutOptions {
   /** The site's port, which the page attacks by default. */
@@ -29,21 +28,21 @@ export interface AttackerListenerOptions extends HttpTimeoutOptions {
  */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src ws: wss:; base-uri 'none'; form-action 'none'";
 
-const PAGE = readFileSync(new URL('page.html', import.meta.url), 'utf8');
-const FILES: Readonly<Record<string, { readonly type: string; readonly body: string }>> = {
-  '/attacker.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('page.js', import.meta.url), 'utf8') },
-  '/attacker.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('page.css', import.meta.url), 'utf8') },
-};
-
-/** `true` for an address that only this machine can reach: a listener bound there cannot be visited from the LAN. */
-export function isLoopbackHost(host: string): boolean {
-  return isLoopbackName(host.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+interface PageFile {
+  readonly type: string;
+  readonly body: string;
 }
 
-/** The one-line refusal for an attacker listener on a non-loopback `host`, or `null` when it may listen there. */
-export function attackerHostRefusal(host: string, onLan: boolean): string | null {
-  if (onLan || isLoopbackHost(host)) return null;
-  return `the attacker page is only served on a loopback host (--host ${host} would put it on the LAN); add --attacker-on-lan to serve it there anyway, or --attacker-port 0 to turn it off`;
+/** The page's files, read when a listener is made (not at import: the reference page bundles flags.ts, which needs only host.ts). */
+function readPageFiles(): { page: string; files: Readonly<Record<string, PageFile>> } {
+  const read = (name: string): string => readFileSync(new URL(name, import.meta.url), 'utf8');
+  return {
+    page: read('page.html'),
+    files: {
+      '/attacker.js': { type: 'text/javascript; charset=utf-8', body: read('page.js') },
+      '/attacker.css': { type: 'text/css; charset=utf-8', body: read('page.css') },
+    },
+  };
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
@@ -66,7 +65,8 @@ function sendText(response: ServerResponse, status: number, text: string, header
 /** Builds the attacker listener (not listening yet). */
 export function createAttackerServer(options: AttackerListenerOptions): Server {
   // The victim's port and scheme are the server's own numbers, not input: safe to put in the page.
-  const page = PAGE.replace('__VICTIM_SCHEME__', options.victimScheme).replace('__VICTIM_PORT__', String(options.victimPort));
+  const { page: template, files } = readPageFiles();
+  const page = template.replace('__VICTIM_SCHEME__', options.victimScheme).replace('__VICTIM_PORT__', String(options.victimPort));
   const server = createServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS }, (request: IncomingMessage, response: ServerResponse) => {
     if (!options.isHostAllowed(request.headers.host)) {
       sendText(response, 421, `this server does not answer to the host ${JSON.stringify(request.headers.host ?? '')}; start it with --allowed-hosts to add a name`);
@@ -77,7 +77,7 @@ export function createAttackerServer(options: AttackerListenerOptions): Server {
       return;
     }
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const file = pathname === '/' ? { type: 'text/html; charset=utf-8', body: page } : FILES[pathname];
+    const file = pathname === '/' ? { type: 'text/html; charset=utf-8', body: page } : files[pathname];
     if (file === undefined) {
       sendText(response, 404, `Not found: the attacker listener serves only the attacker page at /.`);
       return;
