@@ -1,0 +1,93 @@
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { startServer, type RunningServer } from '../helpers/demo-server.ts';
+
+/** A port with nothing listening on it: a victim whose handshakes always fail. */
+async function deadPort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+describe('the attacker page in Chromium', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  let attacker: number;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer();
+    attacker = (await running.server.listenAttacker(0, '127.0.0.1')).port;
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  it('says it is the attacker, shows its own origin under both names, and attacks localhost:PORT by default', async () => {
+    for (const name of ['localhost', '127.0.0.1']) {
+      const { page, errors } = await newPage(browser);
+      await page.goto(`http://${name}:${String(attacker)}/`);
+      expect(await page.title()).toBe('ATTACKER (demo)');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('ATTACKER (demo): this page is another site trying to use your login');
+      expect(await page.locator('#attacker-origin').textContent()).toBe(`http://${name}:${String(attacker)}`);
+      expect(await page.locator('#attacker-url').textContent()).toBe(`ws://localhost:${String(running.port)}/ws/account/unsafe`);
+      // Whatever the account endpoint answers, the page ends in a stated outcome, never "Connecting…".
+      await expect.poll(() => page.locator('#attacker-status').textContent()).not.toMatch(/^(Starting|Connecting)/);
+      expect(await page.locator('.banner').evaluate((banner) => getComputedStyle(banner).backgroundColor)).toBe('rgb(176, 0, 32)');
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('reports a failed handshake as refused, on the page and to the site that framed it', async () => {
+    const victim = `http://localhost:${String(await deadPort())}`;
+    const { page, errors } = await newPage(browser);
+    // The lab is on the site's origin; the attacker page reports only to the victim origin, so it is framed from there.
+    await page.goto(`http://localhost:${String(running.port)}/healthz`);
+    const reports = page.evaluate(
+      ([url]) =>
+        new Promise<unknown>((resolve) => {
+          window.addEventListener('message', (event) => {
+            resolve({ from: event.origin, data: event.data as unknown });
+          });
+          const frame = document.createElement('iframe');
+          frame.src = url ?? '';
+          document.body.append(frame);
+        }),
+      [`http://127.0.0.1:${String(attacker)}/?target=safe&victim=${encodeURIComponent(`http://localhost:${String(running.port)}`)}`],
+    );
+    // /ws/account/safe refuses a foreign page's handshake (and before it exists, there is no endpoint): either way the page sees 1006.
+    expect(await reports).toEqual({
+      from: `http://127.0.0.1:${String(attacker)}`,
+      data: { source: 'socketbook-attacker', target: 'safe', origin: `http://127.0.0.1:${String(attacker)}`, outcome: 'refused', account: null, serverSawOrigin: null, cookies: [], closeCode: 1006 },
+    });
+
+    const direct = await newPage(browser);
+    await direct.page.goto(`http://127.0.0.1:${String(attacker)}/?victim=${encodeURIComponent(victim)}`);
+    await expect.poll(() => direct.page.locator('#attacker-status').textContent()).toMatch(/^Refused: the handshake failed, so the browser reports close code 1006\. A page is never told the HTTP status/);
+    expect(await direct.page.locator('#attacker-stolen').textContent()).toBe('(nothing stolen)');
+    expect(errors).toEqual([]);
+    await page.close();
+    await direct.page.close();
+  });
+
+  it('refuses a bad target or victim with a sentence, without connecting', async () => {
+    const { page } = await newPage(browser);
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(`http://localhost:${String(attacker)}/?target=%3Cb%3Eecho%3C%2Fb%3E`);
+    expect(await page.locator('#attacker-status').textContent()).toBe('Nothing attacked: target must be unsafe or safe, got "<b>echo</b>".');
+    expect(await page.locator('#attacker-status b').count()).toBe(0);
+    await page.goto(`http://localhost:${String(attacker)}/?victim=javascript:alert(1)`);
+    expect(await page.locator('#attacker-status').textContent()).toBe('Nothing attacked: victim must be an http:// or https:// origin, got "javascript:alert(1)".');
+    expect(sockets).toEqual([]);
+    await page.close();
+  });
+});
