@@ -53,6 +53,16 @@ describe('the attacker listener', () => {
     expect((await fetch(`${attackerUrl}/attacker.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
+  it('is announced at GET /account/config on the site, for the labs (null before it listens)', async () => {
+    const site = await startServer();
+    running = site;
+    const before = await fetch(`${site.httpUrl}/account/config`);
+    expect(before.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await before.json()).toEqual({ attackerPort: null, ticketTtlMs: 10_000 });
+    const { port } = await site.server.listenAttacker(0, '127.0.0.1');
+    expect(await (await fetch(`${site.httpUrl}/account/config`)).json()).toEqual({ attackerPort: port, ticketTtlMs: 10_000 });
+  });
+
   it('answers to both loopback names, the two origins chapter 10 compares', async () => {
     const { attackerPort } = await withAttacker();
     expect((await getWithHost(`http://127.0.0.1:${String(attackerPort)}/`, `localhost:${String(attackerPort)}`)).status).toBe(200);
