@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage } from '../helpers/browser.ts';
+import { makeSelfSignedCertificate } from '../../demo-server/http/tls.ts';
+import { launchBrowser, newPage, SITE_DIR } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
 /** A port with nothing listening on it: a victim whose handshakes always fail. */
@@ -89,5 +90,64 @@ describe('the attacker page in Chromium', () => {
     expect(await page.locator('#attacker-status').textContent()).toBe('Nothing attacked: victim must be an http:// or https:// origin, got "javascript:alert(1)".');
     expect(sockets).toEqual([]);
     await page.close();
+  });
+});
+
+describe('the site and the attacker page with --tls, in Chromium', () => {
+  let browser: Browser;
+  let running: RunningServer;
+  let attacker: number;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer({ staticDir: SITE_DIR, tls: await makeSelfSignedCertificate() });
+    attacker = (await running.server.listenAttacker(0, '127.0.0.1')).port;
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+  });
+
+  /** A context that accepts the self-signed certificate, as a reader does after the warning. */
+  async function trustingPage() {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    return { page, errors };
+  }
+
+  it('serves the pages over https, where a cell connects with wss and ws:// to a real host name is blocked as mixed content (loopback is not)', async () => {
+    const { page, errors } = await trustingPage();
+    const site = `https://localhost:${String(running.port)}`;
+    await page.goto(`${site}/why-websockets/`);
+    const cell = page.locator('echo-cell').first();
+    await cell.scrollIntoViewIfNeeded();
+    await expect.poll(() => cell.getByRole('status').textContent()).toContain(`Open: connected to wss://localhost:${String(running.port)}/ws/echo`);
+    // Mixed content (https page, ws: URL) is refused by the constructor, except for
+    // potentially trustworthy hosts: ws://localhost and ws://127.0.0.1 are allowed
+    // (W3C Secure Contexts §3.2), so the lesson needs a real host name.
+    const attempt = (url: string) =>
+      page.evaluate((target) => {
+        try {
+          new WebSocket(target).close();
+          return 'constructed';
+        } catch (error) {
+          return error instanceof DOMException ? `${error.name}: ${error.message}` : String(error);
+        }
+      }, url);
+    expect(await attempt('ws://school.example/ws/echo')).toMatch(/^SecurityError: /);
+    expect(await attempt(`ws://localhost:${String(running.port)}/ws/echo`)).toBe('constructed');
+    expect(await attempt(`ws://127.0.0.1:${String(running.port)}/ws/echo`)).toBe('constructed');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps the attacker page on http, attacking the https site over wss', async () => {
+    const { page, errors } = await trustingPage();
+    await page.goto(`http://localhost:${String(attacker)}/`);
+    expect(await page.locator('#attacker-url').textContent()).toBe(`wss://localhost:${String(running.port)}/ws/account/unsafe`);
+    await expect.poll(() => page.locator('#attacker-status').textContent()).not.toMatch(/^(Starting|Connecting)/);
+    expect(errors).toEqual([]);
+    await page.context().close();
   });
 });
