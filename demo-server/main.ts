@@ -82,7 +82,11 @@ if (options.attacker === null) {
 } else {
   try {
     const attacker = String((await server.listenAttacker(options.attacker.port, options.host, { onLan: options.attackerOnLan })).port);
-    console.log(`Attacker page (chapter 10, demo): http://localhost:${attacker}/ and http://127.0.0.1:${attacker}/`);
+    const ipv4Loopback = options.host === 'localhost' || /^127\./.test(options.host);
+    const wildcard = options.host === '0.0.0.0' || options.host === '::';
+    if (ipv4Loopback || wildcard) console.log(`Attacker page (chapter 10, demo): http://localhost:${attacker}/ and http://127.0.0.1:${attacker}/`);
+    else console.log(`Attacker page (chapter 10, demo): http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${attacker}/`);
+    if (wildcard) for (const ip of lanAddresses()) console.log(`Attacker page on the LAN (--attacker-on-lan): http://${ip}:${attacker}/`);
   } catch (error) {
     const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     const why = busy ? `port ${String(options.attacker.port)} is already in use` : error instanceof Error ? error.message : String(error);
