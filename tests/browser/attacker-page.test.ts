@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { makeSelfSignedCertificate } from '../../demo-server/http/tls.ts';
 import { launchBrowser, newPage, SITE_DIR } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
@@ -89,6 +90,80 @@ describe('the attacker page in Chromium', () => {
     await page.goto(`http://localhost:${String(attacker)}/?victim=javascript:alert(1)`);
     expect(await page.locator('#attacker-status').textContent()).toBe('Nothing attacked: victim must be an http:// or https:// origin, got "javascript:alert(1)".');
     expect(sockets).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the attacker page against a victim that speaks the account protocol', () => {
+  // Until /ws/account/* is merged in, a small ws server stands in for the victim:
+  // it answers as the contract says /ws/account/unsafe does, with hostile text in
+  // the account, so the page's rendering and report are checked on their own.
+  let browser: Browser;
+  let running: RunningServer;
+  let attacker: number;
+  let victim: WebSocketServer;
+  let victimOrigin: string;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startServer();
+    attacker = (await running.server.listenAttacker(0, '127.0.0.1')).port;
+    victim = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(victim, 'listening');
+    victimOrigin = `http://localhost:${String((victim.address() as AddressInfo).port)}`;
+    victim.on('connection', (socket, request) => {
+      socket.send(
+        JSON.stringify({
+          type: 'account',
+          account: { name: '<img src=x onerror="window.pwned=1">', secretNote: 'fake', path: request.url },
+          origin: request.headers.origin ?? null,
+          cookies: ['sb_session', 'sb_none'],
+        }),
+      );
+      socket.close(4000, 'done');
+    });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await running.close();
+    victim.close();
+  });
+
+  it('shows the stolen account as text, what the server saw, the close, and posts it all to the victim origin', async () => {
+    const { page, errors } = await newPage(browser);
+    // The lab is on the victim origin; the stand-in answers any page with 426, which is page enough to frame from.
+    await page.goto(`${victimOrigin}/`);
+    const report = page.evaluate(
+      ([url]) =>
+        new Promise<unknown>((resolve) => {
+          window.addEventListener('message', (event) => {
+            const data = event.data as { closeCode: number | null };
+            if (data.closeCode !== null) resolve(data);
+          });
+          const frame = document.createElement('iframe');
+          frame.src = url ?? '';
+          document.body.append(frame);
+        }),
+      [`http://localhost:${String(attacker)}/?victim=${encodeURIComponent(victimOrigin)}`],
+    );
+    const account = { name: '<img src=x onerror="window.pwned=1">', secretNote: 'fake', path: '/ws/account/unsafe' };
+    expect(await report).toEqual({
+      source: 'socketbook-attacker',
+      target: 'unsafe',
+      origin: `http://localhost:${String(attacker)}`,
+      outcome: 'stolen',
+      account,
+      serverSawOrigin: `http://localhost:${String(attacker)}`,
+      cookies: ['sb_session', 'sb_none'],
+      closeCode: 4000,
+    });
+    const frame = page.frameLocator('iframe');
+    expect(await frame.locator('#attacker-stolen').textContent()).toBe(JSON.stringify(account, null, 2));
+    expect(await frame.locator('#attacker-stolen img').count()).toBe(0);
+    expect(await frame.locator('#attacker-seen').textContent()).toBe(`Origin: http://localhost:${String(attacker)}. Cookies that arrived: sb_session, sb_none.`);
+    expect(await frame.locator('#attacker-status').textContent()).toBe(
+      `STOLEN: the server accepted this page's handshake, trusted the cookie the browser attached, and sent the account. It was told Origin http://localhost:${String(attacker)} and ignored it. Then the server closed the connection with 4000 "done".`,
+    );
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
