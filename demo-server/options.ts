@@ -61,6 +61,18 @@ export interface DemoServerOptions {
    * `{}` keeps every default.
    */
   chat: Readonly<Partial<ChatOptions>>;
+  /**
+   * A certificate and its private key (PEM) to serve https and wss instead of
+   * http and ws; `null` serves plain http. `--tls` makes a self-signed pair at
+   * start (http/tls.ts).
+   */
+  tls: Readonly<TlsCredentials> | null;
+}
+
+/** PEM text of a certificate (chain) and its private key. */
+export interface TlsCredentials {
+  cert: string;
+  key: string;
 }
 
 export const DEFAULTS: Readonly<DemoServerOptions> = {
@@ -83,6 +95,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   ticketTtlMs: 10_000,
   log: null,
   chat: {},
+  tls: null,
 };
 
 /**

@@ -47,6 +47,11 @@ export interface RouteContext {
   readonly options: DemoServerOptions;
   /** Writes one line to the server log. */
   log(event: string, message: string): void;
+  /**
+   * The port of the attacker listener (chapter 10's "other site"), once it
+   * listens; `null` when it is off or not started (`DemoServer.listenAttacker`).
+   */
+  attackerPort(): number | null;
 }
 
 interface RouteBase<T> {
