@@ -9,7 +9,6 @@ import { AddressLimits, addressOf } from './address-limits.ts';
 import { isHostAllowed, ownHostNames } from './host-check.ts';
 import { attackerHostRefusal } from '../attacker/host.ts';
 import { createAttackerServer } from '../attacker/listener.ts';
-import { ACCOUNT_CONFIG_PATH, sendAccountConfig } from './account-config.ts';
 import { applyHttpTimeouts, CONNECTION_CHECK_INTERVAL_MS } from './timeouts.ts';
 import { logLine } from './log.ts';
 import { resolveOptions, type DemoServerOptions, type TlsCredentials } from '../options.ts';
@@ -309,10 +308,6 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
           shedConnections: budget.shedCount,
         })}\n`,
       );
-      return true;
-    }
-    if (url.pathname === ACCOUNT_CONFIG_PATH) {
-      sendAccountConfig(response, attackerPort);
       return true;
     }
     if (isDemoPath(url.pathname)) {

@@ -251,6 +251,7 @@ describe('the demo account (chapter 10)', () => {
     await running.close();
     running = await startServer({ ticketTtlMs: 100 });
     site = `http://127.0.0.1:${String(running.port)}`;
+    expect(await call('/account/config')).toMatchObject({ status: 200, body: { attackerPort: null, ticketTtlMs: 100 } });
     const cookie = await login();
     const [inUrl, inMessage] = [await ticket(cookie), await ticket(cookie)];
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -18,7 +18,7 @@ import type { AccountStore } from './store.ts';
 const BODY_TIMEOUT_MS = 5_000;
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
   response.end(`${JSON.stringify(body)}\n`);
 }
 
@@ -83,6 +83,7 @@ const METHODS: Readonly<Record<string, 'GET' | 'POST'>> = {
   [ACCOUNT_HTTP_PATHS.ticket]: 'POST',
   [ACCOUNT_HTTP_PATHS.me]: 'GET',
   [ACCOUNT_HTTP_PATHS.seen]: 'GET',
+  [ACCOUNT_HTTP_PATHS.config]: 'GET',
 };
 
 /**
@@ -100,6 +101,10 @@ export function handleAccountHttp(store: AccountStore, context: RouteContext, re
   }
   if (!isOwnOrigin(request, context.options.allowedOrigins)) {
     sendError(response, 403, `origin ${request.headers.origin ?? ''} is not one of this site's origins`);
+    return true;
+  }
+  if (url.pathname === ACCOUNT_HTTP_PATHS.config) {
+    sendJson(response, 200, { attackerPort: context.attackerPort(), ticketTtlMs: context.options.ticketTtlMs });
     return true;
   }
   const address = addressOf(request.socket.remoteAddress);

@@ -79,6 +79,8 @@ export const ACCOUNT_HTTP_PATHS = {
   me: '/account/me',
   ticket: '/account/ticket',
   seen: '/account/seen',
+  /** `{ attackerPort, ticketTtlMs }`: where the attacker page listens (`null` when off) and how long a ticket lasts. Not secret. */
+  config: '/account/config',
 } as const;
 
 /** Largest request body `/account/*` reads. */
