@@ -119,4 +119,9 @@ export default defineConfig(
     files: ['src/cells/backpressure/blocking-consumer.lab.js'],
     rules: { 'no-empty': 'off' },
   },
+  {
+    // The attacker page's script (chapter 10) runs in the browser, served by the demo server.
+    files: ['demo-server/attacker/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
 );

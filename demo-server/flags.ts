@@ -3,6 +3,7 @@ import { CHAT_OPTION_BOUNDS, resolveChatOptions } from './routes/chat/options.ts
 import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
+import { attackerHostRefusal } from './attacker/host.ts';
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -52,6 +53,15 @@ Options (environment variable in brackets):
   --chat-limits <list>     comma-separated name=value overrides of the chat's limits,
                            e.g. messagesPerSecond=1000,maxMembersPerRoom=2000 for a
                            benchmark; names as in CHAT_DEFAULTS (CHAT_LIMITS, default none)
+  --attacker-port <n>      port of the attacker page, chapter 10's "other site" that
+                           tries to use the reader's demo login (ATTACKER_PORT, default
+                           the port + 1, a free one with --port 0; 0 turns it off). Only
+                           on a loopback --host; if the default port is busy it is skipped
+  --attacker-on-lan        serve the attacker page even when --host is not loopback
+  --tls                    serve https and wss with a self-signed certificate made at
+                           start with openssl (for localhost and 127.0.0.1, one day)
+  --tls-cert <file>        serve https and wss with this PEM certificate (TLS_CERT)
+  --tls-key <file>         and this PEM private key (TLS_KEY); give both
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -64,6 +74,15 @@ export interface CliOptions {
   readonly help: boolean;
   readonly siteDir: string;
   readonly server: Partial<DemoServerOptions>;
+  /**
+   * The attacker listener: its port (0: a free one) and whether it was asked
+   * for (`--attacker-port`) or is the default (port + 1, skipped with a
+   * warning when busy); `null` when off.
+   */
+  readonly attacker: { readonly port: number; readonly explicit: boolean } | null;
+  readonly attackerOnLan: boolean;
+  /** `self-signed` for `--tls`, the two files for `--tls-cert`/`--tls-key`; `null` for plain http. */
+  readonly tls: { readonly kind: 'self-signed' } | { readonly kind: 'files'; readonly cert: string; readonly key: string } | null;
 }
 
 /** `text` as `--flag` reads an option's range (declared once, in `OPTION_BOUNDS` or `CHAT_OPTION_BOUNDS`). */
@@ -72,6 +91,22 @@ function parseInteger(flag: string, text: string, bounds: BoundedInteger): numbe
 }
 
 const PORT = { name: '--port', min: 0, max: 65_535 } as const;
+const ATTACKER_PORT = { name: '--attacker-port', min: 1, max: 65_535, zeroMeansOff: true } as const;
+
+/** Where the attacker page listens, from `--attacker-port`, `--port` and `--host` (see `CliOptions.attacker`). */
+function attackerListener(text: string | undefined, port: number, host: string, onLan: boolean): CliOptions['attacker'] {
+  if (text !== undefined) {
+    const chosen = requireBoundedInteger(ATTACKER_PORT, text);
+    if (chosen === 0) return null;
+    if (chosen === port) throw new TypeError(`--attacker-port ${String(chosen)} is the site's own port; the attacker page needs another (another port is another origin)`);
+    const refusal = attackerHostRefusal(host, onLan);
+    if (refusal !== null) throw new TypeError(refusal);
+    return { port: chosen, explicit: true };
+  }
+  // The default is off where it would reach the LAN, and past the last port; main.ts says so.
+  if (attackerHostRefusal(host, onLan) !== null || port === PORT.max) return null;
+  return { port: port === 0 ? 0 : port + 1, explicit: false };
+}
 
 /** A comma-separated list, trimmed, without empty entries. */
 function listOf(text: string): string[] {
@@ -147,6 +182,11 @@ function readFlags(argv: readonly string[]) {
         'chat-rooms-per-address': { type: 'string' },
         'chat-places-per-address': { type: 'string' },
         'chat-limits': { type: 'string' },
+        'attacker-port': { type: 'string' },
+        'attacker-on-lan': { type: 'boolean', default: false },
+        tls: { type: 'boolean', default: false },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         site: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -197,9 +237,21 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   // below the message size): the server's own checks run now, so they fail here
   // with the usage, not later as a stack trace.
   resolveOptions(server);
+  const port = requireBoundedInteger(PORT, values.port ?? env.PORT ?? '8080');
+  const host = values.host ?? env.HOST ?? '127.0.0.1';
+  const certFile = values['tls-cert'] ?? env.TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new TypeError(`--tls-cert and --tls-key go together: give both files, or --tls alone for a self-signed certificate`);
+  }
+  const tls: CliOptions['tls'] =
+    certFile !== undefined && keyFile !== undefined ? { kind: 'files', cert: certFile, key: keyFile } : values.tls ? { kind: 'self-signed' } : null;
   return {
-    port: requireBoundedInteger(PORT, values.port ?? env.PORT ?? '8080'),
-    host: values.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    host,
+    attacker: attackerListener(values['attacker-port'] ?? env.ATTACKER_PORT, port, host, values['attacker-on-lan']),
+    attackerOnLan: values['attacker-on-lan'],
+    tls,
     quiet: values.quiet,
     help: values.help,
     siteDir: values.site ?? 'dist',

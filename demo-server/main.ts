@@ -6,7 +6,8 @@
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCliOptions, USAGE } from './flags.ts';
-import { createDemoServer } from './http/server.ts';
+import { createDemoServer, type DemoServer } from './http/server.ts';
+import { loadCertificate, makeSelfSignedCertificate } from './http/tls.ts';
 
 /** Hard deadline for shutdown: clients that have not finished their close handshake are cut. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
@@ -31,27 +32,37 @@ if (options.help) {
   process.exit(0);
 }
 
-const server = createDemoServer({
-  ...options.server,
-  staticDir: resolve(options.siteDir),
-  log: options.quiet ? null : (line) => console.log(line),
-});
+let server: DemoServer;
+try {
+  const tls = options.tls === null ? null : options.tls.kind === 'files' ? await loadCertificate(options.tls.cert, options.tls.key) : await makeSelfSignedCertificate();
+  server = createDemoServer({
+    ...options.server,
+    tls,
+    staticDir: resolve(options.siteDir),
+    log: options.quiet ? null : (line) => console.log(line),
+  });
+} catch (error) {
+  // openssl missing or failing, an unreadable file, a key that does not match its certificate: one line, no stack.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(options.tls === null ? message : `TLS: ${message}`);
+  process.exit(1);
+}
+const scheme = options.tls === null ? 'http' : 'https';
 
 try {
   const address = await server.listen(options.port, options.host);
   const port = String(address.port);
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
-  console.log(`Socketbook is running at http://localhost:${port}/`);
+  console.log(`Socketbook is running at ${scheme}://localhost:${port}/`);
   if (wildcard) {
     const lan = lanAddresses();
     if (lan.length === 0) console.log('No LAN address found: students can only connect from this machine.');
-    for (const ip of lan) console.log(`Share with your class:  http://${ip}:${port}/`);
+    for (const ip of lan) console.log(`Share with your class:  ${scheme}://${ip}:${port}/`);
   } else if (options.host !== '127.0.0.1' && options.host !== 'localhost') {
-    console.log(`Listening on http://${options.host}:${port}/`);
+    console.log(`Listening on ${scheme}://${options.host}:${port}/`);
   } else {
     console.log('Only this machine can connect. For a classroom, start with --host 0.0.0.0.');
   }
-  console.log('Press Ctrl+C to stop.');
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
@@ -61,6 +72,33 @@ try {
   }
   process.exit(1);
 }
+
+// Chapter 10's attacker page, on its own port (another origin). The default
+// port (site + 1) is skipped with a warning when busy, so `npm start` still
+// runs; a port asked for with --attacker-port must be free.
+if (options.attacker === null) {
+  const lan = options.host !== '127.0.0.1' && options.host !== 'localhost' && !options.attackerOnLan;
+  if (lan) console.log('Attacker page (chapter 10) off: --host is not loopback; add --attacker-on-lan to serve it to the LAN too.');
+} else {
+  try {
+    const attacker = String((await server.listenAttacker(options.attacker.port, options.host, { onLan: options.attackerOnLan })).port);
+    const ipv4Loopback = options.host === 'localhost' || /^127\./.test(options.host);
+    const wildcard = options.host === '0.0.0.0' || options.host === '::';
+    if (ipv4Loopback || wildcard) console.log(`Attacker page (chapter 10, demo): http://localhost:${attacker}/ and http://127.0.0.1:${attacker}/`);
+    else console.log(`Attacker page (chapter 10, demo): http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${attacker}/`);
+    if (wildcard) for (const ip of lanAddresses()) console.log(`Attacker page on the LAN (--attacker-on-lan): http://${ip}:${attacker}/`);
+  } catch (error) {
+    const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const why = busy ? `port ${String(options.attacker.port)} is already in use` : error instanceof Error ? error.message : String(error);
+    if (options.attacker.explicit) {
+      console.error(`Could not serve the attacker page: ${why}. Choose another with --attacker-port <n>, or 0 to turn it off.`);
+      await server.close();
+      process.exit(1);
+    }
+    console.warn(`Attacker page (chapter 10) off: ${why}; choose a port with --attacker-port <n>.`);
+  }
+}
+console.log('Press Ctrl+C to stop.');
 
 let shuttingDown = false;
 function shutDown(signal: string): void {

@@ -52,6 +52,8 @@ export interface DemoServerOptions {
   heartbeatIntervalMs: number;
   /** How long a close handshake may take before the TCP connection is destroyed. */
   closeTimeoutMs: number;
+  /** How long a ticket from `POST /account/ticket` stays valid (chapter 10). */
+  ticketTtlMs: number;
   /** Receives one human-readable line per event; `null` is silent. */
   log: ((line: string) => void) | null;
   /**
@@ -60,6 +62,18 @@ export interface DemoServerOptions {
    * `{}` keeps every default.
    */
   chat: Readonly<Partial<ChatOptions>>;
+  /**
+   * A certificate and its private key (PEM) to serve https and wss instead of
+   * http and ws; `null` serves plain http. `--tls` makes a self-signed pair at
+   * start (http/tls.ts).
+   */
+  tls: Readonly<TlsCredentials> | null;
+}
+
+/** PEM text of a certificate (chain) and its private key. */
+export interface TlsCredentials {
+  cert: string;
+  key: string;
 }
 
 export const DEFAULTS: Readonly<DemoServerOptions> = {
@@ -79,8 +93,10 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   readLowWaterBytes: 256 * 1024,
   heartbeatIntervalMs: 30_000,
   closeTimeoutMs: 1_000,
+  ticketTtlMs: 10_000,
   log: null,
   chat: {},
+  tls: null,
 };
 
 /**
@@ -101,6 +117,7 @@ export const OPTION_BOUNDS = {
   readLowWaterBytes: { name: 'readLowWaterBytes', min: 0, max: 1024 * 1024 * 1024 },
   heartbeatIntervalMs: { name: 'heartbeatIntervalMs', min: 0, max: 3_600_000 },
   closeTimeoutMs: { name: 'closeTimeoutMs', min: 1, max: 60_000 },
+  ticketTtlMs: { name: 'ticketTtlMs', min: 100, max: 600_000 },
 } as const satisfies Record<string, BoundedInteger>;
 
 function requireInteger(name: keyof typeof OPTION_BOUNDS, value: number): void {
@@ -111,6 +128,7 @@ function requireInteger(name: keyof typeof OPTION_BOUNDS, value: number): void {
 export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoServerOptions {
   const resolved: DemoServerOptions = { ...DEFAULTS, ...options };
   requireInteger('maxMessageBytes', resolved.maxMessageBytes);
+  requireInteger('ticketTtlMs', resolved.ticketTtlMs);
   requireInteger('maxConnections', resolved.maxConnections);
   requireInteger('maxBufferedBytes', resolved.maxBufferedBytes);
   requireInteger('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from './connection.ts';
 import type { DemoServerOptions } from '../options.ts';
 import type { EndpointDoc } from '../../src/shared/protocol/endpoint-doc.ts';
@@ -47,6 +47,11 @@ export interface RouteContext {
   readonly options: DemoServerOptions;
   /** Writes one line to the server log. */
   log(event: string, message: string): void;
+  /**
+   * The port of the attacker listener (chapter 10's "other site"), once it
+   * listens; `null` when it is off or not started (`DemoServer.listenAttacker`).
+   */
+  attackerPort(): number | null;
 }
 
 interface RouteBase<T> {
@@ -63,6 +68,13 @@ interface RouteBase<T> {
   readonly serverHeartbeat?: boolean;
   /** Releases timers and state when the server closes. */
   dispose?(): void;
+  /**
+   * Answers a plain HTTP request that belongs to this route (any method,
+   * any path outside `/ws/`, e.g. `/account/login`) and returns `true`;
+   * returns `false` to leave it to the next route and then the site. The
+   * server has checked the Host header; the route checks everything else.
+   */
+  handleHttp?(request: IncomingMessage, response: ServerResponse, url: URL): boolean;
 }
 
 /**

@@ -4,7 +4,7 @@ import { hostname, networkInterfaces } from 'node:os';
  * Names that always mean this machine. `*.localhost` resolves to loopback
  * (RFC 6761 §6.3), so it cannot be pointed at another address.
  */
-function isLoopbackName(name: string): boolean {
+export function isLoopbackName(name: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 

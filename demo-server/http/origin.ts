@@ -34,3 +34,22 @@ export function isOriginAllowed(request: IncomingMessage, allowedOrigins: readon
   const hostname = hostnameOf(origin);
   return hostname !== null && LOOPBACK_HOSTS.has(hostname);
 }
+
+/**
+ * The stricter check of endpoints that act on a login (`/ws/account/safe`,
+ * `/account/*`): the Origin must be the site's own (its host equals the
+ * request's `Host`) or listed in `allowedOrigins`. Loopback origins on other
+ * ports are NOT let through here: `http://localhost:PORT+1` is another
+ * origin, and the chapter 10 attacker page lives there. No Origin (a
+ * non-browser client, which carries no victim's cookies) is allowed.
+ */
+export function isOwnOrigin(request: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
+  try {
+    return request.headers.host !== undefined && new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,5 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
@@ -7,17 +8,21 @@ import { MemoryBudget } from '../core/memory-budget.ts';
 import { addressOf } from '../core/address-buckets.ts';
 import { AddressLimits } from './address-limits.ts';
 import { isHostAllowed, ownHostNames } from './host-check.ts';
+import { attackerHostRefusal } from '../attacker/host.ts';
+import { createAttackerServer } from '../attacker/listener.ts';
 import { applyHttpTimeouts, CONNECTION_CHECK_INTERVAL_MS } from './timeouts.ts';
 import { logLine } from './log.ts';
-import { resolveOptions, type DemoServerOptions } from '../options.ts';
+import { resolveOptions, type DemoServerOptions, type TlsCredentials } from '../options.ts';
 import { isOriginAllowed } from './origin.ts';
 import { routeFactories } from '../routes/index.ts';
 import { matchPath, type Handshake, type HandshakeRefusal, type Route, type RouteContext } from '../core/route.ts';
 import { StaticSite } from './static-files.ts';
 
 export interface DemoServer {
-  /** The HTTP server; not listening until `listen()`. */
+  /** The HTTP server (an https one with the `tls` option); not listening until `listen()`. */
   readonly httpServer: Server;
+  /** The attacker listener's port once `listenAttacker()` resolved; `null` before, or when it is not used. */
+  readonly attackerPort: number | null;
   /** Open WebSocket connections. */
   readonly connections: ReadonlySet<Connection>;
   /**
@@ -26,10 +31,16 @@ export interface DemoServer {
    * reload also upgrades) can handle them.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Answers `/healthz` and plain HTTP requests to `/ws/…`; returns `false` for other paths. */
+  /** Answers `/healthz`, plain HTTP requests to `/ws/…` and routes' own HTTP paths (`/account/…`); returns `false` for other paths. */
   handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean;
   /** Starts listening; resolves with the bound address (use port 0 in tests). */
   listen(port: number, host: string): Promise<AddressInfo>;
+  /**
+   * Starts the attacker listener (chapter 10: a page of "another site", see
+   * attacker/listener.ts) on `port` (0 picks a free one) after `listen()`.
+   * Rejects, naming the flag, on a non-loopback `host` unless `onLan`.
+   */
+  listenAttacker(port: number, host: string, options?: { readonly onLan?: boolean }): Promise<AddressInfo>;
   /**
    * Stops accepting, closes every client with 1001, waits up to
    * `closeTimeoutMs` for close handshakes, then destroys what is left.
@@ -86,6 +97,15 @@ function isDemoPath(pathname: string): boolean {
   return pathname === '/ws' || pathname.startsWith('/ws/');
 }
 
+/** An https server for `credentials`; a certificate or key OpenSSL refuses (not PEM, not a pair) is a `TypeError` naming the cause. */
+function createTlsServer(credentials: Readonly<TlsCredentials>, handleRequest: (request: IncomingMessage, response: ServerResponse) => void): Server {
+  try {
+    return createHttpsServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS, cert: credentials.cert, key: credentials.key }, handleRequest);
+  } catch (error) {
+    throw new TypeError(`the certificate and key were refused (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+}
+
 /**
  * Builds the demo server: the static site, `/healthz`, and every WebSocket
  * endpoint under `/ws/`, on one HTTP server. Nothing listens and no timer
@@ -104,11 +124,14 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       ? null
       : { status: 421, message: `this server does not answer to the host ${JSON.stringify(host ?? '')}; start it with --allowed-hosts to add a name` };
   const writeLog = config.log;
+  let attackerServer: Server | null = null;
+  let attackerPort: number | null = null;
   const context: RouteContext = {
     options: config,
     log(event, message) {
       writeLog?.(logLine(event, message));
     },
+    attackerPort: () => attackerPort,
   };
   const routes: RegisteredRoute[] = routeFactories.map((factory) => ({ route: factory.create(context), path: factory.doc.path }));
   const handshakes = new WeakMap<IncomingMessage, { route: AnyRoute; handshake: Handshake }>();
@@ -259,7 +282,14 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     return true;
   }
 
+  /** Offers a plain HTTP request to the routes that answer some (`handleHttp`), in route-list order. */
+  function handleRouteHttp(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    return routes.some(({ route }) => route.handleHttp?.(request, response, url) === true);
+  }
+
   function handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    if (handleRouteHttp(request, response)) return true;
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       const byEndpoint: Record<string, number> = {};
@@ -287,7 +317,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
         sendText(
           response,
           426,
-          `${url.pathname} is a WebSocket endpoint. Connect with new WebSocket("ws://${request.headers.host ?? 'localhost'}${url.pathname}").`,
+          `${url.pathname} is a WebSocket endpoint. Connect with new WebSocket("${config.tls === null ? 'ws' : 'wss'}://${request.headers.host ?? 'localhost'}${url.pathname}").`,
           { upgrade: 'websocket', connection: 'Upgrade' },
         );
       }
@@ -296,12 +326,14 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     return false;
   }
 
-  const httpServer = createServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS }, (request, response) => {
+  function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const wrongHost = hostRefusal(request.headers.host);
     if (wrongHost !== null) {
       sendText(response, wrongHost.status, wrongHost.message);
       return;
     }
+    // Routes' own HTTP requests (POST /account/login) come before the GET-only site.
+    if (handleRouteHttp(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       sendText(response, 405, `${request.method ?? ''} is not supported; the demo server answers GET and HEAD.`, { allow: 'GET, HEAD' });
       return;
@@ -317,7 +349,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       if (!response.headersSent) sendText(response, 500, 'Internal server error.');
       else response.destroy();
     });
-  });
+  }
+  const httpServer: Server = config.tls === null ? createHttpServer({ connectionsCheckingInterval: CONNECTION_CHECK_INTERVAL_MS }, handleRequest) : createTlsServer(config.tls, handleRequest);
   applyHttpTimeouts(httpServer, config);
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!handleUpgrade(request, socket, head)) {
@@ -329,20 +362,45 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     else socket.destroy();
   });
 
+  function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolvePromise, reject) => {
+      server.once('error', reject);
+      ownNames.add(host.toLowerCase());
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolvePromise(server.address() as AddressInfo);
+      });
+    });
+  }
+
   return {
     httpServer,
+    get attackerPort() {
+      return attackerPort;
+    },
     connections,
     handleUpgrade,
     handleApiRequest,
     listen(port, host) {
-      return new Promise((resolvePromise, reject) => {
-        httpServer.once('error', reject);
-        ownNames.add(host.toLowerCase());
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolvePromise(httpServer.address() as AddressInfo);
-        });
+      return listenOn(httpServer, port, host);
+    },
+    async listenAttacker(port, host, { onLan = false } = {}) {
+      const refusal = attackerHostRefusal(host, onLan);
+      if (refusal !== null) throw new TypeError(refusal);
+      const site = httpServer.address();
+      if (site === null || typeof site === 'string' || attackerServer !== null) {
+        throw new TypeError('listenAttacker() needs the site listening first (listen()), and runs once');
+      }
+      const attacker = createAttackerServer({
+        ...config,
+        victimPort: site.port,
+        victimScheme: config.tls === null ? 'http:' : 'https:',
+        isHostAllowed: (name) => hostRefusal(name) === null,
       });
+      const address = await listenOn(attacker, port, host);
+      attackerServer = attacker;
+      attackerPort = address.port;
+      return address;
     },
     async close() {
       closing = true;
@@ -372,6 +430,15 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       for (const { route } of routes) route.dispose?.();
       httpServer.closeIdleConnections();
       httpServer.closeAllConnections();
+      const attacker = attackerServer;
+      if (attacker?.listening === true) {
+        await new Promise<void>((resolvePromise) => {
+          attacker.close(() => {
+            resolvePromise();
+          });
+          attacker.closeAllConnections();
+        });
+      }
       await stopped;
     },
   };

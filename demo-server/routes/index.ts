@@ -8,6 +8,7 @@ import { inspectRoute } from './inspect/route.ts';
 import type { RouteFactory } from '../core/route.ts';
 import type { EndpointDoc } from '../../src/shared/protocol/endpoint-doc.ts';
 import { tickerRoute } from './ticker/route.ts';
+import { accountSafeRoute, accountTicketRoute, accountUnsafeRoute } from './account/route.ts';
 
 /**
  * Every WebSocket endpoint, in the order they are matched: the one registry.
@@ -26,6 +27,9 @@ export const routeFactories: readonly RouteFactory<unknown>[] = [
   closeObserverRoute,
   backpressureRoute,
   backpressureStatsRoute,
+  accountUnsafeRoute,
+  accountSafeRoute,
+  accountTicketRoute,
 ];
 
 /** Every endpoint's doc, read from the route list, for the reference page and its tests. */

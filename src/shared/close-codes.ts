@@ -222,6 +222,71 @@ export const CLOSE_CODE_RANGES: readonly CloseCodeRange[] = RANGE_DESCRIPTIONS.m
   reconnect: shouldReconnectAfter(range.from),
 }));
 
+/**
+ * The demo server's own codes in the private-use range (RFC 6455 §7.4.2),
+ * with what each means here. The 44xx codes of `/ws/account/ticket`
+ * (chapter 10) are 4000 + the HTTP status the same refusal gets at the
+ * handshake. `SOCKET_ERRORS` (protocol/errors.ts) sends them.
+ */
+const DEMO_SERVER_CODE_DESCRIPTIONS: readonly Omit<CloseCodeInfo, 'reconnect' | 'sentBy'>[] = [
+  {
+    code: 4000,
+    name: 'Heartbeat timeout',
+    meaning: 'The client did not answer the server’s ping in time (/ws/heartbeat).',
+    when: 'A /ws/heartbeat client stopped answering application pings for longer than its timeout.',
+    advice: 'Reconnect with backoff: the client was frozen or its network stalled.',
+  },
+  {
+    code: 4400,
+    name: 'Bad request',
+    meaning: 'The authentication was malformed: the first message was not an auth message, or its ticket was not a ticket.',
+    when: '/ws/account/ticket, when the first message is not {"type":"auth","ticket":…} or the ticket has the wrong format.',
+    advice: 'Do not reconnect as is: fix the message.',
+  },
+  {
+    code: 4401,
+    name: 'Unauthorized',
+    meaning: 'No valid credentials: never given, or expired mid-stream.',
+    when: '/ws/account/unsafe and /safe without a session cookie; /ws/account/ticket when the connection’s credentials expire.',
+    advice: 'Fetch fresh credentials (a new ticket), then reconnect once. If that is refused too, stop and ask the user to log in.',
+  },
+  {
+    code: 4403,
+    name: 'Forbidden',
+    meaning: 'The ticket is unknown to the server: forged, or from another server.',
+    when: '/ws/account/ticket, first-message authentication with a ticket the server never issued.',
+    advice: 'Do not reconnect with the same ticket.',
+  },
+  {
+    code: 4408,
+    name: 'Authentication timeout',
+    meaning: 'No auth message arrived in time after the connection opened.',
+    when: '/ws/account/ticket without ?ticket=, when no auth message arrives within 5 s.',
+    advice: 'Send the auth message as soon as the connection opens.',
+  },
+  {
+    code: 4409,
+    name: 'Ticket reused',
+    meaning: 'The ticket was already used: tickets are valid once.',
+    when: '/ws/account/ticket, first-message authentication with a ticket already redeemed.',
+    advice: 'Fetch a new ticket; never keep one for a second connection.',
+  },
+  {
+    code: 4410,
+    name: 'Ticket expired',
+    meaning: 'The ticket was used after its few seconds of validity.',
+    when: '/ws/account/ticket, first-message authentication with an expired ticket.',
+    advice: 'Fetch a new ticket and use it at once.',
+  },
+];
+
+/** The demo server's private-use codes, for the reference page and the labs. */
+export const DEMO_SERVER_CLOSE_CODES: readonly CloseCodeInfo[] = DEMO_SERVER_CODE_DESCRIPTIONS.map((entry) => ({
+  ...entry,
+  sentBy: 'server',
+  reconnect: shouldReconnectAfter(entry.code),
+}));
+
 export {
   browserCloseProblem,
   closeCodeName,

@@ -44,6 +44,15 @@ const BAD_FLAGS: readonly [readonly string[], string | RegExp][] = [
   [['--chat-limits', 'junk'], '--chat-limits entries look like name=number, got "junk"'],
   [['--chat-limits', 'maxMembers=5'], /^--chat-limits: unknown limit "maxMembers"; known: /],
   [['--chat-limits', 'messagesPerSecond=0'], 'chat option messagesPerSecond must be a whole number from 1 to 10000, got 0'],
+  [['--attacker-port', 'abc'], '--attacker-port must be 0 (off) or a whole number from 1 to 65535, got "abc"'],
+  [['--attacker-port', '70000'], '--attacker-port must be 0 (off) or a whole number from 1 to 65535, got "70000"'],
+  [['--attacker-port'], /^Option '--attacker-port <value>' argument missing/],
+  [['--port', '5000', '--attacker-port', '5000'], "--attacker-port 5000 is the site's own port; the attacker page needs another (another port is another origin)"],
+  [['--host', '0.0.0.0', '--attacker-port', '5001'], 'the attacker page is only served on a loopback host (--host 0.0.0.0 would put it on the LAN); add --attacker-on-lan to serve it there anyway, or --attacker-port 0 to turn it off'],
+  [['--attacker-on-lan=yes'], /^Option '--attacker-on-lan' does not take an argument/],
+  [['--tls=yes'], /^Option '--tls' does not take an argument/],
+  [['--tls-cert', 'cert.pem'], '--tls-cert and --tls-key go together: give both files, or --tls alone for a self-signed certificate'],
+  [['--tls-key', 'key.pem'], '--tls-cert and --tls-key go together: give both files, or --tls alone for a self-signed certificate'],
 ];
 
 describe('demo-server/main.ts with bad flags', () => {

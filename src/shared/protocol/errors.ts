@@ -40,6 +40,18 @@ export const SOCKET_ERRORS = {
   CREDIT_LIMIT: { closeCode: null, text: 'credit balance over the limit' },
   CREDIT_IN_NAIVE_MODE: { closeCode: null, text: 'credit applies only in credit and conflate modes' },
   STATS_READ_ONLY: { closeCode: null, text: 'the stats channel only sends; it accepts no messages' },
+  // /ws/account/* (chapter 10): 4000 + the HTTP status the same refusal gets at the handshake
+  TICKET_MALFORMED: { closeCode: 4400, text: 'malformed ticket' },
+  NOT_AUTHENTICATED: { closeCode: 4401, text: 'no valid session cookie: log in first' },
+  CREDENTIALS_EXPIRED: { closeCode: 4401, text: 'credentials expired: fetch a new ticket' },
+  TICKET_FORGED: { closeCode: 4403, text: 'unknown ticket: forged, or not issued by this server' },
+  AUTH_TIMEOUT: { closeCode: 4408, text: 'authentication timeout' },
+  TICKET_REUSED: { closeCode: 4409, text: 'ticket already used' },
+  TICKET_EXPIRED: { closeCode: 4410, text: 'ticket expired' },
+  FORBIDDEN: { closeCode: null, text: 'forbidden' },
+  AUTH_EXPECTED: { closeCode: 4400, text: 'the first message must be {"type":"auth","ticket":"…"}' },
+  ACCOUNT_SEND_ONLY: { closeCode: null, text: 'this endpoint only sends; it accepts no messages' },
+  ALREADY_AUTHENTICATED: { closeCode: null, text: 'this connection is already authenticated' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

@@ -4,6 +4,7 @@
  * import the types. One file per endpoint, each exporting the EndpointDoc
  * its route carries (`demo-server/routes/index.ts` lists the routes).
  */
+export * from './account.ts';
 export * from './chat.ts';
 export * from './close.ts';
 export * from './backpressure.ts';

@@ -59,6 +59,27 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['--max-message-bytes=-5'], {})).toThrow('--max-message-bytes must be a whole number from 1 to 104857600, got "-5"');
   });
 
+  it('puts the attacker page on port + 1 by default, a free port with --port 0, off with --attacker-port 0 or a LAN host', () => {
+    expect(parseCliOptions(['--port', '4306'], {}).attacker).toEqual({ port: 4307, explicit: false });
+    expect(parseCliOptions(['--port', '0'], {}).attacker).toEqual({ port: 0, explicit: false });
+    expect(parseCliOptions(['--port', '65535'], {}).attacker).toBeNull();
+    expect(parseCliOptions(['--attacker-port', '9999'], {}).attacker).toEqual({ port: 9999, explicit: true });
+    expect(parseCliOptions([], { ATTACKER_PORT: '9998' }).attacker).toEqual({ port: 9998, explicit: true });
+    expect(parseCliOptions(['--attacker-port', '0'], {}).attacker).toBeNull();
+    expect(parseCliOptions(['--host', '0.0.0.0'], {}).attacker).toBeNull();
+    expect(parseCliOptions(['--host', '::1', '--port', '10'], {}).attacker).toEqual({ port: 11, explicit: false });
+    expect(parseCliOptions(['--host', '0.0.0.0', '--attacker-on-lan'], {})).toMatchObject({ attacker: { port: 8081, explicit: false }, attackerOnLan: true });
+    expect(() => parseCliOptions(['--host', '192.168.1.20', '--attacker-port', '9999'], {})).toThrow(/^the attacker page is only served on a loopback host \(--host 192\.168\.1\.20 would/);
+  });
+
+  it('reads --tls, or --tls-cert with --tls-key (or TLS_CERT and TLS_KEY), which win over --tls', () => {
+    expect(parseCliOptions([], {}).tls).toBeNull();
+    expect(parseCliOptions(['--tls'], {}).tls).toEqual({ kind: 'self-signed' });
+    expect(parseCliOptions(['--tls', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {}).tls).toEqual({ kind: 'files', cert: 'c.pem', key: 'k.pem' });
+    expect(parseCliOptions([], { TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tls).toEqual({ kind: 'files', cert: 'c.pem', key: 'k.pem' });
+    expect(() => parseCliOptions(['--tls-cert', 'c.pem'], {})).toThrow('--tls-cert and --tls-key go together');
+  });
+
   it('reads the per-client send-buffer cap from --max-buffered-bytes or MAX_BUFFERED_BYTES', () => {
     expect(parseCliOptions(['--max-buffered-bytes', '1048576'], {}).server.maxBufferedBytes).toBe(1_048_576);
     expect(parseCliOptions([], { MAX_BUFFERED_BYTES: '262144' }).server.maxBufferedBytes).toBe(262_144);

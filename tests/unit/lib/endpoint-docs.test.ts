@@ -33,7 +33,7 @@ describe('the route list', () => {
   it('lists each path once, and the server makes a route for each', () => {
     const paths = endpointDocs.map((doc) => doc.path);
     expect(new Set(paths).size).toBe(paths.length);
-    const context = { options: resolveOptions(), log: () => undefined };
+    const context = { options: resolveOptions(), log: () => undefined, attackerPort: () => null };
     for (const factory of routeFactories) {
       const route = factory.create(context);
       expect(typeof route.open, factory.doc.path).toBe('function');
