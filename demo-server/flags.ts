@@ -62,6 +62,12 @@ Options (environment variable in brackets):
                            start with openssl (for localhost and 127.0.0.1, one day)
   --tls-cert <file>        serve https and wss with this PEM certificate (TLS_CERT)
   --tls-key <file>         and this PEM private key (TLS_KEY); give both
+  --redis <url>            share chat rooms with every server on this Redis, e.g.
+                           redis://127.0.0.1:6379 (REDIS_URL, default none: rooms
+                           live in this process); see npm run cluster
+  --redis-member-ttl-ms <n>
+                           how long the members of a server that died stay listed
+                           on the others (REDIS_MEMBER_TTL_MS, default 10000)
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -187,6 +193,8 @@ function readFlags(argv: readonly string[]) {
         tls: { type: 'boolean', default: false },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        redis: { type: 'string' },
+        'redis-member-ttl-ms': { type: 'string' },
         site: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -233,6 +241,14 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (chatRooms !== undefined) server.chat = { ...server.chat, maxRoomsPerAddress: parseInteger('--chat-rooms-per-address', chatRooms, CHAT_OPTION_BOUNDS.maxRoomsPerAddress) };
   const chatPlaces = values['chat-places-per-address'] ?? env.CHAT_PLACES_PER_ADDRESS;
   if (chatPlaces !== undefined) server.chat = { ...server.chat, maxPlacesPerAddress: parseInteger('--chat-places-per-address', chatPlaces, CHAT_OPTION_BOUNDS.maxPlacesPerAddress) };
+  const redisUrl = values.redis ?? env.REDIS_URL;
+  const memberTtl = values['redis-member-ttl-ms'] ?? env.REDIS_MEMBER_TTL_MS;
+  if (redisUrl !== undefined && redisUrl.trim() !== '') {
+    if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new TypeError(`--redis looks like redis://host:port, got ${JSON.stringify(redisUrl)}`);
+    server.chatRedis = { url: redisUrl, ...(memberTtl === undefined ? {} : { memberTtlMs: parseInteger('--redis-member-ttl-ms', memberTtl, OPTION_BOUNDS.chatRedisMemberTtlMs) }) };
+  } else if (memberTtl !== undefined) {
+    throw new TypeError('--redis-member-ttl-ms needs --redis');
+  }
   // Flags that are fine one by one may contradict each other (--max-buffered-bytes
   // below the message size): the server's own checks run now, so they fail here
   // with the usage, not later as a stack trace.

@@ -68,6 +68,12 @@ export interface DemoServerOptions {
    * start (http/tls.ts).
    */
   tls: Readonly<TlsCredentials> | null;
+  /**
+   * Shares chat rooms with every server process on the same Redis
+   * (`--redis redis://host:port`); `null` keeps them in this process's memory.
+   * `memberTtlMs`: how long a dead process's members stay listed (default 10000).
+   */
+  chatRedis: Readonly<{ url: string; memberTtlMs?: number }> | null;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -97,6 +103,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   log: null,
   chat: {},
   tls: null,
+  chatRedis: null,
 };
 
 /**
@@ -116,6 +123,7 @@ export const OPTION_BOUNDS = {
   readHighWaterBytes: { name: 'readHighWaterBytes', min: 1024, max: 1024 * 1024 * 1024 },
   readLowWaterBytes: { name: 'readLowWaterBytes', min: 0, max: 1024 * 1024 * 1024 },
   heartbeatIntervalMs: { name: 'heartbeatIntervalMs', min: 0, max: 3_600_000 },
+  chatRedisMemberTtlMs: { name: 'chatRedis.memberTtlMs', min: 500, max: 3_600_000 },
   closeTimeoutMs: { name: 'closeTimeoutMs', min: 1, max: 60_000 },
   ticketTtlMs: { name: 'ticketTtlMs', min: 100, max: 600_000 },
 } as const satisfies Record<string, BoundedInteger>;
@@ -164,6 +172,12 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
     );
   }
   resolveChatOptions(resolved.chat);
+  if (resolved.chatRedis !== null) {
+    if (!/^rediss?:\/\/[^\s]+$/.test(resolved.chatRedis.url)) {
+      throw new TypeError(`the Redis address looks like redis://host:port, got ${JSON.stringify(resolved.chatRedis.url)}`);
+    }
+    if (resolved.chatRedis.memberTtlMs !== undefined) requireInteger('chatRedisMemberTtlMs', resolved.chatRedis.memberTtlMs);
+  }
   for (const origin of resolved.allowedOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new TypeError(`allowedOrigins entries must look like http://host:port or be *, got ${JSON.stringify(origin)}`);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import type { RouteContext } from '../../core/route.ts';
-import { addressOf } from '../../http/address-limits.ts';
+import { addressOf } from '../../core/address-buckets.ts';
 import { isOwnOrigin } from '../../http/origin.ts';
 import { nameProblem, normalizeName } from '../chat/names.ts';
 import {

@@ -21,7 +21,7 @@ import { socketError, type ErrorMessage } from '../../../src/shared/protocol/err
 import { readIntegerQuery } from '../../../src/shared/protocol/integer-parameter.ts';
 import { JSON_MESSAGE_DEFAULTS, onJsonMessages, refuseEveryMessage } from '../../core/json-messages.ts';
 import { accept, refuse, type Checked, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
-import { addressOf } from '../../http/address-limits.ts';
+import { addressOf } from '../../core/address-buckets.ts';
 import { isOwnOrigin } from '../../http/origin.ts';
 import { readCookies } from './cookies.ts';
 import { handleAccountHttp } from './http.ts';

@@ -2,9 +2,9 @@ import type { ResumeReport, RoomEvent, TypingEvent } from '../../../src/shared/p
 
 /**
  * Where chat rooms live, behind one interface so the route does not care:
- * `MemoryChatBroker` keeps them in this process; a broker over Redis pub/sub
- * would let several server processes share rooms (the coming chapter on scaling out) with the same
- * route. Every method returns a promise for that reason, and the broker (not
+ * `MemoryChatBroker` keeps them in this process; `RedisChatBroker`
+ * (redis-broker.ts, `--redis`) lets several server processes share rooms
+ * with the same route. Every method returns a promise for that reason, and the broker (not
  * the route) owns everything that must agree across processes: names, ids,
  * history and membership.
  */
@@ -42,6 +42,22 @@ export interface JoinRequest {
 /** Receives a room's live traffic for one member. `wire` is the event as JSON, serialized once for all members. */
 export interface RoomSink {
   deliver(event: RoomEvent | TypingEvent, wire: string): void;
+  /**
+   * The broker lost this member's seat (a shared broker's store went away):
+   * no more events will come, and the route closes the connection with
+   * `BROKER_UNAVAILABLE` so the client reconnects and resumes. Optional:
+   * a broker in memory never loses a seat.
+   */
+  lost?(detail: string): void;
+}
+
+/**
+ * Thrown (or rejected with) by a broker whose shared store cannot be
+ * reached; the route closes with `BROKER_UNAVAILABLE` (1013, try again later)
+ * instead of 1011.
+ */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
 }
 
 export type JoinResult =
@@ -49,7 +65,7 @@ export type JoinResult =
   | { readonly ok: false; readonly error: JoinRefusal; readonly detail: string };
 
 /** Why a join was refused; each is a `SOCKET_ERRORS` entry that closes with 1013. */
-export type JoinRefusal = 'ROOM_FULL' | 'TOO_MANY_ROOMS' | 'TOO_MANY_ROOMS_FROM_ADDRESS' | 'TOO_MANY_PLACES_FROM_ADDRESS' | 'JOINING_TOO_FAST';
+export type JoinRefusal = 'ROOM_FULL' | 'TOO_MANY_ROOMS' | 'TOO_MANY_ROOMS_FROM_ADDRESS' | 'TOO_MANY_PLACES_FROM_ADDRESS' | 'JOINING_TOO_FAST' | 'BROKER_UNAVAILABLE';
 
 export interface WelcomeState {
   readonly room: string;

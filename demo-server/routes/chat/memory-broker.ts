@@ -1,8 +1,9 @@
-import type { ChatOptions, ResumeReport, RoomEvent, TypingEvent } from '../../../src/shared/protocol/chat.ts';
+import type { ChatOptions, RoomEvent, TypingEvent } from '../../../src/shared/protocol/chat.ts';
 import { AddressBuckets } from '../../core/address-buckets.ts';
 import type { ChatBroker, JoinRequest, JoinResult, Membership, RenameResult, RoomSink, RoomSummary, SayResult } from './broker.ts';
 import { assignName, looksAlike, nameKeys, nameProblem, normalizeName, type NameKeys } from './names.ts';
 import { resolveChatOptions } from './options.ts';
+import { resumeHistory } from './resume.ts';
 
 type BrokerOptions = Pick<
   ChatOptions,
@@ -273,7 +274,7 @@ export class MemoryChatBroker implements ChatBroker {
     if (announced) room.log({ type: 'joined', name });
     room.members.add(member);
     this.#placesByAddress.set(address, places + 1);
-    const { history, resume } = this.#resume(room, request.resume, lastSeenBeforeJoin);
+    const { history, resume } = resumeHistory({ room: room.name, epoch: room.epoch, history: room.history, lastId: room.lastId }, request.resume, lastSeenBeforeJoin, this.#options);
     // Quiet members are left out of the list until announced, as the others were never told about them.
     const listed = [...room.members].filter((each) => each.announced || each === member);
     return {
@@ -291,50 +292,6 @@ export class MemoryChatBroker implements ChatBroker {
         history,
         lastId: room.lastId,
         resume,
-      },
-    };
-  }
-
-  /**
-   * What a joining client is sent: recent history for a fresh join; for a
-   * resume, every event after `since` if the room still has them all, else
-   * all it has plus how many were lost. `since` past the room's last id, or
-   * another epoch, means the ids came from an earlier run of the room.
-   */
-  #resume(room: Room, resume: JoinRequest['resume'], lastSeenBeforeJoin: number): { history: RoomEvent[]; resume: ResumeReport | null } {
-    const { historyOnJoin, historyLength } = this.#options;
-    const recent = historyOnJoin === 0 ? [] : room.history.slice(-historyOnJoin);
-    if (resume === null) return { history: recent, resume: null };
-    const { since } = resume;
-    if ((resume.epoch !== null && resume.epoch !== room.epoch) || since > lastSeenBeforeJoin) {
-      return {
-        history: recent,
-        resume: {
-          since,
-          status: 'reset',
-          delivered: recent.length,
-          lost: null,
-          message: `id #${String(since)} is from an earlier run of room ${room.name} (the server or the room restarted and ids start again at 1), so what you missed cannot be known; here are the ${String(recent.length)} most recent events`,
-        },
-      };
-    }
-    const oldestKept = room.history[0]?.id ?? room.lastId + 1;
-    if (since >= oldestKept - 1) {
-      const missed = room.history.filter((event) => event.id > since);
-      return {
-        history: missed,
-        resume: { since, status: 'complete', delivered: missed.length, lost: 0, message: `resumed after #${String(since)}: ${String(missed.length)} events you missed` },
-      };
-    }
-    const lost = oldestKept - since - 1;
-    return {
-      history: [...room.history],
-      resume: {
-        since,
-        status: 'gap',
-        delivered: room.history.length,
-        lost,
-        message: `${String(lost)} events after #${String(since)} are lost: this room keeps only its last ${String(historyLength)}; here are the ${String(room.history.length)} it kept, from #${String(oldestKept)}`,
       },
     };
   }

@@ -1,5 +1,6 @@
-import type { ChatBroker, Membership } from './broker.ts';
+import { BrokerUnavailableError, type ChatBroker, type Membership } from './broker.ts';
 import { MemoryChatBroker } from './memory-broker.ts';
+import { RedisChatBroker } from './redis-broker.ts';
 import { nameProblem, normalizeName } from './names.ts';
 import { addressOf } from '../../core/address-buckets.ts';
 import { resolveChatOptions } from './options.ts';
@@ -122,6 +123,16 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
           if (welcomed) sendEvent(event, wire);
           else early.push([event, wire]);
         },
+        lost(detail: string) {
+          membership = null;
+          connection.fail('BROKER_UNAVAILABLE', detail);
+        },
+      };
+      /** A broker's failure as the close it causes: its store is down (1013, retry) or a bug (1011). */
+      const failWith = (error: unknown): void => {
+        connection.lastError = error instanceof Error ? error.message : String(error);
+        if (error instanceof BrokerUnavailableError) connection.fail('BROKER_UNAVAILABLE', error.message);
+        else connection.fail('INTERNAL');
       };
 
       /** Messages are handled in arrival order, after the join completes. */
@@ -142,7 +153,8 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
           lastSentId = welcome.lastId;
           welcomed = true;
           for (const [event, wire] of early.splice(0)) sendEvent(event, wire);
-        });
+        })
+        .catch(failWith);
 
       const handle = async (message: ChatClientMessage, refuse: Reject): Promise<void> => {
         const member = membership;
@@ -185,15 +197,14 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
       };
 
       onJsonMessages(connection, { schema: ChatClientMessage, knownTypes: CHAT_CLIENT_TYPES, explain: explainRefusal }, messageLimits, (message, refuse) => {
-        queue = queue.then(() => handle(message, refuse)).catch((error: unknown) => {
-          connection.lastError = error instanceof Error ? error.message : String(error);
-          connection.fail('INTERNAL');
-        });
+        queue = queue.then(() => handle(message, refuse)).catch(failWith);
       });
 
       connection.socket.on('close', () => {
         // After the join settles, so a client that leaves mid-join still leaves.
-        void queue.finally(() => membership?.leave());
+        void queue.finally(() => membership?.leave()).catch(() => {
+          // A broker that cannot record the leave has lost the seat already (its store expires it).
+        });
       });
     }
 
@@ -226,5 +237,15 @@ function explainRefusal(error: ErrorMessage, raw: string): ErrorMessage {
   return socketError('SPOOFED_FIELD', `"${field}": the server sets the sender, id and time of every message; remove it`);
 }
 
-/** `/ws/chat/:room` with rooms in memory and the limits of the server's `chat` option (the defaults unless overridden). */
-export const chatRoute: RouteFactory<JoinQuery> = { doc: chatEndpoint, create: (context) => createChatRoute(context.options.chat)(context) };
+/**
+ * `/ws/chat/:room` with the limits of the server's `chat` option (the
+ * defaults unless overridden), its rooms in memory, or in Redis with `chatRedis` (`--redis`).
+ */
+export const chatRoute: RouteFactory<JoinQuery> = {
+  doc: chatEndpoint,
+  create: (context) => {
+    const { chat, chatRedis, log } = context.options;
+    const makeBroker = chatRedis === null ? undefined : (resolved: ChatOptions) => new RedisChatBroker({ ...resolved, ...chatRedis, log });
+    return createChatRoute(chat, makeBroker)(context);
+  },
+};

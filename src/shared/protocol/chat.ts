@@ -352,7 +352,7 @@ export const chatEndpoint: EndpointDoc = {
     { code: 1001, when: 'the server is shutting down' },
     { code: 1008, when: 'the client flooded the room (rate limit), sent too many invalid messages, or stopped reading' },
     { code: 1009, when: 'a frame was over --max-message-bytes' },
-    { code: 1013, when: 'the room is full, the server has too many rooms, or your address has created too many rooms, holds too many places or joins too fast' },
+    { code: 1013, when: 'the room is full, the server has too many rooms, or your address has created too many rooms, holds too many places or joins too fast; with --redis, also when Redis is unreachable (BROKER_UNAVAILABLE): reconnect with since and epoch to resume' },
   ],
   clientSchema: ChatClientMessage,
   serverSchema: ChatServerMessage,

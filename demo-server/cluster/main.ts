@@ -1,0 +1,121 @@
+/**
+ * `npm run cluster`: a local Redis, N demo-server instances sharing rooms
+ * through it on consecutive ports, and nginx in front when it is installed.
+ * Everything runs in the foreground; Ctrl+C (SIGINT) or SIGTERM stops every
+ * process and removes the temporary folder.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { requireBoundedInteger } from '../../src/shared/bounded-integer.ts';
+import { onPath, REDIS_MISSING, startInstance, startNginx, startRedis, type Running } from './processes.ts';
+
+const USAGE = `Usage: npm run cluster -- [options]
+
+Starts redis-server, N demo-server instances sharing chat rooms through it,
+and nginx in front of them when nginx is installed. Ctrl+C stops them all.
+
+Options:
+  --instances <n>   demo-server instances (default 2)
+  --port <n>        nginx's port (default 8080); instances listen on the
+                    next ones (8081, 8082, …)
+  --site <folder>   built site the instances serve (default dist/)
+  --redis-member-ttl-ms <n>
+                    how long a dead instance's members stay listed (default 10000)
+  --help            show this help
+`;
+
+let values;
+try {
+  values = parseArgs({
+    options: {
+      instances: { type: 'string', default: '2' },
+      port: { type: 'string', default: '8080' },
+      site: { type: 'string', default: 'dist' },
+      'redis-member-ttl-ms': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let instances: number;
+let basePort: number;
+try {
+  instances = requireBoundedInteger({ name: '--instances', min: 1, max: 16 }, values.instances);
+  basePort = requireBoundedInteger({ name: '--port', min: 1, max: 65_535 - instances }, values.port);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
+if (!onPath('redis-server')) {
+  console.error(REDIS_MISSING);
+  process.exit(1);
+}
+const site = resolve(values.site);
+if (!existsSync(site)) console.log(`No built site in ${site}: the WebSocket endpoints work, pages answer 404 (npm run build first).`);
+
+const dir = await mkdtemp(join(tmpdir(), 'socketbook-cluster-'));
+const running: Running[] = [];
+let stopping = false;
+
+/** Prints a child's lines under its name, as `docker compose` does. */
+const prefixed = (name: string) => (line: string) => {
+  console.log(`${name.padEnd(8)}| ${line}`);
+};
+
+async function stopAll(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    // The proxy first, so no new client lands on an instance that is stopping; Redis last.
+    for (const each of [...running].reverse()) await each.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  const redis = await startRedis(dir, 0, null);
+  running.push(redis);
+  const redisUrl = `redis://127.0.0.1:${String(redis.port)}`;
+  console.log(`redis    | ${redisUrl} (in memory, files in ${dir})`);
+  const instanceArgs = ['--site', site, ...(values['redis-member-ttl-ms'] === undefined ? [] : ['--redis-member-ttl-ms', values['redis-member-ttl-ms']])];
+  const ports: number[] = [];
+  for (let index = 0; index < instances; index++) {
+    const name = `demo-${String(index + 1)}`;
+    const instance = await startInstance({ port: basePort + 1 + index, redisUrl, args: instanceArgs, name, onLine: prefixed(name) });
+    running.push(instance);
+    ports.push(instance.port);
+  }
+  let proxy: Running | null = null;
+  if (onPath('nginx')) {
+    proxy = await startNginx(dir, basePort, ports, prefixed('nginx'));
+    running.push(proxy);
+  }
+  for (const each of running) {
+    each.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.log(`${each.name.padEnd(8)}| exited (${signal ?? String(code)})`);
+      // Without Redis or the proxy the cluster is no use; a lost instance is what the chapter demonstrates.
+      if (each === redis || each === proxy) void stopAll(1);
+    });
+  }
+  console.log('');
+  if (proxy !== null) console.log(`Socketbook cluster: http://localhost:${String(basePort)}/ (nginx, round robin over ${String(instances)} instances)`);
+  else console.log('nginx not found (apt-get install nginx): connect to the instances directly.');
+  for (const port of ports) console.log(`  instance: http://localhost:${String(port)}/`);
+  console.log('Press Ctrl+C to stop everything.');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  await stopAll(1);
+}
