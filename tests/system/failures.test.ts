@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatConnection } from '../../client/chat-connection.ts';
+import { SOCKET_ERRORS } from '../../src/shared/protocol/errors.ts';
+import { startCluster, type Target, type TestCluster } from '../helpers/cluster.ts';
+import { lacks } from './servers.ts';
+
+/** Short, so a dead instance's members expire within the test. */
+const MEMBER_TTL_MS = 1_000;
+
+let nextAddress = 10;
+const ownAddress = () => ({ localAddress: `127.0.0.${String(nextAddress++)}` });
+
+describe.skipIf(lacks('redis-server'))('a cluster losing a process', () => {
+  let cluster: TestCluster | null = null;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = null;
+  });
+
+  it('after kill -9 of an instance, its members are gone everywhere once --redis-member-ttl-ms has passed', async () => {
+    const running = await startCluster({ instances: 2, memberTtlMs: MEMBER_TTL_MS });
+    cluster = running;
+    const doomed = await running.chat(0, 'ghosts', {}, ownAddress());
+    const doomedName = (await doomed.next('welcome')).you;
+    const witness = await running.chat(1, 'ghosts', {}, ownAddress());
+    const witnessWelcome = await witness.next('welcome');
+    expect(witnessWelcome.members).toContain(doomedName);
+
+    const instance = running.instances[0];
+    instance?.child.kill('SIGKILL');
+    if (instance !== undefined && instance.child.exitCode === null && instance.child.signalCode === null) await once(instance.child, 'exit');
+    expect((await doomed.closed).code).toBe(1006);
+
+    // The survivor's sweep finds the dead lease and logs the `left` once.
+    const left = await witness.next('left', 10 * MEMBER_TTL_MS);
+    expect(left.name).toBe(doomedName);
+    witness.send({ type: 'rooms' });
+    expect((await witness.next('rooms')).rooms.find((room) => room.name === 'ghosts')?.members).toBe(1);
+    expect(await running.inspect().hlen('socketbook:chat:room:ghosts:members')).toBe(1);
+
+    // A newcomer sees no ghost, and the dead member's name is free again.
+    const newcomer = await running.chat(1, 'ghosts', { name: doomedName }, ownAddress());
+    const welcome = await newcomer.next('welcome');
+    expect(welcome.you).toBe(doomedName);
+    expect(welcome.nameNote).toBeNull();
+    expect([...welcome.members].sort()).toEqual([doomedName, witnessWelcome.you].sort());
+    expect(witness.received.filter((message) => message.type === 'left')).toHaveLength(1);
+  });
+
+  it('when Redis restarts mid-chat, members are closed with 1013 BROKER_UNAVAILABLE, and reconnect to a fresh room that works', async () => {
+    const running = await startCluster({ instances: 2, memberTtlMs: MEMBER_TTL_MS });
+    cluster = running;
+    const clients: { target: Target; address: { localAddress: string }; connection: ChatConnection }[] = [];
+    for (const target of [0, 1]) {
+      const address = ownAddress();
+      clients.push({ target, address, connection: await running.chat(target, 'outage', {}, address) });
+    }
+    const welcomes = await Promise.all(clients.map((client) => client.connection.next('welcome')));
+    clients[0]?.connection.send({ type: 'say', text: 'before' });
+    const before = await clients[1]?.connection.next('message');
+
+    await running.restartRedis();
+
+    for (const client of clients) {
+      const closed = await client.connection.closed;
+      expect(closed.code).toBe(1013);
+      expect(closed.reason.startsWith(SOCKET_ERRORS.BROKER_UNAVAILABLE.text)).toBe(true);
+    }
+    // What a client does after 1013: reconnect with since and epoch until it is welcomed.
+    const rejoined: ChatConnection[] = [];
+    for (const [index, client] of clients.entries()) {
+      const welcome = welcomes[index];
+      for (let attempt = 0; ; attempt++) {
+        const connection = await running.chat(client.target, 'outage', { since: before?.id ?? 0, epoch: welcome?.epoch ?? null, name: welcome?.you ?? null }, client.address);
+        const outcome = await Promise.race([connection.next('welcome', 10_000), connection.closed]);
+        if ('type' in outcome) {
+          // The new Redis is empty: a new epoch, and the welcome says the ids cannot be resumed.
+          expect(outcome.epoch).not.toBe(welcome?.epoch);
+          expect(outcome.resume?.status).toBe('reset');
+          expect(outcome.you).toBe(welcome?.you);
+          rejoined.push(connection);
+          break;
+        }
+        // Still reconnecting to Redis: the same clear refusal, never another code.
+        expect(outcome.code).toBe(1013);
+        expect(attempt).toBeLessThan(20);
+        await new Promise((done) => setTimeout(done, 250));
+      }
+    }
+    rejoined[0]?.send({ type: 'say', text: 'after' });
+    expect((await rejoined[1]?.next('message'))?.text).toBe('after');
+    expect((await rejoined[0]?.next('message'))?.text).toBe('after');
+  });
+});
