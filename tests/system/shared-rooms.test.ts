@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatConnection } from '../../client/chat-connection.ts';
-import type { ChatServerMessage, RoomEvent } from '../../src/shared/protocol/chat.ts';
+import type { ChatServerMessage, RoomEvent, WelcomeMessage } from '../../src/shared/protocol/chat.ts';
 import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { lacks } from './servers.ts';
 
@@ -27,13 +27,14 @@ describe.skipIf(lacks('redis-server'))('two demo-server instances sharing rooms 
   });
 
   it('delivers every message to members on both instances once, in one order, with ids from one sequence', async () => {
-    const clients = [
-      await cluster.chat(0, 'order', {}, ownAddress()),
-      await cluster.chat(1, 'order', {}, ownAddress()),
-      await cluster.chat(0, 'order', {}, ownAddress()),
-      await cluster.chat(1, 'order', {}, ownAddress()),
-    ];
-    const welcomes = await Promise.all(clients.map((client) => client.next('welcome')));
+    const clients: ChatConnection[] = [];
+    const welcomes: WelcomeMessage[] = [];
+    // One after the other, so the last one's welcome lists all four.
+    for (const target of [0, 1, 0, 1]) {
+      const client = await cluster.chat(target, 'order', {}, ownAddress());
+      clients.push(client);
+      welcomes.push(await client.next('welcome'));
+    }
     expect(new Set(welcomes.map((welcome) => welcome.epoch)).size).toBe(1);
     // The last one in sees the three others, whichever instance they are on.
     expect([...(welcomes[3]?.members ?? [])].sort()).toEqual(welcomes.map((welcome) => welcome.you).sort());
@@ -91,6 +92,30 @@ describe.skipIf(lacks('redis-server'))('two demo-server instances sharing rooms 
     const live = await back.next('message');
     expect(live.text).toBe('live');
     expect(roomEvents(back).map((event) => event.id)[0]).toBe(resumed.lastId + 1);
+  });
+
+  it('answers a message resent on the other instance after a reconnect as a duplicate, and does not log it again', async () => {
+    const listener = await cluster.chat(1, 'resend', {}, ownAddress());
+    await listener.next('welcome');
+    const address = ownAddress();
+    const sender = await cluster.chat(0, 'resend', {}, address);
+    const welcome = await sender.next('welcome');
+    sender.send({ type: 'say', clientId: 'once-only', text: 'exactly once' });
+    const ack = await sender.next('ack');
+    expect(ack).toMatchObject({ clientId: 'once-only', duplicate: false });
+    // The reply was lost, as far as the client knows: it reconnects elsewhere and sends again.
+    await sender.close();
+    await listener.next('left');
+    const again = await cluster.chat(1, 'resend', { since: ack.id, epoch: welcome.epoch, name: welcome.you }, address);
+    const resumed = await again.next('welcome');
+    expect(resumed.you).toBe(welcome.you);
+    again.send({ type: 'say', clientId: 'once-only', text: 'exactly once' });
+    expect(await again.next('ack')).toMatchObject({ clientId: 'once-only', id: ack.id, duplicate: true });
+    again.send({ type: 'say', text: 'next' });
+    await listener.next('message');
+    const next = await listener.next('message');
+    expect(next.text).toBe('next');
+    expect(messagesOf(listener).map((message) => message.text)).toEqual(['exactly once', 'next']);
   });
 
   it('publishes each event once per room to Redis, and each instance subscribes once per room, however many members it has', async () => {
