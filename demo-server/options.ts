@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolveChatOptions } from './routes/chat/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
@@ -37,6 +38,12 @@ export interface DemoServerOptions {
    * machine's own addresses and name (against DNS rebinding); `*` for any.
    */
   allowedHosts: readonly string[];
+  /**
+   * Addresses of reverse proxies (nginx) whose `X-Forwarded-For` names the
+   * client: requests from them are counted and logged under that client's
+   * address, not the proxy's. Empty: the header is never believed.
+   */
+  trustedProxies: readonly string[];
   /** Most bytes queued for one client (payload plus per-message overhead) before it is cut off with 1008. */
   maxBufferedBytes: number;
   /**
@@ -93,6 +100,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   allowedHosts: [],
+  trustedProxies: [],
   maxBufferedBytes: 16 * 1024 * 1024,
   maxTotalBufferedBytes: 256 * 1024 * 1024,
   readHighWaterBytes: 1024 * 1024,
@@ -149,6 +157,9 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
   }
   for (const host of resolved.allowedHosts) {
     if (host !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(host)) throw new TypeError(`allowedHosts entries are host names or addresses without a port, or *, got ${JSON.stringify(host)}`);
+  }
+  for (const proxy of resolved.trustedProxies) {
+    if (isIP(proxy) === 0) throw new TypeError(`trustedProxies entries are IP addresses (127.0.0.1, ::1), got ${JSON.stringify(proxy)}`);
   }
   requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes);
   requireInteger('readHighWaterBytes', resolved.readHighWaterBytes);

@@ -93,7 +93,14 @@ try {
   running.push(redis);
   const redisUrl = `redis://127.0.0.1:${String(redis.port)}`;
   console.log(`redis    | ${redisUrl} (in memory, files in ${dir})`);
-  const instanceArgs = ['--site', site, ...(values['redis-member-ttl-ms'] === undefined ? [] : ['--redis-member-ttl-ms', values['redis-member-ttl-ms']])];
+  const withProxy = onPath('nginx');
+  const instanceArgs = [
+    '--site',
+    site,
+    ...(values['redis-member-ttl-ms'] === undefined ? [] : ['--redis-member-ttl-ms', values['redis-member-ttl-ms']]),
+    // nginx connects from 127.0.0.1 and names each client in X-Forwarded-For: the per-address limits count clients, not the proxy.
+    ...(withProxy ? ['--trusted-proxies', '127.0.0.1'] : []),
+  ];
   const ports: number[] = [];
   for (let index = 0; index < instances; index++) {
     const name = `demo-${String(index + 1)}`;
@@ -103,7 +110,7 @@ try {
     ports.push(instance.port);
   }
   let proxy: Running | null = null;
-  if (onPath('nginx')) {
+  if (withProxy) {
     proxy = await startNginx(dir, basePort, ports, prefixed('nginx'));
     running.push(proxy);
   }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
 import { Connection, DemoWebSocket } from '../core/connection.ts';
 import { MemoryBudget } from '../core/memory-budget.ts';
-import { addressOf } from '../core/address-buckets.ts';
+import { clientAddress, noteForwardedFor } from '../core/address-buckets.ts';
 import { AddressLimits } from './address-limits.ts';
 import { isHostAllowed, ownHostNames } from './host-check.ts';
 import { attackerHostRefusal } from '../attacker/host.ts';
@@ -59,7 +59,7 @@ interface RegisteredRoute {
 
 /** `::ffff:127.0.0.1:5432` → `127.0.0.1:5432`: the client's address (as the per-address limits count it) and port. */
 function peerOf(request: IncomingMessage): string {
-  return `${addressOf(request.socket.remoteAddress)}:${String(request.socket.remotePort ?? 0)}`;
+  return `${clientAddress(request)}:${String(request.socket.remotePort ?? 0)}`;
 }
 
 /** The address part of `peerOf()`, read back from a connection once its socket has gone. */
@@ -239,6 +239,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (!isDemoPath(url.pathname)) return false;
     socket.on('error', destroyOnError);
+    noteForwardedFor(request, config.trustedProxies);
     function refuse(refusal: HandshakeRefusal): true {
       context.log('refuse', `${url.pathname}  ${peerOf(request)}  ${String(refusal.status)} ${refusal.message}`);
       refuseHandshake(socket, refusal);
@@ -259,7 +260,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     }
     const found = findRoute(url.pathname);
     if (found === null) return refuse({ status: 404, message: `no WebSocket endpoint at ${url.pathname}` });
-    const overAddressLimit = addressLimits.admit(addressOf(request.socket.remoteAddress));
+    const overAddressLimit = addressLimits.admit(clientAddress(request));
     if (overAddressLimit !== null) return refuse(overAddressLimit);
     if (connections.size >= config.maxConnections) {
       return refuse({ status: 503, message: `connection limit reached (${String(config.maxConnections)})` });
@@ -327,6 +328,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   }
 
   function handleRequest(request: IncomingMessage, response: ServerResponse): void {
+    noteForwardedFor(request, config.trustedProxies);
     const wrongHost = hostRefusal(request.headers.host);
     if (wrongHost !== null) {
       sendText(response, wrongHost.status, wrongHost.message);

@@ -59,7 +59,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     let redis = await startRedis(dir);
     running.push(redis);
     const redisUrl = `redis://127.0.0.1:${String(redis.port)}`;
-    const args = [...(options.memberTtlMs === undefined ? [] : ['--redis-member-ttl-ms', String(options.memberTtlMs)]), ...(options.args ?? [])];
+    const args = [
+      ...(options.memberTtlMs === undefined ? [] : ['--redis-member-ttl-ms', String(options.memberTtlMs)]),
+      // As npm run cluster does: nginx's X-Forwarded-For names the client.
+      ...(options.proxy === true ? ['--trusted-proxies', '127.0.0.1'] : []),
+      ...(options.args ?? []),
+    ];
     const instances: Running[] = [];
     for (let index = 0; index < (options.instances ?? 2); index++) {
       const instance = await startInstance({ port: 0, redisUrl, args: ['--site', join(dir, 'no-site'), ...args], name: `demo-${String(index + 1)}` });

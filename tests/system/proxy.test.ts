@@ -111,12 +111,31 @@ describe.skipIf(lacks('redis-server', 'nginx'))('nginx in front of two instances
     await vi.waitFor(() => expect(cluster.instances.map((instance) => instance.output()).join('\n')).toMatch(/\/ws\/echo .*4321 "client done"/));
   });
 
+  it('counts and logs each client under its own address (--trusted-proxies 127.0.0.1), never under one it claims', async () => {
+    const forged = { 'X-Forwarded-For': '10.9.8.7' };
+    const proxied = new WebSocket(`${cluster.wsUrl('proxy')}/ws/echo`, { localAddress: '127.0.0.30', headers: forged });
+    const direct = new WebSocket(`${cluster.wsUrl(0)}/ws/echo`, { localAddress: '127.0.0.31', headers: forged });
+    await Promise.all([once(proxied, 'open'), once(direct, 'open')]);
+    const logs = () => cluster.instances.map((instance) => instance.output()).join('\n');
+    // nginx appends the address it saw to what the client sent: the server reads from the right.
+    await vi.waitFor(() => expect(logs()).toMatch(/open +#\d+ \/ws\/echo {2}127\.0\.0\.30:\d+/));
+    // A client that is not the proxy does not get to name itself.
+    await vi.waitFor(() => expect(logs()).toMatch(/open +#\d+ \/ws\/echo {2}127\.0\.0\.31:\d+/));
+    expect(logs()).not.toContain('10.9.8.7');
+    proxied.terminate();
+    direct.terminate();
+  });
+
   it('spreads clients over both instances (round robin), and they chat in one room through Redis', async () => {
     const first = await cluster.chat('proxy', 'proxied', {}, { localAddress: '127.0.0.20' });
     const second = await cluster.chat('proxy', 'proxied', {}, { localAddress: '127.0.0.21' });
     const [one, two] = await Promise.all([first.next('welcome'), second.next('welcome')]);
     expect(two.members).toContain(one.you);
     for (const instance of cluster.instances) expect(instance.output()).toContain('/ws/chat/proxied');
+    // Each has its own place under its own address, not two under the proxy's.
+    const inspector = cluster.inspect();
+    expect(await inspector.get('socketbook:chat:addr:127.0.0.20:places')).toBe('1');
+    expect(await inspector.get('socketbook:chat:addr:127.0.0.1:places')).toBeNull();
     first.send({ type: 'say', text: 'through nginx' });
     expect((await second.next('message')).text).toBe('through nginx');
     // A close code the chat sends (1008, a flood of invalid messages) reaches the client as sent.

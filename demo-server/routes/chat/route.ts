@@ -2,7 +2,7 @@ import { BrokerUnavailableError, type ChatBroker, type Membership } from './brok
 import { MemoryChatBroker } from './memory-broker.ts';
 import { RedisChatBroker } from './redis-broker.ts';
 import { nameProblem, normalizeName } from './names.ts';
-import { addressOf } from '../../core/address-buckets.ts';
+import { clientAddress } from '../../core/address-buckets.ts';
 import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
 import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
@@ -56,7 +56,7 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
   const name = query.get('name');
   const problem = name === null ? null : nameProblem(normalizeName(name));
   if (problem !== null) return refuse(`name ${problem}`);
-  return accept({ room, since, epoch, name, address: addressOf(handshake.request.socket.remoteAddress) });
+  return accept({ room, since, epoch, name, address: clientAddress(handshake.request) });
 }
 
 /**
