@@ -23,6 +23,10 @@ describe.skipIf(lacks('redis-server'))('a cluster losing a process', () => {
     cluster = running;
     const doomed = await running.chat(0, 'ghosts', {}, ownAddress());
     const doomedName = (await doomed.next('welcome')).you;
+    // And a room whose only member is on the instance that dies: no survivor is in it to notice.
+    const aloneAddress = ownAddress();
+    const alone = await running.chat(0, 'ghosts-alone', {}, aloneAddress);
+    await alone.next('welcome');
     const witness = await running.chat(1, 'ghosts', {}, ownAddress());
     const witnessWelcome = await witness.next('welcome');
     expect(witnessWelcome.members).toContain(doomedName);
@@ -36,7 +40,11 @@ describe.skipIf(lacks('redis-server'))('a cluster losing a process', () => {
     const left = await witness.next('left', 10 * MEMBER_TTL_MS);
     expect(left.name).toBe(doomedName);
     witness.send({ type: 'rooms' });
-    expect((await witness.next('rooms')).rooms.find((room) => room.name === 'ghosts')?.members).toBe(1);
+    const rooms = (await witness.next('rooms')).rooms;
+    expect(rooms.find((room) => room.name === 'ghosts')?.members).toBe(1);
+    expect(rooms.find((room) => room.name === 'ghosts-alone')?.members).toBe(0);
+    // Its address's place is given back too, though no one joined that room since.
+    expect(await running.inspect().get(`socketbook:chat:addr:${aloneAddress.localAddress}:places`)).toBe('0');
     expect(await running.inspect().hlen('socketbook:chat:room:ghosts:members')).toBe(1);
 
     // A newcomer sees no ghost, and the dead member's name is free again.

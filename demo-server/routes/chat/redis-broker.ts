@@ -151,7 +151,7 @@ export class RedisChatBroker implements ChatBroker {
     });
     this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(this.#memberTtlMs / 3)));
     this.#heartbeat.unref();
-    this.#sweeper = setInterval(() => void this.#sweepLocalRooms(), Math.max(100, Math.floor(this.#memberTtlMs / 2)));
+    this.#sweeper = setInterval(() => void this.#sweepRooms(), Math.max(100, Math.floor(this.#memberTtlMs / 2)));
     this.#sweeper.unref();
   }
 
@@ -167,6 +167,8 @@ export class RedisChatBroker implements ChatBroker {
 
   async rooms(): Promise<RoomSummary[]> {
     const names = await this.#call(() => this.#redis.smembers(this.#key('rooms')));
+    // Counted after a sweep: a dead process's members are not listed, even just after their lease lapsed.
+    await Promise.all(names.map((name) => this.#sweep(name)));
     const pipeline = this.#redis.pipeline();
     for (const name of names) pipeline.hlen(this.#roomKey(name, 'members')).hget(this.#roomKey(name, 'meta'), 'seq');
     const replies = names.length === 0 ? [] : ((await this.#call(() => pipeline.exec())) ?? []);
@@ -509,8 +511,17 @@ export class RedisChatBroker implements ChatBroker {
     }
   }
 
-  async #sweepLocalRooms(): Promise<void> {
-    for (const room of [...this.#rooms.keys()]) await this.#sweep(room).catch(() => undefined);
+  /**
+   * Sweeps every room, not only those with members here: a room whose
+   * members were all on a dead process has no one else to notice, and its
+   * seats would keep their addresses' places (and the room list its count)
+   * until the next join there. Each process does it; the script makes a
+   * seat's removal (and its `left`) happen once.
+   */
+  async #sweepRooms(): Promise<void> {
+    if (this.#disposed || this.#redis.status !== 'ready') return;
+    const names = await this.#redis.smembers(this.#key('rooms')).catch(() => [] as string[]);
+    for (const room of names) await this.#sweep(room).catch(() => undefined);
   }
 
   /** Refreshes this process's lease, which keeps its members' seats alive. */
