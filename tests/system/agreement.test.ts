@@ -4,6 +4,9 @@ import { SOCKET_ERRORS } from '../../src/shared/protocol/errors.ts';
 import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { lacks } from './servers.ts';
 
+/** Short, so a killed instance's seats are swept within the test; long enough that a busy machine does not lose a live lease. */
+const MEMBER_TTL_MS = 2_000;
+
 /**
  * What two processes must agree on is decided inside Redis, in one script,
  * not by reading then writing: these race the two instances on purpose.
@@ -13,7 +16,7 @@ describe.skipIf(lacks('redis-server'))('what the instances agree on through Redi
   let nextAddress = 1;
   const ownAddress = () => ({ localAddress: `127.0.2.${String(nextAddress++)}` });
   beforeAll(async () => {
-    cluster = await startCluster({ instances: 2, memberTtlMs: 1_000, args: ['--chat-places-per-address', '2'] });
+    cluster = await startCluster({ instances: 2, memberTtlMs: MEMBER_TTL_MS, args: ['--chat-places-per-address', '2'] });
   });
   afterAll(async () => {
     await cluster.stop();
@@ -85,7 +88,7 @@ describe.skipIf(lacks('redis-server'))('what the instances agree on through Redi
     const instance = cluster.instances[0];
     instance?.child.kill('SIGKILL');
     if (instance !== undefined && instance.child.exitCode === null && instance.child.signalCode === null) await once(instance.child, 'exit');
-    await witness.next('left', 10_000);
+    await witness.next('left', 10 * MEMBER_TTL_MS);
     expect(await places()).toBe('0');
     const again = [await cluster.chat(1, 'places-a', {}, address), await cluster.chat(1, 'places-b', {}, address)];
     await Promise.all(again.map((client) => client.next('welcome')));

@@ -5,8 +5,8 @@ import { SOCKET_ERRORS } from '../../src/shared/protocol/errors.ts';
 import { startCluster, type Target, type TestCluster } from '../helpers/cluster.ts';
 import { lacks } from './servers.ts';
 
-/** Short, so a dead instance's members expire within the test. */
-const MEMBER_TTL_MS = 1_000;
+/** Short, so a killed instance's members expire within the test; long enough that a busy machine does not lose a live lease. */
+const MEMBER_TTL_MS = 2_000;
 
 let nextAddress = 10;
 const ownAddress = () => ({ localAddress: `127.0.0.${String(nextAddress++)}` });
