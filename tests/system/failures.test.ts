@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatConnection } from '../../client/chat-connection.ts';
+import type { RoomEvent } from '../../src/shared/protocol/chat.ts';
 import { SOCKET_ERRORS } from '../../src/shared/protocol/errors.ts';
 import { startCluster, type Target, type TestCluster } from '../helpers/cluster.ts';
 import { lacks } from './servers.ts';
@@ -99,5 +100,48 @@ describe.skipIf(lacks('redis-server'))('a cluster losing a process', () => {
     rejoined[0]?.send({ type: 'say', text: 'after' });
     expect((await rejoined[1]?.next('message'))?.text).toBe('after');
     expect((await rejoined[0]?.next('message'))?.text).toBe('after');
+  });
+});
+
+describe.skipIf(lacks('redis-server', 'nginx'))('an instance killed behind nginx', () => {
+  let cluster: TestCluster | null = null;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = null;
+  });
+
+  it('sends its clients, reconnecting through the proxy, to the other instance, where they resume with nothing lost or repeated', async () => {
+    const running = await startCluster({ instances: 2, memberTtlMs: MEMBER_TTL_MS, proxy: true });
+    cluster = running;
+    const address = ownAddress();
+    const mover = await running.chat('proxy', 'failover', {}, address);
+    const welcome = await mover.next('welcome');
+    // Which instance nginx chose: the one that logged this client's own address (--trusted-proxies).
+    const landedOn = running.instances.findIndex((instance) => instance.output().includes(`/ws/chat/failover  ${address.localAddress}:`));
+    expect(landedOn).not.toBe(-1);
+    const survivor = 1 - landedOn;
+    const talker = await running.chat(survivor, 'failover', {}, ownAddress());
+    await talker.next('welcome');
+    talker.send({ type: 'say', text: 'before' });
+    const lastSeen = (await mover.next('message')).id;
+
+    const doomed = running.instances[landedOn];
+    doomed?.child.kill('SIGKILL');
+    expect((await mover.closed).code).toBe(1006);
+    for (const text of ['while away 1', 'while away 2', 'while away 3']) talker.send({ type: 'say', clientId: text.replace(/ /g, '-'), text });
+    for (let index = 0; index < 3; index++) await talker.next('ack');
+
+    // nginx finds the dead upstream refusing and passes the handshake to the other one.
+    const back = await running.chat('proxy', 'failover', { since: lastSeen, epoch: welcome.epoch, name: welcome.you }, address);
+    const resumed = await back.next('welcome');
+    expect(resumed.resume?.status).toBe('complete');
+    const logged = talker.received.filter((message): message is RoomEvent & typeof message => ['message', 'joined', 'left', 'renamed'].includes(message.type));
+    const missed = logged.filter((event) => event.id > lastSeen && event.id <= resumed.lastId);
+    expect(resumed.history).toEqual(missed);
+    expect(resumed.history.flatMap((event) => (event.type === 'message' ? [event.text] : []))).toEqual(['while away 1', 'while away 2', 'while away 3']);
+    talker.send({ type: 'say', text: 'after' });
+    expect((await back.next('message')).text).toBe('after');
+    // The seat on the dead instance goes once its lease lapses; the client's old name is then free.
+    await vi.waitFor(() => expect(talker.received.some((message) => message.type === 'left' && message.name === welcome.you)).toBe(true), 10 * MEMBER_TTL_MS);
   });
 });
