@@ -15,7 +15,7 @@ export interface SystemServer {
 
 export const SYSTEM_SERVERS: readonly SystemServer[] = [
   { command: 'redis-server', install: 'apt-get install redis-server', neededBy: 'every suite in tests/system' },
-  { command: 'nginx', install: 'apt-get install nginx', neededBy: 'tests/system/proxy.test.ts' },
+  { command: 'nginx', install: 'apt-get install nginx', neededBy: 'the suites with nginx in front (proxy.test.ts, the failover in failures.test.ts)' },
 ];
 
 /** The servers not on PATH. */

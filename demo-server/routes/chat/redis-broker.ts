@@ -167,8 +167,6 @@ export class RedisChatBroker implements ChatBroker {
 
   async rooms(): Promise<RoomSummary[]> {
     const names = await this.#call(() => this.#redis.smembers(this.#key('rooms')));
-    // Counted after a sweep: a dead process's members are not listed, even just after their lease lapsed.
-    await Promise.all(names.map((name) => this.#sweep(name)));
     const pipeline = this.#redis.pipeline();
     for (const name of names) pipeline.hlen(this.#roomKey(name, 'members')).hget(this.#roomKey(name, 'meta'), 'seq');
     const replies = names.length === 0 ? [] : ((await this.#call(() => pipeline.exec())) ?? []);
