@@ -37,8 +37,10 @@ export interface TestCluster {
   chat(target: Target, room: string, resume?: Parameters<typeof chatUrl>[2], options?: ClientOptions): Promise<ChatConnection>;
   /** A Redis client to look at what the brokers wrote or published (closed with the cluster). */
   inspect(): Redis;
-  /** Stops redis-server and starts a new, empty one on the same port (what a restart without persistence is). */
-  restartRedis(): Promise<void>;
+  /** Stops redis-server (SIGTERM); the instances keep running and retry. */
+  stopRedis(): Promise<void>;
+  /** Starts a new, empty redis-server on the same port (what a restart without persistence gives). */
+  startRedisAgain(): Promise<void>;
   /** Everything every process printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -103,8 +105,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         inspectors.push(inspector);
         return inspector;
       },
-      async restartRedis() {
+      async stopRedis() {
         await redis.stop();
+      },
+      async startRedisAgain() {
         running.splice(running.indexOf(redis), 1);
         redis = await startRedis(dir, redis.port);
         running.unshift(redis);

@@ -566,7 +566,8 @@ export class RedisChatBroker implements ChatBroker {
       return await run();
     } catch (error) {
       if (error instanceof ReplyError) throw error;
-      throw new BrokerUnavailableError(`Redis is unreachable (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      // The close reason is short and read by people: ioredis's wording is in the log (the client's 'error' event), and in `cause`.
+      throw new BrokerUnavailableError('Redis did not answer; reconnect to resume', { cause: error });
     }
   }
 
