@@ -118,6 +118,23 @@ describe.skipIf(lacks('redis-server'))('two demo-server instances sharing rooms 
     expect(messagesOf(listener).map((message) => message.text)).toEqual(['exactly once', 'next']);
   });
 
+  it('shows who is typing to members on the other instance, and to a member who joins there later', async () => {
+    const typist = await cluster.chat(0, 'typing', {}, ownAddress());
+    const typistName = (await typist.next('welcome')).you;
+    const watcher = await cluster.chat(1, 'typing', {}, ownAddress());
+    await watcher.next('welcome');
+    typist.send({ type: 'typing', typing: true });
+    expect(await watcher.next('typing')).toEqual({ type: 'typing', name: typistName, typing: true });
+    const late = await cluster.chat(1, 'typing', {}, ownAddress());
+    expect((await late.next('welcome')).typing).toEqual([typistName]);
+    // The typist is not told about itself; a message ends its typing everywhere.
+    typist.send({ type: 'say', text: 'done typing' });
+    await watcher.next('message');
+    const after = await cluster.chat(0, 'typing', {}, ownAddress());
+    expect((await after.next('welcome')).typing).toEqual([]);
+    expect(typist.received.filter((message) => message.type === 'typing')).toEqual([]);
+  });
+
   it('publishes each event once per room to Redis, and each instance subscribes once per room, however many members it has', async () => {
     const inspector = cluster.inspect();
     const channel = 'socketbook:chat:room:fanout:events';
