@@ -95,3 +95,23 @@ describe.skipIf(lacks('redis-server'))('what the instances agree on through Redi
     expect(await places()).toBe('2');
   });
 });
+
+describe.skipIf(lacks('redis-server'))('the room cap, shared by the instances', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ instances: 2, args: ['--chat-limits', 'maxRooms=2'] });
+  });
+  afterAll(async () => {
+    await cluster.stop();
+  });
+
+  it('lets four rooms created at the same moment on two instances under a cap of two be made only twice', async () => {
+    const clients = await Promise.all([0, 1, 0, 1].map((target, index) => cluster.chat(target, `capped-${String(index)}`, {}, { localAddress: `127.0.4.${String(index + 1)}` })));
+    const outcomes = await Promise.all(clients.map((client) => Promise.race([client.next('welcome', 10_000).then(() => 'welcome'), client.closed.then((closed) => `${String(closed.code)} ${closed.reason}`)])));
+    expect(outcomes.filter((outcome) => outcome === 'welcome')).toHaveLength(2);
+    expect(outcomes.filter((outcome) => outcome !== 'welcome')).toEqual([
+      `1013 ${SOCKET_ERRORS.TOO_MANY_ROOMS.text}: 2 rooms are in use and none is empty`,
+      `1013 ${SOCKET_ERRORS.TOO_MANY_ROOMS.text}: 2 rooms are in use and none is empty`,
+    ]);
+  });
+});

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChatConnection } from '../../client/chat-connection.ts';
-import type { RoomEvent } from '../../src/shared/protocol/chat.ts';
+import { ChatConnection } from '../../client/chat-connection.ts';
+import { freePort, startInstance } from '../../demo-server/cluster/processes.ts';
+import { chatUrl, type RoomEvent } from '../../src/shared/protocol/chat.ts';
 import { SOCKET_ERRORS } from '../../src/shared/protocol/errors.ts';
 import { startCluster, type Target, type TestCluster } from '../helpers/cluster.ts';
+import { openJsonClient } from '../helpers/json-client.ts';
 import { lacks } from './servers.ts';
 
 /** Short, so a killed instance's members expire within the test; long enough that a busy machine does not lose a live lease. */
@@ -110,6 +112,24 @@ describe.skipIf(lacks('redis-server'))('a cluster losing a process', () => {
     rejoined[0]?.send({ type: 'say', text: 'after' });
     expect((await rejoined[1]?.next('message'))?.text).toBe('after');
     expect((await rejoined[0]?.next('message'))?.text).toBe('after');
+  });
+});
+
+describe('an instance whose Redis is not there at all', () => {
+  it('starts and serves, and refuses chat joins with 1013 BROKER_UNAVAILABLE', async () => {
+    const instance = await startInstance({ port: 0, redisUrl: `redis://127.0.0.1:${String(await freePort())}`, args: ['--site', 'no-site'] });
+    try {
+      const client = await ChatConnection.open(chatUrl(`ws://127.0.0.1:${String(instance.port)}`, 'nowhere'));
+      const closed = await client.closed;
+      expect(closed.code).toBe(1013);
+      expect(closed.reason).toBe(`${SOCKET_ERRORS.BROKER_UNAVAILABLE.text}: Redis did not answer; reconnect to resume`);
+      // The other endpoints do not need Redis.
+      const other = await openJsonClient<{ type: string }>(`ws://127.0.0.1:${String(instance.port)}/ws/heartbeat`);
+      other.socket.terminate();
+      expect(instance.output()).toMatch(/redis: .*ECONNREFUSED.*\(retrying\)/);
+    } finally {
+      await instance.stop();
+    }
   });
 });
 
