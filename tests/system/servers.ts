@@ -14,7 +14,7 @@ export interface SystemServer {
 }
 
 export const SYSTEM_SERVERS: readonly SystemServer[] = [
-  { command: 'redis-server', install: 'apt-get install redis-server', neededBy: 'every suite in tests/system' },
+  { command: 'redis-server', install: 'apt-get install redis-server', neededBy: 'the suites in tests/system that start Redis' },
   { command: 'nginx', install: 'apt-get install nginx', neededBy: 'the suites with nginx in front (proxy.test.ts, the failover in failures.test.ts)' },
 ];
 
