@@ -5,6 +5,7 @@ import { nameProblem, normalizeName } from './names.ts';
 import { addressOf } from '../../core/address-buckets.ts';
 import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
+import type { BrokerOperation } from '../../core/metrics.ts';
 import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
 import {
   CHAT_CLIENT_TYPES,
@@ -64,10 +65,19 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
  * connection at a time: it validates input, enforces rates, and turns
  * broker events into messages; the broker owns the rooms.
  */
-export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): (context: RouteContext) => Route<JoinQuery> {
-  return () => {
+export function createChatRoute(
+  options: Partial<ChatOptions> = {},
+  makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved),
+  brokerName = 'memory',
+): (context: RouteContext) => Route<JoinQuery> {
+  return (context) => {
     const config = resolveChatOptions(options);
     const broker = makeBroker(config);
+    /** Times a broker call for /metrics (`socketbook_chat_broker_seconds`). */
+    const timed = <T>(operation: BrokerOperation, call: Promise<T>): Promise<T> => {
+      const stop = context.metrics?.timeBroker(brokerName, operation);
+      return stop === undefined ? call : call.finally(stop);
+    };
     /**
      * The last event's wire text as UTF-8. A broker hands every member the
      * same string; encoding it once turns a fan-out to N members into N
@@ -136,8 +146,10 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
       };
 
       /** Messages are handled in arrival order, after the join completes. */
-      let queue: Promise<unknown> = broker
-        .join({ room: query.room, address: query.address, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink)
+      let queue: Promise<unknown> = timed(
+        'join',
+        broker.join({ room: query.room, address: query.address, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink),
+      )
         .then((result) => {
           if (!result.ok) {
             connection.fail(result.error, result.detail);
@@ -173,7 +185,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
               refuse(socketError('TEXT_TOO_LONG', `${String(length)} characters, the limit is ${String(config.maxTextChars)}`));
               return;
             }
-            const result = await member.say(message.text, message.clientId ?? null);
+            const result = await timed('say', member.say(message.text, message.clientId ?? null));
             if (message.clientId !== undefined) {
               connection.sendJson({ type: 'ack', clientId: message.clientId, id: result.id, recipients: result.recipients, duplicate: result.duplicate });
             }
@@ -246,6 +258,6 @@ export const chatRoute: RouteFactory<JoinQuery> = {
   create: (context) => {
     const { chat, chatRedis, log } = context.options;
     const makeBroker = chatRedis === null ? undefined : (resolved: ChatOptions) => new RedisChatBroker({ ...resolved, ...chatRedis, log });
-    return createChatRoute(chat, makeBroker)(context);
+    return createChatRoute(chat, makeBroker, chatRedis === null ? 'memory' : 'redis')(context);
   },
 };
