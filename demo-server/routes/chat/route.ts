@@ -7,8 +7,10 @@ import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
 import type { BrokerOperation } from '../../core/metrics.ts';
 import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
+import { integerParam } from '../../core/query.ts';
 import {
   CHAT_CLIENT_TYPES,
+  CHAT_RESTART_AFTER,
   ChatClientMessage,
   characterCount,
   EPOCH_PATTERN,
@@ -31,6 +33,8 @@ interface JoinQuery {
   readonly since: number | null;
   readonly epoch: string | null;
   readonly name: string | null;
+  /** `?restartAfterMs=`: close with 1012 after this long, as a restarting instance would; `null` for never. */
+  readonly restartAfterMs: number | null;
   /** The client's IP address, for the per-address limits. */
   readonly address: string;
 }
@@ -57,7 +61,9 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
   const name = query.get('name');
   const problem = name === null ? null : nameProblem(normalizeName(name));
   if (problem !== null) return refuse(`name ${problem}`);
-  return accept({ room, since, epoch, name, address: addressOf(handshake.request.socket.remoteAddress) });
+  const restartAfterMs = integerParam(handshake.url, CHAT_RESTART_AFTER, null);
+  if (!restartAfterMs.ok) return restartAfterMs;
+  return accept({ room, since, epoch, name, restartAfterMs: restartAfterMs.value, address: addressOf(handshake.request.socket.remoteAddress) });
 }
 
 /**
@@ -212,7 +218,14 @@ export function createChatRoute(
         queue = queue.then(() => handle(message, refuse)).catch(failWith);
       });
 
+      const restart =
+        query.restartAfterMs === null
+          ? null
+          : setTimeout(() => {
+              connection.fail('SERVICE_RESTART', `restartAfterMs=${String(query.restartAfterMs)}`);
+            }, query.restartAfterMs);
       connection.socket.on('close', () => {
+        if (restart !== null) clearTimeout(restart);
         // After the join settles, so a client that leaves mid-join still leaves.
         void queue.finally(() => membership?.leave()).catch(() => {
           // A broker that cannot record the leave has lost the seat already (its store expires it).
