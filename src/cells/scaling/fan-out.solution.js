@@ -1,5 +1,5 @@
 /**
- * How many messages Redis carries for one post to `room` with this
+ * How many copies of one post to `room` travel to or from Redis with this
  * chapter's broker: the post goes in once (one script appends it to the
  * room's stream and publishes it), and Redis sends it out once to every
  * instance subscribed to the room's channel. An instance is subscribed
