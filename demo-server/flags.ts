@@ -74,6 +74,8 @@ Options (environment variable in brackets):
   --redis-member-ttl-ms <n>
                            how long the members of a server that died stay listed
                            on the others (REDIS_MEMBER_TTL_MS, default 10000)
+  --metrics-on-lan         answer GET /metrics (Prometheus text) from any address; by
+                           default only from this machine (METRICS_ON_LAN=1)
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -202,6 +204,7 @@ function readFlags(argv: readonly string[]) {
         'tls-key': { type: 'string' },
         redis: { type: 'string' },
         'redis-member-ttl-ms': { type: 'string' },
+        'metrics-on-lan': { type: 'boolean', default: false },
         site: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -263,6 +266,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   } else if (memberTtl !== undefined) {
     throw new TypeError('--redis-member-ttl-ms needs --redis');
   }
+  if (values['metrics-on-lan'] || env.METRICS_ON_LAN === '1') server.metricsOnLan = true;
   // Flags that are fine one by one may contradict each other (--max-buffered-bytes
   // below the message size): the server's own checks run now, so they fail here
   // with the usage, not later as a stack trace.

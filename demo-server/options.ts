@@ -81,6 +81,11 @@ export interface DemoServerOptions {
    * `memberTtlMs`: how long a dead process's members stay listed (default 10000).
    */
   chatRedis: Readonly<{ url: string; memberTtlMs?: number }> | null;
+  /**
+   * Whether `GET /metrics` answers other machines; by default only this one
+   * (a loopback address without a forwarding header, http/metrics-access.ts).
+   */
+  metricsOnLan: boolean;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -112,6 +117,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   chat: {},
   tls: null,
   chatRedis: null,
+  metricsOnLan: false,
 };
 
 /**

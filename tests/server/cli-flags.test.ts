@@ -53,6 +53,7 @@ const BAD_FLAGS: readonly [readonly string[], string | RegExp][] = [
   [['--port', '5000', '--attacker-port', '5000'], "--attacker-port 5000 is the site's own port; the attacker page needs another (another port is another origin)"],
   [['--host', '0.0.0.0', '--attacker-port', '5001'], 'the attacker page is only served on a loopback host (--host 0.0.0.0 would put it on the LAN); add --attacker-on-lan to serve it there anyway, or --attacker-port 0 to turn it off'],
   [['--attacker-on-lan=yes'], /^Option '--attacker-on-lan' does not take an argument/],
+  [['--metrics-on-lan=yes'], /^Option '--metrics-on-lan' does not take an argument/],
   [['--tls=yes'], /^Option '--tls' does not take an argument/],
   [['--tls-cert', 'cert.pem'], '--tls-cert and --tls-key go together: give both files, or --tls alone for a self-signed certificate'],
   [['--tls-key', 'key.pem'], '--tls-cert and --tls-key go together: give both files, or --tls alone for a self-signed certificate'],
