@@ -1,4 +1,5 @@
 import { resolveChatOptions } from './routes/chat/options.ts';
+import { resolveClassroomOptions, type ClassroomSettings } from './routes/classroom/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/shared/message-limits.ts';
@@ -74,6 +75,12 @@ export interface DemoServerOptions {
    * `memberTtlMs`: how long a dead process's members stay listed (default 10000).
    */
   chatRedis: Readonly<{ url: string; memberTtlMs?: number }> | null;
+  /**
+   * Class mode (`--classroom`, or a non-loopback `--host`): `/ws/classroom`,
+   * the teacher's socket and `/classroom/teacher/*`, with progress kept in
+   * `dataDir`; `null` is off (those endpoints answer 404).
+   */
+  classroom: Readonly<ClassroomSettings> | null;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -104,6 +111,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   chat: {},
   tls: null,
   chatRedis: null,
+  classroom: null,
 };
 
 /**
@@ -178,6 +186,7 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
     }
     if (resolved.chatRedis.memberTtlMs !== undefined) requireInteger('chatRedisMemberTtlMs', resolved.chatRedis.memberTtlMs);
   }
+  if (resolved.classroom !== null) resolveClassroomOptions(resolved.classroom);
   for (const origin of resolved.allowedOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new TypeError(`allowedOrigins entries must look like http://host:port or be *, got ${JSON.stringify(origin)}`);

@@ -28,8 +28,11 @@ export const CLASSROOM_DEFAULTS = {
 
 export const SUMMARY_INTERVAL_MS = { name: 'classroom summaryIntervalMs', min: 100, max: 24 * 3_600_000 } as const;
 
+/** What `DemoServerOptions.classroom` takes: the token, and any option to change from `CLASSROOM_DEFAULTS`. */
+export type ClassroomSettings = Partial<ClassroomOptions> & { readonly teacherToken: string };
+
 /** The defaults under `options`, checked: a weak or malformed token is a `TypeError`. */
-export function resolveClassroomOptions(options: Partial<ClassroomOptions> & { readonly teacherToken: string }): ClassroomOptions {
+export function resolveClassroomOptions(options: ClassroomSettings): ClassroomOptions {
   const resolved: ClassroomOptions = { ...CLASSROOM_DEFAULTS, ...options };
   if (!TEACHER_TOKEN_PATTERN.test(resolved.teacherToken)) throw new TypeError('the teacher token must be 32 characters of A–Z a–z 0–9 _ - (24 random bytes, base64url)');
   if (resolved.dataDir.trim() === '') throw new TypeError('the classroom data folder cannot be empty');

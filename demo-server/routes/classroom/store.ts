@@ -33,12 +33,16 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS students (
   id INTEGER PRIMARY KEY,
-  key_digest TEXT NOT NULL UNIQUE,
   name TEXT,
   joined_at INTEGER NOT NULL,
   last_activity_at INTEGER NOT NULL,
   chapter TEXT,
   section TEXT
+);
+-- A student's keys: one per browser (the first join, then each transfer code used).
+CREATE TABLE IF NOT EXISTS student_keys (
+  key_digest TEXT PRIMARY KEY,
+  student INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE
 );
 CREATE TABLE IF NOT EXISTS solved (
   student INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
@@ -75,7 +79,7 @@ export interface Student {
 
 export interface JoinResult {
   readonly student: Student;
-  /** Set for a new student: the key to hand to the browser (only its digest is stored). */
+  /** A new key for this browser (a new student, or one arriving with a transfer code), or `null` for a join by key. Only its digest is stored. */
   readonly key: string | null;
   readonly merged: number;
   readonly ignored: string[];
@@ -202,7 +206,9 @@ export class ClassroomStore {
   identify(identity: Identity): IdentityVerdict {
     if (identity.kind === 'new') return { ok: true, student: null };
     if (identity.kind === 'key') {
-      const row = this.#db.prepare('SELECT id, name FROM students WHERE key_digest = ?').get(digest(identity.key)) as { id: number; name: string | null } | undefined;
+      const row = this.#db.prepare('SELECT id, name FROM students JOIN student_keys ON student = id WHERE key_digest = ?').get(digest(identity.key)) as
+        | { id: number; name: string | null }
+        | undefined;
       return row === undefined ? { ok: false, problem: 'unknown-key' } : { ok: true, student: { id: row.id, name: row.name } };
     }
     const code = canonicalCode(identity.code);
@@ -230,16 +236,12 @@ export class ClassroomStore {
    * whose browser's solved exercises are merged in. Unknown exercise ids are
    * not stored and come back in `ignored`.
    */
-  join(student: Student | null, name: string | null, solved: readonly { exercise: string; solvedAt: number }[]): JoinResult {
+  join(student: Student | null, name: string | null, solved: readonly { exercise: string; solvedAt: number }[], newKey: boolean): JoinResult {
     const now = this.#now();
     return this.#transaction(() => {
-      let key: string | null = null;
       let current = student;
       if (current === null) {
-        key = randomBytes(24).toString('base64url');
-        const row = this.#db
-          .prepare('INSERT INTO students (key_digest, name, joined_at, last_activity_at) VALUES (?, ?, ?, ?) RETURNING id')
-          .get(digest(key), name, now, now) as { id: number };
+        const row = this.#db.prepare('INSERT INTO students (name, joined_at, last_activity_at) VALUES (?, ?, ?) RETURNING id').get(name, now, now) as { id: number };
         current = { id: row.id, name };
         this.#studentCount += 1;
         if (name !== null) this.#names.set(row.id, nameKeys(name));
@@ -250,6 +252,11 @@ export class ClassroomStore {
           current = { id: current.id, name };
         }
         this.#db.prepare('UPDATE students SET last_activity_at = ? WHERE id = ?').run(now, current.id);
+      }
+      let key: string | null = null;
+      if (student === null || newKey) {
+        key = randomBytes(24).toString('base64url');
+        this.#db.prepare('INSERT INTO student_keys (key_digest, student) VALUES (?, ?)').run(digest(key), current.id);
       }
       const ignored: string[] = [];
       let merged = 0;
@@ -466,11 +473,18 @@ export class ClassroomStore {
          ORDER BY s.id, x.exercise`,
       )
       .all() as { id: number; name: string | null; last_activity_at: number; exercise: string | null; solved_at: number | null; attempts: number | null; failures: number | null }[];
+    // Each student's most frequent failure per exercise: the first row of each pair, most counted first.
+    const topFailure = new Map<string, string>();
+    for (const row of this.#db.prepare('SELECT student, exercise, check_name, reason FROM failures ORDER BY count DESC, last_at DESC').all() as { student: number; exercise: string; check_name: string; reason: string }[]) {
+      const key = `${String(row.student)} ${row.exercise}`;
+      if (!topFailure.has(key)) topFailure.set(key, [row.check_name, row.reason].filter((part) => part !== '').join(': '));
+    }
     const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-    const lines = [['student', 'name', 'last_activity', 'chapter', 'exercise', 'solved_at', 'attempts', 'failures'].join(',')];
+    const lines = [['student', 'name', 'last_activity', 'chapter', 'exercise', 'solved_at', 'attempts', 'failures', 'most_frequent_failure'].join(',')];
     for (const row of rows) {
       const chapter = row.exercise === null ? null : (this.#catalog.chapterOf.get(row.exercise) ?? null);
-      lines.push([row.id, row.name, iso(row.last_activity_at), chapter, row.exercise, iso(row.solved_at), row.attempts, row.failures].map(csvCell).join(','));
+      const failure = row.exercise === null ? null : (topFailure.get(`${String(row.id)} ${row.exercise}`) ?? null);
+      lines.push([row.id, row.name, iso(row.last_activity_at), chapter, row.exercise, iso(row.solved_at), row.attempts, row.failures, failure].map(csvCell).join(','));
     }
     return `${lines.join('\r\n')}\r\n`;
   }
