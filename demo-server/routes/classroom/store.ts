@@ -97,7 +97,7 @@ function digest(secret: string): string {
 /** Cuts `text` to `max` characters (whole code points), marking the cut with `…`. */
 export function bounded(text: string | null | undefined, max: number): string {
   if (text === null || text === undefined) return '';
-  const points = [...text];
+  const points = Array.from(text);
   return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
 }
 
