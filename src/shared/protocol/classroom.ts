@@ -45,9 +45,9 @@ export const CLASSROOM_LIMITS = {
   /** Student messages: 5 a second on average, 30 at once (a join and a burst of attempts). */
   messagesPerSecond: 5,
   messageBurst: 30,
-  /** Joins from one address: 2 a second after a burst of 60 (a class behind one NAT joining together). */
-  joinsPerSecondPerAddress: 2,
-  joinBurstPerAddress: 60,
+  /** Joins from one address (every page load joins): 5 a second after a burst of 120, for a class of 60 behind one NAT arriving together. */
+  joinsPerSecondPerAddress: 5,
+  joinBurstPerAddress: 120,
   /** Solved exercises a join may bring from the browser's own progress. */
   maxMergedSolved: 200,
   /** Characters kept of a failed check's name and reason; longer ones are cut, with `…`. */
@@ -222,7 +222,7 @@ const EXAMPLE_AT = 1_767_225_600_000;
 
 export const classroomStudentEndpoint: EndpointDoc = {
   path: CLASSROOM_PATHS.student,
-  chapter: 'why-websockets',
+  chapter: 'classroom',
   summary:
     'Class mode only (--classroom, or a non-loopback --host): a student\'s page reports where it is and each exercise attempt; the server stores them (SQLite, --data-dir) and acknowledges each event once committed. Also pushes the teacher\'s announcements, "bring everyone here" and hidden solutions.',
   query: [],
@@ -280,7 +280,7 @@ export const classroomStudentEndpoint: EndpointDoc = {
 
 export const classroomTeacherEndpoint: EndpointDoc = {
   path: CLASSROOM_PATHS.teacher,
-  chapter: 'why-websockets',
+  chapter: 'classroom',
   summary:
     'Class mode only: the teacher\'s dashboard. ?token= must be the secret printed at start (HTTP 403 before the upgrade otherwise). Pushes the whole class after every change; takes announcements, "bring everyone here", solution visibility and student resets.',
   query: [{ name: 'token', description: 'The teacher token printed at start (Teacher dashboard: …#token=…).', allowed: '32 characters A–Z a–z 0–9 _ -' }],
