@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,8 @@ describe('class mode across a restart of the real server process', () => {
     await first.stop(3_000);
     expect(first.stdout.some((line) => line.startsWith('SIGTERM: closing'))).toBe(true);
     expect(first.stderr.join('\n')).toBe('');
+    // Closed cleanly: the last connection's close checkpoints the write-ahead log into the database and removes it.
+    expect((await readdir(dataDir)).sort()).toEqual(['classroom.sqlite', 'teacher-token']);
 
     const second = await startClass(dataDir);
     servers.push(second);
@@ -109,6 +111,12 @@ describe('class mode across a restart of the real server process', () => {
     const second = await startClass(dataDir);
     servers.push(second);
     expect((await snapshot(second, token)).students[0]).toMatchObject({ name: 'bob', solved: ['accept-key'] });
+  });
+
+  it('stops at start with one line when the data folder cannot be made', async () => {
+    const file = joinPath(dataDir, 'a-file');
+    await writeFile(file, 'not a folder');
+    await expect(startClass(joinPath(file, 'class'))).rejects.toThrow(/exited \(1\) before listening:\nclassroom: cannot create the data folder .*a-file\/class: ENOTDIR/);
   });
 
   it('refuses to start a second server on a data folder another one holds, saying why', async () => {

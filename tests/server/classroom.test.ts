@@ -327,6 +327,30 @@ describe('class mode (/ws/classroom, /ws/classroom/teacher, /classroom/*)', () =
   });
 });
 
+describe('class mode with --hide-solutions', () => {
+  it('hides every solution until the teacher reveals one', async () => {
+    const dataDir = await mkdtemp(joinPath(tmpdir(), 'socketbook-class-'));
+    const running = await startServer({ classroom: { dataDir, teacherToken: TOKEN_32, hideSolutions: true } });
+    try {
+      const student = await connect<StudentServerMessage>(`${running.wsUrl}/ws/classroom`);
+      student.send({ type: 'join' });
+      const welcome = await student.next(isWelcome);
+      expect(welcome.hiddenSolutions).toContain('safe-close');
+      expect(welcome.hiddenSolutions).toContain('echo-three');
+      const desk = await connect<TeacherServerMessage>(`${running.wsUrl}/ws/classroom/teacher?token=${TOKEN_32}`);
+      desk.send({ type: 'solution', id: 1, exercise: 'safe-close', visible: true });
+      const update = await student.next((message) => message.type === 'solutions');
+      expect(update.hiddenSolutions).not.toContain('safe-close');
+      expect(update.hiddenSolutions).toHaveLength(welcome.hiddenSolutions.length - 1);
+      desk.send({ type: 'solution', id: 2, exercise: '*', visible: true });
+      await expect.poll(() => student.messages.filter((message) => message.type === 'solutions').at(-1)).toEqual({ type: 'solutions', hiddenSolutions: [] });
+    } finally {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('class mode off', () => {
   it('answers 404 on the classroom endpoints and says so on /classroom/status', async () => {
     const running = await startServer();

@@ -52,6 +52,10 @@ export function teacherTokenIn(dataDir: string): string {
   const file = join(dataDir, TEACHER_TOKEN_FILE);
   try {
     mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new Error(`classroom: cannot create the data folder ${dataDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  try {
     const saved = readFileSync(file, 'utf8').trim();
     if (TEACHER_TOKEN_PATTERN.test(saved)) return saved;
   } catch (error) {
