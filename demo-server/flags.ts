@@ -43,8 +43,9 @@ Options (environment variable in brackets):
                            stops reading the client until its queue drains
   --max-total-buffered-bytes <n>
                            bytes queued for all clients together; past it the client
-                           holding the most is dropped (MAX_TOTAL_BUFFERED_BYTES,
-                           default 268435456)
+                           holding the most is dropped at once without a close frame
+                           (it sees 1006), repeated until under the budget
+                           (MAX_TOTAL_BUFFERED_BYTES, default 268435456)
   --chat-rooms-per-address <n>
                            chat rooms one address may have created at once (its
                            oldest empty one is forgotten first); more close with 1013
