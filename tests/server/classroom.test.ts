@@ -227,6 +227,20 @@ describe('class mode (/ws/classroom, /ws/classroom/teacher, /classroom/*)', () =
     expect(row?.attempts).toBe(acked + 1);
   });
 
+  it('lets one address add 100 new students at once, then closes the next with 1013 while known students still rejoin', async () => {
+    const keys: string[] = [];
+    for (let index = 0; index < 100; index++) {
+      const { client, welcome } = await join();
+      keys.push(welcome.key);
+      client.socket.close();
+    }
+    const extra = await connect<StudentServerMessage>(`${running.wsUrl}/ws/classroom`);
+    extra.send({ type: 'join' });
+    expect(await extra.closed).toEqual({ code: 1013, reason: 'too many joins from your address, try again later: over 100 new students from your address; rejoin with your key' });
+    expect((await join({ key: keys[0] })).welcome.key).toBe(keys[0]);
+    expect((await snapshot()).students).toHaveLength(100);
+  });
+
   it('closes a socket that does not join in time with 4408, and one whose first message is not a join with 4400', async () => {
     const silent = await connect<StudentServerMessage>(`${running.wsUrl}/ws/classroom`);
     const wrong = await connect<StudentServerMessage>(`${running.wsUrl}/ws/classroom`);

@@ -66,6 +66,7 @@ function createStudentRoute(context: RouteContext): Route<Class> {
   // Opened now, so an unusable data folder stops the server at start, not at the first student.
   classOf(context);
   const joins = new AddressBuckets(CLASSROOM_LIMITS.joinsPerSecondPerAddress, CLASSROOM_LIMITS.joinBurstPerAddress);
+  const newStudents = new AddressBuckets(CLASSROOM_LIMITS.newStudentsPerSecondPerAddress, CLASSROOM_LIMITS.newStudentBurstPerAddress);
   return {
     maxMessageBytes: CLASSROOM_LIMITS.maxMessageBytes,
     handleHttp(request, response, url) {
@@ -116,6 +117,10 @@ function createStudentRoute(context: RouteContext): Route<Class> {
         }
         if (verdict.student === null && classroom.store.isFull) {
           connection.fail('CLASS_FULL', `${String(CLASSROOM_LIMITS.maxStudents)} students`);
+          return;
+        }
+        if (verdict.student === null && !newStudents.take(address)) {
+          connection.fail('JOINING_TOO_FAST', `over ${String(CLASSROOM_LIMITS.newStudentBurstPerAddress)} new students from your address; rejoin with your key`);
           return;
         }
         if (verdict.student !== null && classroom.connectionsOf(verdict.student.id) >= CLASSROOM_LIMITS.maxConnectionsPerStudent) {

@@ -48,6 +48,9 @@ export const CLASSROOM_LIMITS = {
   /** Joins from one address (every page load joins): 5 a second after a burst of 120, for a class of 60 behind one NAT arriving together. */
   joinsPerSecondPerAddress: 5,
   joinBurstPerAddress: 120,
+  /** New students one address may add: a burst of 100 (a class behind one NAT), then one every 6 s, so a script cannot fill the class. */
+  newStudentsPerSecondPerAddress: 1 / 6,
+  newStudentBurstPerAddress: 100,
   /** Solved exercises a join may bring from the browser's own progress. */
   maxMergedSolved: 200,
   /** Characters kept of a failed check's name and reason; longer ones are cut, with `…`. */
@@ -267,6 +270,7 @@ export const classroomStudentEndpoint: EndpointDoc = {
     `messages over ${String(CLASSROOM_LIMITS.maxMessageBytes / 1024)} KiB close with 1009`,
     `failed check names over ${String(CLASSROOM_LIMITS.maxCheckChars)} characters and reasons over ${String(CLASSROOM_LIMITS.maxReasonChars)} are stored cut`,
     `${String(CLASSROOM_LIMITS.joinBurstPerAddress)} joins at once from one address, then ${String(CLASSROOM_LIMITS.joinsPerSecondPerAddress)} a second (1013)`,
+    `${String(CLASSROOM_LIMITS.newStudentBurstPerAddress)} new students from one address, then one every ${String(Math.round(1 / CLASSROOM_LIMITS.newStudentsPerSecondPerAddress))} s (1013)`,
   ],
   closeCodes: [
     { code: 1013, when: 'the class is full, or too many joins from this address' },
