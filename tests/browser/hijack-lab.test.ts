@@ -66,6 +66,8 @@ describe('the hijack lab (chapter 10)', () => {
     expect(await item.locator('[data-field="origin"]').textContent()).toBe(`Origin the server received: http://localhost:${String(attacker)}, which this endpoint ignores.`);
     expect(await item.locator('[data-field="cookies"]').textContent()).toBe('Cookies that reached the server: sb_session, sb_strict, sb_none.');
     expect(await item.locator('[data-field="verdict"]').textContent()).toBe("Server's verdict: account sent.");
+    expect(await lab.locator('.sb-status-text').textContent()).toBe('Logged in as ada. Attack 1: your account was stolen.');
+    expect(await lab.getByRole('button', { name: 'Log in' }).isHidden()).toBe(true);
   });
 
   it('the same page against the safe endpoint: 403, which only the server saw (the attacker page got 1006)', async () => {

@@ -39,7 +39,7 @@ describe('the demo account (chapter 10)', () => {
     if (init.cookie !== undefined) headers.cookie = init.cookie;
     if (init.origin !== undefined) headers.origin = init.origin;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${running.httpUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body });
+    const response = await fetch(`${running.httpUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body ?? null });
     const text = await response.text();
     return { status: response.status, body: JSON.parse(text) as Record<string, unknown>, setCookies: response.headers.getSetCookie() };
   }

@@ -1,66 +1,11 @@
-import type { Account, SeenHandshake } from '../../shared/protocol/account.ts';
-import { ACCOUNT_HTTP_PATHS } from '../../shared/protocol/account.ts';
 import { create, part, setText, whenVisible } from '../kit/dom.ts';
-import { attackerOrigins, HijackStore, type AccountApi, type Attack, type AttackTarget, type HijackSnapshot } from './store.ts';
+import type { Attack, AttackTarget, attackerOrigins, HijackSnapshot, HijackStore } from './store.ts';
 
 /** How long to wait for the attacker page's report before asking the server anyway. */
 const REPORT_TIMEOUT_MS = 8_000;
 
 /** The window the attacker pages open in (one, reused). */
 const ATTACKER_WINDOW = 'socketbook-attacker';
-
-async function json(response: Response): Promise<Record<string, unknown>> {
-  const body: unknown = await response.json().catch(() => null);
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-}
-
-function problemOf(path: string, response: Response, body: Record<string, unknown>): Error {
-  const error = typeof body.error === 'string' ? `: ${body.error}` : '';
-  return new Error(`${path} answered HTTP ${String(response.status)}${error}`);
-}
-
-/** `/account/*` on the server that served this page (relative URLs: the session cookie is this host name's). */
-const fetchApi: AccountApi = {
-  async attackerPort() {
-    const response = await fetch(ACCOUNT_HTTP_PATHS.config).catch(() => null);
-    if (response === null || !(response.headers.get('content-type') ?? '').includes('json')) {
-      throw new Error('this page was not served by the demo server, which has the account (run "npm start" and open the address it prints)');
-    }
-    const body = await json(response);
-    if (!response.ok) throw problemOf(ACCOUNT_HTTP_PATHS.config, response, body);
-    return typeof body.attackerPort === 'number' ? body.attackerPort : null;
-  },
-  async me() {
-    const response = await fetch(ACCOUNT_HTTP_PATHS.me);
-    const body = await json(response);
-    if (response.status === 401) return null;
-    if (!response.ok) throw problemOf(ACCOUNT_HTTP_PATHS.me, response, body);
-    return body.account as Account;
-  },
-  async login(name) {
-    const response = await fetch(ACCOUNT_HTTP_PATHS.login, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
-    });
-    const body = await json(response);
-    if (response.ok) return { account: body.account as Account };
-    return {
-      error: typeof body.error === 'string' ? body.error : `HTTP ${String(response.status)}`,
-    };
-  },
-  async logout() {
-    const response = await fetch(ACCOUNT_HTTP_PATHS.logout, { method: 'POST' });
-    if (!response.ok) throw problemOf(ACCOUNT_HTTP_PATHS.logout, response, await json(response));
-  },
-  async seen() {
-    const response = await fetch(ACCOUNT_HTTP_PATHS.seen);
-    const body = await json(response);
-    if (response.status === 401) return null;
-    if (!response.ok) throw problemOf(ACCOUNT_HTTP_PATHS.seen, response, body);
-    return Array.isArray(body.handshakes) ? (body.handshakes as SeenHandshake[]) : [];
-  },
-};
 
 /** What the attacker page said, in a sentence. */
 function reportText(attack: Attack): string {
@@ -127,14 +72,11 @@ function serverText(attack: Attack): {
 
 function attackItem(): HTMLLIElement {
   const item = create('li');
-  item.append(create('p', 'sb-hijack-what'), create('p'), create('pre'), create('p'), create('p'), create('p'));
-  const [what, outcome, stolen, origin, cookies, verdict] = [...item.children] as HTMLElement[];
-  what.dataset.field = 'what';
-  outcome.dataset.field = 'outcome';
-  stolen.dataset.field = 'stolen';
-  origin.dataset.field = 'origin';
-  cookies.dataset.field = 'cookies';
-  verdict.dataset.field = 'verdict';
+  for (const [tag, field] of [['p', 'what'], ['p', 'outcome'], ['pre', 'stolen'], ['p', 'origin'], ['p', 'cookies'], ['p', 'verdict']] as const) {
+    const element = create(tag);
+    element.dataset.field = field;
+    item.append(element);
+  }
   return item;
 }
 
@@ -158,6 +100,14 @@ function renderAttack(item: HTMLLIElement, attack: Attack): void {
   setText(verdict, server.verdict);
 }
 
+const OUTCOME_WORDS: Readonly<Record<NonNullable<Attack['report']>['outcome'], string>> = {
+  stolen: 'your account was stolen',
+  anonymous: 'nothing stolen, no session cookie arrived',
+  refused: 'refused at the handshake',
+  closed: 'closed before anything was sent',
+  invalid: 'nothing attacked',
+};
+
 function statusOf(snapshot: HijackSnapshot): [string, string] {
   if (snapshot.state === 'loading') return ['connecting', 'Loading the demo account…'];
   if (snapshot.state === 'unavailable') return ['unreachable', `This lab cannot run: ${snapshot.problem ?? 'unknown problem'}.`];
@@ -168,7 +118,7 @@ function statusOf(snapshot: HijackSnapshot): [string, string] {
   if (snapshot.account === null) return ['idle', 'Not logged in. Log in, then open an attacker page.'];
   const last = snapshot.attacks.at(-1);
   if (last === undefined) return ['open', `Logged in as ${snapshot.account.name}. Now open an attacker page.`];
-  return ['open', `Logged in as ${snapshot.account.name}. Attack ${String(last.id)}: ${last.report?.outcome ?? 'waiting for the attacker page'}.`];
+  return ['open', `Logged in as ${snapshot.account.name}. Attack ${String(last.id)}: ${last.report === null ? 'waiting for the attacker page' : OUTCOME_WORDS[last.report.outcome]}.`];
 }
 
 /**
@@ -178,6 +128,7 @@ function statusOf(snapshot: HijackSnapshot): [string, string] {
  */
 export class HijackLabElement extends HTMLElement {
   #store: HijackStore | null = null;
+  #attackerOrigins: typeof attackerOrigins | null = null;
   readonly #items = new Map<number, HTMLLIElement>();
   readonly #onMessage = (event: MessageEvent): void => {
     void this.#store?.receive(event.origin, event.data);
@@ -206,7 +157,10 @@ export class HijackLabElement extends HTMLElement {
   }
 
   async #load(): Promise<void> {
-    const store = new HijackStore(fetchApi, window.location.origin);
+    // Loaded when the lab scrolls into view: the protocol module brings valibot, too heavy for a page that is only read.
+    const [storeModule, { fetchAccountApi }] = await Promise.all([import('./store.ts'), import('./api.ts')]);
+    this.#attackerOrigins = storeModule.attackerOrigins;
+    const store = new storeModule.HijackStore(fetchAccountApi, window.location.origin);
     this.#store = store;
     store.subscribe((snapshot) => {
       this.#render(snapshot);
@@ -239,7 +193,7 @@ export class HijackLabElement extends HTMLElement {
     setText(part<HTMLElement>(this, '.sb-status-text'), text);
     const account = part<HTMLElement>(this, '[data-part="account"]');
     account.hidden = snapshot.account === null;
-    part<HTMLFormElement>(this, '[data-form="login"]').hidden = snapshot.account !== null;
+    part<HTMLElement>(this, '[data-part="login"]').hidden = snapshot.account !== null;
     if (snapshot.account !== null) {
       for (const [name, value] of Object.entries(snapshot.account)) {
         const field = this.querySelector(`[data-part="account"] [data-field="${name}"]`);
@@ -263,8 +217,8 @@ export class HijackLabElement extends HTMLElement {
     const select = part<HTMLSelectElement>(this, '[name="from"]');
     const button = part<HTMLButtonElement>(this, '[data-form="attack"] button[type="submit"]');
     const port = snapshot.attackerPort;
-    if (snapshot.state !== 'ready' || port === null || select.options.length > 0) return;
-    const origins = attackerOrigins(window.location.href, port);
+    if (snapshot.state !== 'ready' || port === null || select.options.length > 0 || this.#attackerOrigins === null) return;
+    const origins = this.#attackerOrigins(window.location.href, port);
     if (origins === null) {
       part<HTMLElement>(this, '.sb-hijack-note').textContent =
         `Open this page as http://localhost:${window.location.port}/ to try the attack: the demo uses the names localhost and 127.0.0.1 as two sites.`;
