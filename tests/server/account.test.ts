@@ -185,6 +185,18 @@ describe('the demo account (chapter 10)', () => {
       expect(JSON.stringify(seen.body)).not.toContain(id);
       expect((await call('/account/seen')).status).toBe(401);
     });
+
+    it('/account/seen also lists, for its reader, a handshake that carried only sb_none (a cross-site request): anonymous, since only sb_session authenticates', async () => {
+      const cookie = await login();
+      const none = cookie.split('; ').find((pair) => pair.startsWith('sb_none=')) ?? '';
+      const crossSite = await connect<AccountGreeting>(`${running.wsUrl}/ws/account/unsafe`, { origin: attacker, cookie: none });
+      expect((await crossSite.closed).code).toBe(4401);
+      expect(crossSite.messages).toEqual([{ type: 'anonymous', origin: attacker, cookies: ['sb_none'] }]);
+      const handshakes = (await call('/account/seen', { cookie })).body.handshakes as SeenHandshake[];
+      expect(handshakes.map(({ path, cookies, verdict }) => ({ path, cookies, verdict }))).toEqual([
+        { path: '/ws/account/unsafe', cookies: ['sb_none'], verdict: 'anonymous: closed with 4401' },
+      ]);
+    });
   });
 
   describe('/ws/account/ticket', () => {
