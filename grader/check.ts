@@ -1,0 +1,166 @@
+import { RawWebSocketClient, type RawClientOptions } from './raw-client.ts';
+
+/** A check's verdict: `pass`, or `fail` with what went wrong. */
+export type Verdict = 'pass' | 'fail';
+
+export interface CheckResult {
+  readonly suite: SuiteName;
+  readonly name: string;
+  readonly verdict: Verdict;
+  /** Wall-clock time the check took, in milliseconds. */
+  readonly ms: number;
+  /** What was seen when it failed (`null` when it passed). */
+  readonly detail: string | null;
+  /** What to fix when it failed (`null` when it passed). */
+  readonly hint: string | null;
+}
+
+/** Thrown by a check to fail it with what it saw. */
+export class CheckFailure extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'CheckFailure';
+  }
+}
+
+/** Fails the running check with `detail` unless `condition` holds. */
+export function expect(condition: boolean, detail: string): asserts condition {
+  if (!condition) throw new CheckFailure(detail);
+}
+
+export const SUITE_NAMES = ['handshake', 'echo', 'chat', 'heartbeat'] as const;
+export type SuiteName = (typeof SUITE_NAMES)[number];
+
+/** What a check may use: the student's URL and connections the runner closes afterwards. */
+export interface CheckContext {
+  readonly url: string;
+  /** How long to wait for any one answer. */
+  readonly answerTimeoutMs: number;
+  /**
+   * Opens a raw connection to `url`, answering pings; the runner closes it
+   * after the check, or after the suite when `keep` is `'suite'` (for
+   * checks that build on the one before, as the chat's do).
+   */
+  connect(headers?: readonly [string, string][], options?: Partial<RawClientOptions>, keep?: 'check' | 'suite'): Promise<RawWebSocketClient>;
+  /** Sends a handshake and returns the answer whatever its status; the runner closes the socket after the check. */
+  handshake(headers?: readonly [string, string][]): ReturnType<typeof RawWebSocketClient.handshake>;
+}
+
+export interface Check<State> {
+  readonly name: string;
+  /** What to look at in the server when this check fails. */
+  readonly hint: string;
+  /** Longest the check may take; a slower one fails (default: the runner's answer timeout × 2). */
+  readonly timeoutMs?: (context: CheckContext, state: State) => number;
+  /** Passes by returning; fails by throwing (a `CheckFailure` says what was seen). */
+  run(context: CheckContext, state: State): Promise<void>;
+}
+
+/** A suite: checks run in order, sharing `State` made fresh for each run. */
+export interface Suite<State = unknown> {
+  readonly name: SuiteName;
+  readonly summary: string;
+  createState(): State;
+  readonly checks: readonly Check<State>[];
+}
+
+/** A suite whose state type is hidden, so suites of different states sit in one list. */
+export interface AnySuite {
+  readonly name: SuiteName;
+  readonly summary: string;
+  readonly checkNames: readonly string[];
+  run(context: RunContext, report: (result: CheckResult) => void): Promise<void>;
+}
+
+/** What the runner gives every suite. */
+export interface RunContext {
+  readonly url: string;
+  readonly answerTimeoutMs: number;
+  /** Past this instant (`performance.now()`) no check starts and the running one is cut short. */
+  readonly deadline: number;
+  /** Most connections open at once, over the whole run. */
+  readonly maxConnections: number;
+}
+
+/** Bundles a suite with its state type. */
+export function defineSuite<State>(suite: Suite<State>): AnySuite {
+  return {
+    name: suite.name,
+    summary: suite.summary,
+    checkNames: suite.checks.map((check) => check.name),
+    run: (context, report) => runSuite(suite, context, report),
+  };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** A connection the runner closes: a placeholder until the connection opens. */
+interface Slot {
+  close: () => void;
+}
+
+async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (result: CheckResult) => void): Promise<void> {
+  const state = suite.createState();
+  const keptForSuite: Slot[] = [];
+  try {
+    for (const check of suite.checks) {
+      const started = performance.now();
+      const opened: Slot[] = [];
+      const reserve = (list: Slot[]): Slot => {
+        if (opened.length + keptForSuite.length >= run.maxConnections) {
+          throw new Error(`the grader opens at most ${String(run.maxConnections)} connections at once`);
+        }
+        const slot: Slot = { close: () => undefined };
+        list.push(slot);
+        return slot;
+      };
+      const context: CheckContext = {
+        url: run.url,
+        answerTimeoutMs: run.answerTimeoutMs,
+        async connect(headers = [], options = {}, keep = 'check') {
+          const slot = reserve(keep === 'suite' ? keptForSuite : opened);
+          const client = await RawWebSocketClient.connect(run.url, headers, { timeoutMs: run.answerTimeoutMs, autoPong: true, ...options });
+          slot.close = () => client.close();
+          return client;
+        },
+        async handshake(headers = []) {
+          const slot = reserve(opened);
+          const response = await RawWebSocketClient.handshake(run.url, headers, { timeoutMs: run.answerTimeoutMs });
+          slot.close = () => response.socket.destroy();
+          return response;
+        },
+      };
+      const limitMs = Math.min(check.timeoutMs?.(context, state) ?? run.answerTimeoutMs * 2, Math.max(0, run.deadline - started));
+      let detail: string | null = null;
+      if (limitMs <= 0) {
+        detail = 'not run: the grader\'s overall time limit was reached';
+      } else {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CheckFailure(`no verdict within ${String(Math.round(limitMs))} ms`)), limitMs);
+        });
+        try {
+          await Promise.race([check.run(context, state), timeout]);
+        } catch (error) {
+          detail = describeError(error);
+        } finally {
+          clearTimeout(timer);
+          for (const connection of opened) connection.close();
+        }
+      }
+      report({
+        suite: suite.name,
+        name: check.name,
+        verdict: detail === null ? 'pass' : 'fail',
+        ms: Math.round(performance.now() - started),
+        detail,
+        hint: detail === null ? null : check.hint,
+      });
+    }
+  } finally {
+    for (const connection of keptForSuite) connection.close();
+  }
+}
