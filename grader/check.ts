@@ -69,6 +69,8 @@ export interface AnySuite {
   readonly name: SuiteName;
   readonly summary: string;
   readonly checkNames: readonly string[];
+  /** The hint a failed check shows, by the check's name. */
+  hintOf(name: string): string | undefined;
   run(context: RunContext, report: (result: CheckResult) => void): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export function defineSuite<State>(suite: Suite<State>): AnySuite {
     name: suite.name,
     summary: suite.summary,
     checkNames: suite.checks.map((check) => check.name),
+    hintOf: (name) => suite.checks.find((check) => check.name === name)?.hint,
     run: (context, report) => runSuite(suite, context, report),
   };
 }
