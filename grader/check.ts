@@ -1,5 +1,15 @@
 import { RawWebSocketClient, type RawClientOptions } from './raw-client.ts';
 
+/**
+ * What one graded connection may take from the server: the largest echo is
+ * 65,536 bytes, so a server that sends more is misbehaving, not being graded.
+ */
+export const GRADER_CONNECTION_LIMITS = {
+  maxPayloadBytes: 256 * 1024,
+  maxReceivedBytes: 1024 * 1024,
+  autoPong: true,
+} as const;
+
 /** A check's verdict: `pass`, or `fail` with what went wrong. */
 export type Verdict = 'pass' | 'fail';
 
@@ -125,7 +135,7 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
         answerTimeoutMs: run.answerTimeoutMs,
         async connect(headers = [], options = {}, keep = 'check') {
           const slot = reserve(keep === 'suite' ? keptForSuite : opened);
-          const client = await RawWebSocketClient.connect(run.url, headers, { timeoutMs: run.answerTimeoutMs, autoPong: true, ...options });
+          const client = await RawWebSocketClient.connect(run.url, headers, { ...GRADER_CONNECTION_LIMITS, timeoutMs: run.answerTimeoutMs, ...options });
           slot.close = () => client.close();
           return client;
         },
