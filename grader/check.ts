@@ -92,6 +92,8 @@ export interface RunContext {
   readonly deadline: number;
   /** Most connections open at once, over the whole run. */
   readonly maxConnections: number;
+  /** Set once a connection got an HTTP answer, so a later refused connection reads as a crash. */
+  answeredOnce: boolean;
 }
 
 /** Bundles a suite with its state type. */
@@ -136,12 +138,14 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
         async connect(headers = [], options = {}, keep = 'check') {
           const slot = reserve(keep === 'suite' ? keptForSuite : opened);
           const client = await RawWebSocketClient.connect(run.url, headers, { ...GRADER_CONNECTION_LIMITS, timeoutMs: run.answerTimeoutMs, ...options });
+          run.answeredOnce = true;
           slot.close = () => client.close();
           return client;
         },
         async handshake(headers = []) {
           const slot = reserve(opened);
           const response = await RawWebSocketClient.handshake(run.url, headers, { timeoutMs: run.answerTimeoutMs });
+          run.answeredOnce = true;
           slot.close = () => response.socket.destroy();
           return response;
         },
@@ -159,6 +163,9 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
           await Promise.race([check.run(context, state), timeout]);
         } catch (error) {
           detail = describeError(error);
+          if (run.answeredOnce && /^cannot connect to .*ECONNREFUSED/.test(detail)) {
+            detail += ' (it accepted connections earlier in this run: did an earlier check crash the server? With `ws`, a socket without an "error" listener throws on a protocol error, such as invalid UTF-8)';
+          }
         } finally {
           clearTimeout(timer);
           for (const connection of opened) connection.close();

@@ -57,9 +57,10 @@ export async function grade(options: Partial<GradeOptions> & Pick<GradeOptions, 
   const started = performance.now();
   const deadline = started + settings.overallTimeoutMs;
   const results: CheckResult[] = [];
+  const run = { url: settings.url, answerTimeoutMs: settings.answerTimeoutMs, deadline, maxConnections: settings.maxConnections, answeredOnce: false };
   for (const name of settings.suites) {
     await SUITES[name].run(
-      { url: settings.url, answerTimeoutMs: settings.answerTimeoutMs, deadline, maxConnections: settings.maxConnections },
+      run,
       (result) => {
         results.push(result);
         settings.onResult?.(result);

@@ -1,0 +1,117 @@
+// An echo server and a chat server in one process, with the `ws` library.
+// The parts marked TODO are yours to write; solution.js is one answer.
+// Run it and grade it, from the repository's folder:
+//   node examples/node-echo-chat/starter.js 9001
+//   npm run grade -- ws://127.0.0.1:9001/echo --suite handshake,echo
+//   npm run grade -- ws://127.0.0.1:9001/chat/lobby --suite chat
+import { createServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+
+const port = Number(process.argv[2] ?? process.env.PORT ?? 9001);
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_TEXT_CHARS = 1000;
+const HISTORY_ON_JOIN = 50;
+
+// `ws` does the protocol: the handshake (RFC 6455 §4), masking, fragments,
+// pings, the closing handshake, 1002 and 1007. maxPayload bounds a message.
+const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+const http = createServer((request, response) => {
+  response.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebSocket only: /echo or /chat/<room>\n');
+});
+
+// Route by path before upgrading: an unknown path is refused with 404, not upgraded.
+http.on('upgrade', (request, socket, head) => {
+  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  const room = /^\/chat(?:\/([a-z0-9-]{1,32}))?$/.exec(pathname);
+  if (pathname !== '/echo' && room === null) {
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  wss.handleUpgrade(request, socket, head, (ws) => {
+    // ws closes with 1002 or 1007 on a protocol error and then emits 'error':
+    // without a listener, that error would crash the whole process.
+    ws.on('error', (error) => console.warn(`closed a connection: ${error.message}`));
+    if (pathname === '/echo') echo(ws);
+    else chat(ws, room?.[1] ?? 'lobby');
+  });
+});
+
+/** Sends every message back as it came: text as text, binary as binary. */
+function echo(ws) {
+  ws.on('message', (data, isBinary) => {
+    // TODO: the grader says text comes back as binary. `data` is a Buffer,
+    // and ws sends a Buffer as a binary frame unless told otherwise.
+    ws.send(data);
+  });
+}
+
+/** Rooms by name: members (socket → name) and the events kept for history. */
+const rooms = new Map();
+let nextGuest = 1;
+
+function roomNamed(name) {
+  let room = rooms.get(name);
+  if (room === undefined) {
+    room = { members: new Map(), history: [], nextId: 1 };
+    rooms.set(name, room);
+  }
+  return room;
+}
+
+/** Logs an event in the room's history and sends it to every member, the sender included. */
+function broadcast(room, event) {
+  const logged = { ...event, id: room.nextId++, at: Date.now() };
+  room.history.push(logged);
+  if (room.history.length > 500) room.history.shift();
+  const text = JSON.stringify(logged);
+  for (const member of room.members.keys()) member.send(text);
+}
+
+function chat(ws, roomName) {
+  const room = roomNamed(roomName);
+  const name = `guest-${nextGuest++}`;
+  ws.send(
+    JSON.stringify({
+      type: 'welcome',
+      room: roomName,
+      you: name,
+      members: [...room.members.values(), name],
+      // TODO: send the room's recent events (the last HISTORY_ON_JOIN), oldest first.
+      history: [],
+    }),
+  );
+  // Tell the others first, then join: the newcomer learns who is here from the welcome.
+  broadcast(room, { type: 'joined', name });
+  room.members.set(ws, name);
+
+  ws.on('message', (data, isBinary) => {
+    let message;
+    try {
+      message = isBinary ? null : JSON.parse(data.toString());
+    } catch {
+      message = null;
+    }
+    if (message?.type !== 'say' || typeof message.text !== 'string') {
+      ws.send(JSON.stringify({ type: 'error', error: 'INVALID_MESSAGE', message: 'expected {"type":"say","text":"…"}' }));
+      return;
+    }
+    const text = message.text.trim();
+    if (text === '' || [...text].length > MAX_TEXT_CHARS) {
+      ws.send(JSON.stringify({ type: 'error', error: 'TEXT_INVALID', message: `text must be 1 to ${MAX_TEXT_CHARS} characters` }));
+      return;
+    }
+    // TODO: send {"type":"message","from":<the sender's name>,"text":…} to
+    // every member of the room, the sender included, and keep it in history
+    // (broadcast() above does both).
+  });
+
+  ws.on('close', () => {
+    room.members.delete(ws);
+    // TODO: tell the members still here: {"type":"left","name":…}.
+  });
+}
+
+http.listen(port, '127.0.0.1', () => {
+  console.log(`listening on ws://127.0.0.1:${http.address().port} (paths /echo and /chat/<room>)`);
+});

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { grade, type GradeReport } from '../../grader/grade.ts';
+import { startNodeProcess, type WatchedProcess } from '../helpers/child-process.ts';
+
+const ANSWER_TIMEOUT_MS = 1_500;
+
+/** Starts an example server on a free port and resolves with its ws:// address, read from its first line. */
+async function startExample(script: string): Promise<{ process: WatchedProcess; url: string }> {
+  const process = startNodeProcess(script, ['0']);
+  running.push(process);
+  const line = await vi.waitFor(
+    () => {
+      const found = process.stdout.find((text) => text.startsWith('listening on '));
+      if (found === undefined) throw new Error(`${script} did not say it listens: ${[...process.stdout, ...process.stderr].join('\n')}`);
+      return found;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  const url = /ws:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0];
+  if (url === undefined) throw new Error(`no address in ${JSON.stringify(line)}`);
+  return { process, url };
+}
+
+function failedNames(report: GradeReport): string[] {
+  return report.results.filter((result) => result.verdict === 'fail').map((result) => result.name);
+}
+
+const running: WatchedProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((process) => process.kill()));
+});
+
+describe('examples/node-echo-chat', () => {
+  it('solution.js passes the handshake, echo and chat suites, and survives the protocol errors they send', async () => {
+    const { process, url } = await startExample('examples/node-echo-chat/solution.js');
+    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['handshake', 'chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(process.child.exitCode).toBeNull();
+  });
+
+  it('starter.js fails exactly the checks its TODOs are about', async () => {
+    const { url } = await startExample('examples/node-echo-chat/starter.js');
+    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual(['echoes a text message as text, byte for byte']);
+    expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
+      'broadcasts a message to everyone, the sender included',
+      'sends recent history to a new member',
+      'tells the room when someone leaves',
+    ]);
+  });
+});
