@@ -92,6 +92,8 @@ export interface RunContext {
   readonly deadline: number;
   /** Most connections open at once, over the whole run. */
   readonly maxConnections: number;
+  /** For `wss://`: a certificate (PEM) to trust, such as the server's self-signed one. */
+  readonly ca: string | null;
   /** Set once a connection got an HTTP answer, so a later refused connection reads as a crash. */
   answeredOnce: boolean;
 }
@@ -137,14 +139,14 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
         answerTimeoutMs: run.answerTimeoutMs,
         async connect(headers = [], options = {}, keep = 'check') {
           const slot = reserve(keep === 'suite' ? keptForSuite : opened);
-          const client = await RawWebSocketClient.connect(run.url, headers, { ...GRADER_CONNECTION_LIMITS, timeoutMs: run.answerTimeoutMs, ...options });
+          const client = await RawWebSocketClient.connect(run.url, headers, { ...GRADER_CONNECTION_LIMITS, timeoutMs: run.answerTimeoutMs, ca: run.ca, ...options });
           run.answeredOnce = true;
           slot.close = () => client.close();
           return client;
         },
         async handshake(headers = []) {
           const slot = reserve(opened);
-          const response = await RawWebSocketClient.handshake(run.url, headers, { timeoutMs: run.answerTimeoutMs });
+          const response = await RawWebSocketClient.handshake(run.url, headers, { timeoutMs: run.answerTimeoutMs, ca: run.ca });
           run.answeredOnce = true;
           slot.close = () => response.socket.destroy();
           return response;

@@ -11,6 +11,8 @@ export interface GradeOptions {
   readonly overallTimeoutMs: number;
   /** Connections open at once, at most (the chat suite needs 3). */
   readonly maxConnections: number;
+  /** For `wss://`: a certificate (PEM) to trust besides the system's, such as the server's self-signed one. */
+  readonly ca: string | null;
   /** Called with each result as it comes, for a live report. */
   readonly onResult?: (result: CheckResult) => void;
 }
@@ -20,6 +22,7 @@ export const GRADE_DEFAULTS = {
   answerTimeoutMs: 5_000,
   overallTimeoutMs: 120_000,
   maxConnections: 4,
+  ca: null,
 } as const;
 
 export interface GradeReport {
@@ -57,7 +60,7 @@ export async function grade(options: Partial<GradeOptions> & Pick<GradeOptions, 
   const started = performance.now();
   const deadline = started + settings.overallTimeoutMs;
   const results: CheckResult[] = [];
-  const run = { url: settings.url, answerTimeoutMs: settings.answerTimeoutMs, deadline, maxConnections: settings.maxConnections, answeredOnce: false };
+  const run = { url: settings.url, answerTimeoutMs: settings.answerTimeoutMs, deadline, maxConnections: settings.maxConnections, ca: settings.ca, answeredOnce: false };
   for (const name of settings.suites) {
     await SUITES[name].run(
       run,

@@ -3,6 +3,7 @@
  * Checks a WebSocket server a student wrote, in any language, from the
  * outside; exits 0 when every check passed, 1 when one failed, 2 on bad usage.
  */
+import { readFileSync } from 'node:fs';
 import { SUITE_NAMES, type SuiteName } from './check.ts';
 import { GRADE_DEFAULTS, grade, urlProblem, type GradeReport } from './grade.ts';
 import { formatJson, formatResult, formatSummary } from './report.ts';
@@ -10,13 +11,14 @@ import { SUITES } from './suites/index.ts';
 
 function usage(): string {
   return [
-    'Usage: npm run grade -- <ws-url> [--suite handshake,echo,chat,heartbeat] [--json]',
+    'Usage: npm run grade -- <ws-url> [--suite handshake,echo,chat,heartbeat] [--json] [--ca cert.pem]',
     '',
     'Suites:',
     ...SUITE_NAMES.map((name) => `  ${name.padEnd(10)} ${SUITES[name].summary} (${String(SUITES[name].checkNames.length)} checks)`),
     '',
     `Default suites: ${GRADE_DEFAULTS.suites.join(',')}. Each answer is awaited ${String(GRADE_DEFAULTS.answerTimeoutMs / 1000)} s at most, the whole run ${String(GRADE_DEFAULTS.overallTimeoutMs / 1000)} s;`,
     `at most ${String(GRADE_DEFAULTS.maxConnections)} connections are open at once, to the given URL only.`,
+    'For wss:// with a self-signed certificate, --ca <file> trusts it (PEM).',
     'Exit code: 0 when every check passed, 1 when one failed, 2 on bad usage.',
     '',
     'Examples:',
@@ -29,12 +31,14 @@ interface Parsed {
   readonly url: string;
   readonly suites: readonly SuiteName[];
   readonly json: boolean;
+  readonly ca: string | null;
 }
 
 function parse(argv: readonly string[]): Parsed | string {
   let url: string | null = null;
   let suites: readonly SuiteName[] = GRADE_DEFAULTS.suites;
   let json = false;
+  let ca: string | null = null;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] ?? '';
     if (arg === '--json') {
@@ -46,6 +50,15 @@ function parse(argv: readonly string[]): Parsed | string {
       const unknown = names.filter((name) => !(SUITE_NAMES as readonly string[]).includes(name));
       if (unknown.length > 0) return `unknown suite ${unknown.map((name) => `"${name}"`).join(', ')}; expected some of ${SUITE_NAMES.join(', ')}`;
       suites = names as SuiteName[];
+    } else if (arg === '--ca' || arg.startsWith('--ca=')) {
+      const file = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      if (file === undefined || file === '') return '--ca needs the file of a PEM certificate';
+      try {
+        ca = readFileSync(file, 'utf8');
+      } catch (error) {
+        return `--ca: cannot read ${file}: ${(error as Error).message}`;
+      }
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) return `--ca: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`;
     } else if (arg.startsWith('-')) {
       return `unknown option ${arg}`;
     } else if (url === null) {
@@ -57,7 +70,7 @@ function parse(argv: readonly string[]): Parsed | string {
   if (url === null) return 'give the URL of your server, e.g. ws://127.0.0.1:9001';
   const problem = urlProblem(url);
   if (problem !== null) return problem;
-  return { url, suites, json };
+  return { url, suites, json, ca };
 }
 
 const argv = process.argv.slice(2);
@@ -76,6 +89,7 @@ if (!parsed.json) console.log(`Grading ${parsed.url}: ${parsed.suites.join(', ')
 const report: GradeReport = await grade({
   url: parsed.url,
   suites: parsed.suites,
+  ca: parsed.ca,
   onResult(result) {
     if (parsed.json) return;
     if (result.suite !== currentSuite) {

@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { FrameDecoder, OPCODES, encodeFrame, type DecodedFrame, type FrameToEncode } from '../src/shared/frame-codec.ts';
 import { generateWebSocketKey } from '../src/shared/handshake.ts';
@@ -30,6 +30,8 @@ export interface RawClientOptions {
   readonly maxReceivedBytes: number;
   /** Answer the server's pings with pongs carrying the same payload (RFC 6455 §5.5.3), as every client must. */
   readonly autoPong: boolean;
+  /** For `wss://`: certificates (PEM) to trust besides the system's, e.g. a server's self-signed one. */
+  readonly ca: string | null;
 }
 
 export const RAW_CLIENT_DEFAULTS: Readonly<RawClientOptions> = {
@@ -38,6 +40,7 @@ export const RAW_CLIENT_DEFAULTS: Readonly<RawClientOptions> = {
   maxPayloadBytes: 8 * 1024 * 1024,
   maxReceivedBytes: 64 * 1024 * 1024,
   autoPong: false,
+  ca: null,
 };
 
 /** A whole message, reassembled from its fragments (RFC 6455 §5.4). */
@@ -81,10 +84,12 @@ export function randomMaskingKey(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(4));
 }
 
-function openSocket(target: URL): Socket {
+function openSocket(target: URL, ca: string | null): Socket {
   const port = Number(target.port || (target.protocol === 'wss:' ? 443 : 80));
   const host = target.hostname.replace(/^\[|\]$/g, '');
-  return target.protocol === 'wss:' ? connectTls({ host, port, servername: host }) : connectTcp({ host, port });
+  if (target.protocol !== 'wss:') return connectTcp({ host, port });
+  // SNI carries host names only (RFC 6066 §3), never an address.
+  return connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...(ca === null ? {} : { ca }) });
 }
 
 /**
@@ -136,7 +141,7 @@ export class RawWebSocketClient {
    * the answer, whatever its status. Rejects only when no HTTP answer came.
    */
   static handshake(url: string, headers: readonly [string, string][] = [], options: Partial<RawClientOptions> = {}): Promise<HandshakeResponse> {
-    const { timeoutMs, maxHeadBytes } = { ...RAW_CLIENT_DEFAULTS, ...options };
+    const { timeoutMs, maxHeadBytes, ca } = { ...RAW_CLIENT_DEFAULTS, ...options };
     const target = new URL(url);
     const key = headers.find(([name]) => name.toLowerCase() === 'sec-websocket-key')?.[1] ?? generateWebSocketKey();
     const required: [string, string][] = [
@@ -148,7 +153,7 @@ export class RawWebSocketClient {
     ];
     const given = new Set(headers.map(([name]) => name.toLowerCase()));
     const all = [...required.filter(([name]) => !given.has(name.toLowerCase())), ...headers];
-    const socket = openSocket(target);
+    const socket = openSocket(target, ca);
     socket.setNoDelay(true);
     socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\n${all.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`);
     return new Promise<HandshakeResponse>((resolve, reject) => {

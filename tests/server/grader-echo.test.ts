@@ -73,4 +73,21 @@ describe('grader: handshake and echo suites against a hand-written server', () =
       await server.close();
     }
   });
+
+  it('says a server that stops answering mid-run may have crashed on an earlier check', async () => {
+    const server = await startRawEchoServer();
+    // The server goes away after the first check, as a process that crashed would.
+    const closing: Promise<void>[] = [];
+    const report = await grade({
+      url: server.url,
+      suites: ['echo'],
+      answerTimeoutMs: ANSWER_TIMEOUT_MS,
+      onResult: () => {
+        if (closing.length === 0) closing.push(server.close());
+      },
+    });
+    await Promise.all(closing);
+    expect(report.results[0]?.verdict).toBe('pass');
+    expect(report.results[1]?.detail).toMatch(/ECONNREFUSED .*\(it accepted connections earlier in this run: did an earlier check crash the server\? With `ws`, a socket without an "error" listener throws/);
+  });
 });
