@@ -141,7 +141,7 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
           const slot = reserve(keep === 'suite' ? keptForSuite : opened);
           const client = await RawWebSocketClient.connect(run.url, headers, { ...GRADER_CONNECTION_LIMITS, timeoutMs: run.answerTimeoutMs, ca: run.ca, ...options });
           run.answeredOnce = true;
-          slot.close = () => client.close();
+          slot.close = () => client.closeGracefully();
           return client;
         },
         async handshake(headers = []) {

@@ -339,8 +339,24 @@ export class RawWebSocketClient {
     }
   }
 
+  /** Drops the TCP connection at once, without a closing handshake (the server sees 1006). */
   close(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * Ends politely, so the server sees 1000 rather than an error: a close
+   * frame (RFC 6455 §7.1.2) unless the connection already ended, then the
+   * TCP connection, dropped after `lingerMs` if the server does not close it.
+   */
+  closeGracefully(lingerMs = 1_000): void {
+    if (this.#ended !== null || this.socket.destroyed) {
+      this.socket.destroy();
+      return;
+    }
+    if (this.#closeFrame === null) this.sendFrame({ opcode: OPCODES.close, payload: Uint8Array.from([0x03, 0xe8]) });
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), lingerMs).unref();
   }
 
   #end(error: Error): void {

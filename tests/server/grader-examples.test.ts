@@ -1,12 +1,24 @@
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { grade, type GradeReport } from '../../grader/grade.ts';
-import { startNodeProcess, type WatchedProcess } from '../helpers/child-process.ts';
+import { startNodeProcess, startProcess, type WatchedProcess } from '../helpers/child-process.ts';
 
 const ANSWER_TIMEOUT_MS = 1_500;
 
+/**
+ * A Python 3 that has `websockets` (Debian: python3-websockets), or `null`:
+ * the first of `python3` on the PATH and the system's own.
+ */
+function pythonWithWebsockets(): string | null {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0) return python;
+  }
+  return null;
+}
+
 /** Starts an example server on a free port and resolves with its ws:// address, read from its first line. */
-async function startExample(script: string): Promise<{ process: WatchedProcess; url: string }> {
-  const process = startNodeProcess(script, ['0']);
+async function startExample(script: string, python: string | null = null): Promise<{ process: WatchedProcess; url: string }> {
+  const process = python === null ? startNodeProcess(script, ['0']) : startProcess(python, [script, '0']);
   running.push(process);
   const line = await vi.waitFor(
     () => {
@@ -41,6 +53,32 @@ describe('examples/node-echo-chat', () => {
   it('starter.js fails exactly the checks its TODOs are about', async () => {
     const { url } = await startExample('examples/node-echo-chat/starter.js');
     expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual(['echoes a text message as text, byte for byte']);
+    expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
+      'broadcasts a message to everyone, the sender included',
+      'sends recent history to a new member',
+      'tells the room when someone leaves',
+    ]);
+  });
+});
+
+const python = pythonWithWebsockets();
+
+// Skipped, and said so, where no Python has websockets: install python3-websockets (Debian) or `pip install websockets`.
+describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with websockets)', () => {
+  it('solution.py passes the handshake, echo and chat suites', async () => {
+    const { process, url } = await startExample('examples/python-echo-chat/solution.py', python);
+    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(process.child.exitCode).toBeNull();
+    expect(process.stderr.filter((line) => line.includes('Traceback'))).toEqual([]);
+  });
+
+  it('starter.py fails exactly the checks its TODOs are about', async () => {
+    const { url } = await startExample('examples/python-echo-chat/starter.py', python);
+    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
+      'refuses an unsupported Sec-WebSocket-Version and says which it supports',
+      'echoes empty text and binary messages',
+    ]);
     expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
       'broadcasts a message to everyone, the sender included',
       'sends recent history to a new member',
