@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grade, type GradeReport } from '../../grader/grade.ts';
+import { GRADE_DEFAULTS, grade, type GradeReport } from '../../grader/grade.ts';
 import { SUITES } from '../../grader/suites/index.ts';
 import { startRawEchoServer, type EchoFault } from '../fixtures/graded-servers/raw-echo.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
@@ -89,5 +91,34 @@ describe('grader: handshake and echo suites against a hand-written server', () =
     await Promise.all(closing);
     expect(report.results[0]?.verdict).toBe('pass');
     expect(report.results[1]?.detail).toMatch(/ECONNREFUSED .*\(it accepted connections earlier in this run: did an earlier check crash the server\? With `ws`, a socket without an "error" listener throws/);
+  });
+});
+
+describe('grader: bounded in time', () => {
+  it('gives up on a server that accepts TCP connections and never answers, and stops at the overall limit', async () => {
+    const sockets = new Set<Socket>();
+    let open = 0;
+    let mostOpen = 0;
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      socket.on('close', () => (open -= 1));
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const url = `ws://127.0.0.1:${String((silent.address() as AddressInfo).port)}`;
+      const report = await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: 300, overallTimeoutMs: 1_000 });
+      expect(report.results[0]?.detail).toBe('no HTTP response within 300 ms');
+      expect(report.results.at(-1)?.detail).toBe("not run: the grader's overall time limit was reached");
+      expect(report.failed).toBe(report.results.length);
+      // One check at a time, each closing its connections: they never pile up.
+      expect(sockets.size).toBeGreaterThan(1);
+      expect(mostOpen).toBeLessThanOrEqual(GRADE_DEFAULTS.maxConnections);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
