@@ -2,7 +2,7 @@
 // The parts marked TODO are yours to write; solution.js is one answer.
 // Run it and grade it, from the repository's folder:
 //   node examples/node-echo-chat/starter.js 9001
-//   npm run grade -- ws://127.0.0.1:9001/echo --suite handshake,echo
+//   npm run grade -- ws://127.0.0.1:9001 --suite handshake,echo
 //   npm run grade -- ws://127.0.0.1:9001/chat/lobby --suite chat
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -17,14 +17,16 @@ const HISTORY_ON_JOIN = 50;
 const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
 const http = createServer((request, response) => {
-  response.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebSocket only: /echo or /chat/<room>\n');
+  // RFC 9110 §15.5.22: a 426 names the protocol to switch to.
+  response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }).end('WebSocket only: / or /echo, and /chat/<room>\n');
 });
 
 // Route by path before upgrading: an unknown path is refused with 404, not upgraded.
 http.on('upgrade', (request, socket, head) => {
   const { pathname } = new URL(request.url ?? '/', 'http://localhost');
   const room = /^\/chat(?:\/([a-z0-9-]{1,32}))?$/.exec(pathname);
-  if (pathname !== '/echo' && room === null) {
+  const isEcho = pathname === '/' || pathname === '/echo';
+  if (!isEcho && room === null) {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;
   }
@@ -32,7 +34,7 @@ http.on('upgrade', (request, socket, head) => {
     // ws closes with 1002 or 1007 on a protocol error and then emits 'error':
     // without a listener, that error would crash the whole process.
     ws.on('error', (error) => console.warn(`closed a connection: ${error.message}`));
-    if (pathname === '/echo') echo(ws);
+    if (isEcho) echo(ws);
     else chat(ws, room?.[1] ?? 'lobby');
   });
 });
@@ -113,5 +115,5 @@ function chat(ws, roomName) {
 }
 
 http.listen(port, '127.0.0.1', () => {
-  console.log(`listening on ws://127.0.0.1:${http.address().port} (paths /echo and /chat/<room>)`);
+  console.log(`listening on ws://127.0.0.1:${http.address().port} (echo on / and /echo, chat on /chat/<room>)`);
 });

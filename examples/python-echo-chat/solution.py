@@ -2,7 +2,7 @@
 library: the finished version of starter.py. `npm run grade` passes it:
 
     python3 examples/python-echo-chat/solution.py 9001
-    npm run grade -- ws://127.0.0.1:9001/echo --suite handshake,echo
+    npm run grade -- ws://127.0.0.1:9001 --suite handshake,echo
     npm run grade -- ws://127.0.0.1:9001/chat/lobby --suite chat
 """
 import asyncio
@@ -110,7 +110,7 @@ async def chat(websocket, room_name):
 async def handler(websocket, *_legacy_path):
     path = path_of(websocket)
     room = CHAT_PATH.match(path)
-    if path == "/echo":
+    if path in ("/", "/echo"):
         try:
             await echo(websocket)
         except websockets.ConnectionClosed:
@@ -118,7 +118,7 @@ async def handler(websocket, *_legacy_path):
     elif room is not None:
         await chat(websocket, room.group(1) or "lobby")
     else:
-        await websocket.close(1008, f"unknown path {path}: use /echo or /chat/<room>")
+        await websocket.close(1008, f"unknown path {path}: use / or /echo, or /chat/<room>")
 
 
 async def main(port):
@@ -126,7 +126,7 @@ async def main(port):
     # fragments, pings, the closing handshake, 1002 and 1007. max_size bounds a message.
     async with websockets.serve(handler, "127.0.0.1", port, max_size=MAX_MESSAGE_BYTES, process_request=refuse_unknown_version) as server:
         bound = next(iter(server.sockets)).getsockname()[1]
-        print(f"listening on ws://127.0.0.1:{bound} (paths /echo and /chat/<room>)", flush=True)
+        print(f"listening on ws://127.0.0.1:{bound} (echo on / and /echo, chat on /chat/<room>)", flush=True)
         await asyncio.Future()
 
 

@@ -45,14 +45,14 @@ afterEach(async () => {
 describe('examples/node-echo-chat', () => {
   it('solution.js passes the handshake, echo and chat suites, and survives the protocol errors they send', async () => {
     const { process, url } = await startExample('examples/node-echo-chat/solution.js');
-    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(failedNames(await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['handshake', 'chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(process.child.exitCode).toBeNull();
   });
 
   it('starter.js fails exactly the checks its TODOs are about', async () => {
     const { url } = await startExample('examples/node-echo-chat/starter.js');
-    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual(['echoes a text message as text, byte for byte']);
+    expect(failedNames(await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual(['echoes a text message as text, byte for byte']);
     expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
       'broadcasts a message to everyone, the sender included',
       'sends recent history to a new member',
@@ -67,7 +67,7 @@ const python = pythonWithWebsockets();
 describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with websockets)', () => {
   it('solution.py passes the handshake, echo and chat suites', async () => {
     const { process, url } = await startExample('examples/python-echo-chat/solution.py', python);
-    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(failedNames(await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(process.child.exitCode).toBeNull();
     expect(process.stderr.filter((line) => line.includes('Traceback'))).toEqual([]);
@@ -75,7 +75,7 @@ describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with
 
   it('starter.py fails exactly the checks its TODOs are about', async () => {
     const { url } = await startExample('examples/python-echo-chat/starter.py', python);
-    expect(failedNames(await grade({ url: `${url}/echo`, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
+    expect(failedNames(await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([
       'refuses an unsupported Sec-WebSocket-Version and says which it supports',
       'echoes empty text and binary messages',
     ]);
