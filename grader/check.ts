@@ -114,9 +114,24 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-/** A connection the runner closes: a placeholder until the connection opens. */
-interface Slot {
-  close: () => void;
+/**
+ * A place for one connection, taken before it opens so the limit counts it.
+ * A connection that opens after its check was cut short and its slot closed
+ * is closed at once, so no connection outlives its check.
+ */
+class Slot {
+  #close: (() => void) | null = null;
+  #closed = false;
+
+  hold(close: () => void): void {
+    if (this.#closed) close();
+    else this.#close = close;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#close?.();
+  }
 }
 
 async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (result: CheckResult) => void): Promise<void> {
@@ -130,7 +145,7 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
         if (opened.length + keptForSuite.length >= run.maxConnections) {
           throw new Error(`the grader opens at most ${String(run.maxConnections)} connections at once`);
         }
-        const slot: Slot = { close: () => undefined };
+        const slot = new Slot();
         list.push(slot);
         return slot;
       };
@@ -141,14 +156,14 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
           const slot = reserve(keep === 'suite' ? keptForSuite : opened);
           const client = await RawWebSocketClient.connect(run.url, headers, { ...GRADER_CONNECTION_LIMITS, timeoutMs: run.answerTimeoutMs, ca: run.ca, ...options });
           run.answeredOnce = true;
-          slot.close = () => client.closeGracefully();
+          slot.hold(() => client.closeGracefully());
           return client;
         },
         async handshake(headers = []) {
           const slot = reserve(opened);
           const response = await RawWebSocketClient.handshake(run.url, headers, { timeoutMs: run.answerTimeoutMs, ca: run.ca });
           run.answeredOnce = true;
-          slot.close = () => response.socket.destroy();
+          slot.hold(() => response.socket.destroy());
           return response;
         },
       };
