@@ -3,6 +3,7 @@
 //   node examples/node-echo-chat/solution.js 9001
 //   npm run grade -- ws://127.0.0.1:9001 --suite handshake,echo
 //   npm run grade -- ws://127.0.0.1:9001/chat/lobby --suite chat
+//   npm run grade -- ws://127.0.0.1:9001/heartbeat --suite heartbeat
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 
@@ -17,7 +18,7 @@ const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES 
 
 const http = createServer((request, response) => {
   // RFC 9110 §15.5.22: a 426 names the protocol to switch to.
-  response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }).end('WebSocket only: / or /echo, and /chat/<room>\n');
+  response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' }).end('WebSocket only: / or /echo, /chat/<room> and /heartbeat\n');
 });
 
 // Route by path before upgrading: an unknown path is refused with 404, not upgraded.
@@ -25,7 +26,7 @@ http.on('upgrade', (request, socket, head) => {
   const { pathname } = new URL(request.url ?? '/', 'http://localhost');
   const room = /^\/chat(?:\/([a-z0-9-]{1,32}))?$/.exec(pathname);
   const isEcho = pathname === '/' || pathname === '/echo';
-  if (!isEcho && room === null) {
+  if (!isEcho && pathname !== '/heartbeat' && room === null) {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;
   }
@@ -34,6 +35,7 @@ http.on('upgrade', (request, socket, head) => {
     // without a listener, that error would crash the whole process.
     ws.on('error', (error) => console.warn(`closed a connection: ${error.message}`));
     if (isEcho) echo(ws);
+    else if (pathname === '/heartbeat') heartbeat(ws);
     else chat(ws, room?.[1] ?? 'lobby');
   });
 });
@@ -43,6 +45,45 @@ function echo(ws) {
   ws.on('message', (data, isBinary) => {
     // Without { binary: isBinary }, ws would send a Buffer back as a binary frame.
     ws.send(data, { binary: isBinary });
+  });
+}
+
+/** The heartbeat this server states in its welcome and keeps to. */
+const HEARTBEAT = { intervalMs: 1000, timeoutMs: 1000 };
+
+/**
+ * /heartbeat: states the interval and timeout, answers application pings,
+ * and pings the client every interval (a protocol ping, RFC 6455 §5.5.2);
+ * a client that does not answer within the timeout is closed with 4000.
+ */
+function heartbeat(ws) {
+  ws.send(JSON.stringify({ type: 'welcome', ...HEARTBEAT }));
+  let pongTimer = null;
+  const answered = () => {
+    clearTimeout(pongTimer);
+    pongTimer = null;
+  };
+  ws.on('pong', answered);
+  ws.on('message', (data, isBinary) => {
+    let message;
+    try {
+      message = isBinary ? null : JSON.parse(data.toString());
+    } catch {
+      message = null;
+    }
+    if (message?.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: message.id, sent: message.sent }));
+  });
+  const beat = setInterval(() => {
+    if (pongTimer !== null) return; // the last ping is still waiting for its pong
+    ws.ping();
+    pongTimer = setTimeout(() => {
+      // A dead peer will not answer the close either: ws drops the TCP connection 30 s later.
+      ws.close(4000, 'heartbeat timeout');
+    }, HEARTBEAT.timeoutMs);
+  }, HEARTBEAT.intervalMs);
+  ws.on('close', () => {
+    clearInterval(beat);
+    clearTimeout(pongTimer);
   });
 }
 
@@ -110,5 +151,5 @@ function chat(ws, roomName) {
 }
 
 http.listen(port, '127.0.0.1', () => {
-  console.log(`listening on ws://127.0.0.1:${http.address().port} (echo on / and /echo, chat on /chat/<room>)`);
+  console.log(`listening on ws://127.0.0.1:${http.address().port} (echo on / and /echo, chat on /chat/<room>, heartbeat on /heartbeat)`);
 });

@@ -42,11 +42,13 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((process) => process.kill()));
 });
 
-describe('examples/node-echo-chat', () => {
-  it('solution.js passes the handshake, echo and chat suites, and survives the protocol errors they send', async () => {
+// Each test grades several suites, the heartbeat ones waiting out a 1 s + 1 s heartbeat twice.
+describe('examples/node-echo-chat', { timeout: 60_000 }, () => {
+  it('solution.js passes every suite (handshake, echo, chat, heartbeat), and survives the protocol errors they send', async () => {
     const { process, url } = await startExample('examples/node-echo-chat/solution.js');
     expect(failedNames(await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['handshake', 'chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(failedNames(await grade({ url: `${url}/heartbeat`, suites: ['heartbeat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(process.child.exitCode).toBeNull();
   });
 
@@ -58,17 +60,19 @@ describe('examples/node-echo-chat', () => {
       'sends recent history to a new member',
       'tells the room when someone leaves',
     ]);
+    expect(failedNames(await grade({ url: `${url}/heartbeat`, suites: ['heartbeat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual(['drops a silent client within its stated timeout']);
   });
 });
 
 const python = pythonWithWebsockets();
 
 // Skipped, and said so, where no Python has websockets: install python3-websockets (Debian) or `pip install websockets`.
-describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with websockets)', () => {
-  it('solution.py passes the handshake, echo and chat suites', async () => {
+describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with websockets)', { timeout: 60_000 }, () => {
+  it('solution.py passes every suite (handshake, echo, chat, heartbeat)', async () => {
     const { process, url } = await startExample('examples/python-echo-chat/solution.py', python);
     expect(failedNames(await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(failedNames(await grade({ url: `${url}/chat/lobby`, suites: ['chat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
+    expect(failedNames(await grade({ url: `${url}/heartbeat`, suites: ['heartbeat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual([]);
     expect(process.child.exitCode).toBeNull();
     expect(process.stderr.filter((line) => line.includes('Traceback'))).toEqual([]);
   });
@@ -84,5 +88,6 @@ describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with
       'sends recent history to a new member',
       'tells the room when someone leaves',
     ]);
+    expect(failedNames(await grade({ url: `${url}/heartbeat`, suites: ['heartbeat'], answerTimeoutMs: ANSWER_TIMEOUT_MS }))).toEqual(['drops a silent client within its stated timeout']);
   });
 });
