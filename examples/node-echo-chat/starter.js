@@ -50,6 +50,16 @@ function echo(ws) {
   });
 }
 
+/** A text message parsed as JSON, or null for a binary one or one that is not JSON. */
+function jsonOf(data, isBinary) {
+  if (isBinary) return null;
+  try {
+    return JSON.parse(data.toString());
+  } catch {
+    return null;
+  }
+}
+
 /** The heartbeat this server states in its welcome and keeps to. */
 const HEARTBEAT = { intervalMs: 1000, timeoutMs: 1000 };
 
@@ -67,12 +77,7 @@ function heartbeat(ws) {
   };
   ws.on('pong', answered);
   ws.on('message', (data, isBinary) => {
-    let message;
-    try {
-      message = isBinary ? null : JSON.parse(data.toString());
-    } catch {
-      message = null;
-    }
+    const message = jsonOf(data, isBinary);
     if (message?.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: message.id, sent: message.sent }));
   });
   const beat = setInterval(() => {
@@ -129,12 +134,7 @@ function chat(ws, roomName) {
   room.members.set(ws, name);
 
   ws.on('message', (data, isBinary) => {
-    let message;
-    try {
-      message = isBinary ? null : JSON.parse(data.toString());
-    } catch {
-      message = null;
-    }
+    const message = jsonOf(data, isBinary);
     if (message?.type !== 'say' || typeof message.text !== 'string') {
       ws.send(JSON.stringify({ type: 'error', error: 'INVALID_MESSAGE', message: 'expected {"type":"say","text":"…"}' }));
       return;

@@ -38,6 +38,16 @@ def refuse_unknown_version(first, second):
     return None
 
 
+def json_of(data):
+    """A text message parsed as JSON, or None for bytes or text that is not JSON."""
+    if not isinstance(data, str):
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
 async def echo(websocket):
     """Sends every message back as it came: str as text, bytes as binary."""
     async for message in websocket:
@@ -87,10 +97,7 @@ async def chat(websocket, room_name):
     room.members[websocket] = name
     try:
         async for data in websocket:
-            try:
-                message = json.loads(data) if isinstance(data, str) else None
-            except ValueError:
-                message = None
+            message = json_of(data)
             if not isinstance(message, dict) or message.get("type") != "say" or not isinstance(message.get("text"), str):
                 await websocket.send(json.dumps({"type": "error", "error": "INVALID_MESSAGE", "message": 'expected {"type":"say","text":"…"}'}))
                 continue
@@ -118,10 +125,7 @@ async def heartbeat(websocket):
     closes with 1011 a client whose pong is later than ping_timeout."""
     await websocket.send(json.dumps({"type": "welcome", **HEARTBEAT}))
     async for data in websocket:
-        try:
-            message = json.loads(data) if isinstance(data, str) else None
-        except ValueError:
-            message = None
+        message = json_of(data)
         if isinstance(message, dict) and message.get("type") == "ping":
             await websocket.send(json.dumps({"type": "pong", "id": message.get("id"), "sent": message.get("sent")}))
 
