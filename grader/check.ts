@@ -169,7 +169,8 @@ async function runSuite<State>(suite: Suite<State>, run: RunContext, report: (re
       };
       const limitMs = Math.min(check.timeoutMs?.(context, state) ?? run.answerTimeoutMs * 2, Math.max(0, run.deadline - started));
       let detail: string | null = null;
-      if (limitMs <= 0) {
+      // Under a millisecond left is no time to connect: say so rather than "no verdict within 0 ms".
+      if (limitMs < 1) {
         detail = 'not run: the grader\'s overall time limit was reached';
       } else {
         let timer: ReturnType<typeof setTimeout> | undefined;

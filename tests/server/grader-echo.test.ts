@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRADE_DEFAULTS, grade, type GradeReport } from '../../grader/grade.ts';
+import { grade, type GradeReport } from '../../grader/grade.ts';
 import { SUITES } from '../../grader/suites/index.ts';
 import { startRawEchoServer, type EchoFault } from '../fixtures/graded-servers/raw-echo.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
@@ -97,25 +97,22 @@ describe('grader: handshake and echo suites against a hand-written server', () =
 describe('grader: bounded in time', () => {
   it('gives up on a server that accepts TCP connections and never answers, and stops at the overall limit', async () => {
     const sockets = new Set<Socket>();
-    let open = 0;
-    let mostOpen = 0;
-    const silent = createServer((socket) => {
-      sockets.add(socket);
-      open += 1;
-      mostOpen = Math.max(mostOpen, open);
-      socket.on('close', () => (open -= 1));
-    });
+    const silent = createServer((socket) => sockets.add(socket));
     silent.listen(0, '127.0.0.1');
     await once(silent, 'listening');
     try {
       const url = `ws://127.0.0.1:${String((silent.address() as AddressInfo).port)}`;
       const report = await grade({ url, suites: ['handshake', 'echo'], answerTimeoutMs: 300, overallTimeoutMs: 1_000 });
-      expect(report.results[0]?.detail).toBe('no HTTP response within 300 ms');
-      expect(report.results.at(-1)?.detail).toBe("not run: the grader's overall time limit was reached");
-      expect(report.failed).toBe(report.results.length);
-      // One check at a time, each closing its connections: they never pile up.
-      expect(sockets.size).toBeGreaterThan(1);
-      expect(mostOpen).toBeLessThanOrEqual(GRADE_DEFAULTS.maxConnections);
+      const seen = JSON.stringify({ results: report.results.map(({ ms, detail }) => ({ ms, detail })), connections: sockets.size });
+      expect(report.results[0]?.detail, seen).toBe('no HTTP response within 300 ms');
+      expect(report.results.at(-1)?.detail, seen).toBe("not run: the grader's overall time limit was reached");
+      expect(report.failed, seen).toBe(report.results.length);
+      // One check at a time, each opening at most two connections here (the subprotocol check's),
+      // none once the time is up. (How many are open at once is not measured: the server sees
+      // a closed connection's end a little after the grader has moved on.)
+      const ran = report.results.filter((result) => result.detail?.startsWith('not run') !== true).length;
+      expect(sockets.size, seen).toBeGreaterThan(1);
+      expect(sockets.size, seen).toBeLessThanOrEqual(2 * ran);
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();
