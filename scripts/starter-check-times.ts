@@ -1,7 +1,7 @@
 /**
  * How long each exercise's Check takes to fail its starter code, in the
  * built site (dist/) in Chromium: `node scripts/starter-check-times.ts
- * [chapter …]`. Prints one line per exercise and the failing summary, so a
+ * [--solution] [chapter …]` (`--solution` checks the solutions instead). Prints one line per exercise and the failing summary, so a
  * Check that waits for a timeout instead of failing once the outcome is
  * certain stands out. A report, not a test: timings vary with the machine.
  */
@@ -9,7 +9,8 @@ import { publishedChapters } from '../src/site/chapters.ts';
 import { launchBrowser, newPage, SITE_DIR } from '../tests/helpers/browser.ts';
 import { startServer } from '../tests/helpers/demo-server.ts';
 
-const only = process.argv.slice(2);
+const solution = process.argv.includes('--solution');
+const only = process.argv.slice(2).filter((argument) => argument !== '--solution');
 const browser = await launchBrowser();
 const running = await startServer({ staticDir: SITE_DIR });
 try {
@@ -22,6 +23,10 @@ try {
       const exercise = exercises.nth(index);
       const id = await exercise.getAttribute('data-cell-id');
       const summary = exercise.locator('.sb-check-summary');
+      if (solution) {
+        await exercise.locator('.sb-solution summary').click();
+        await exercise.getByRole('button', { name: 'Put this solution in the editor' }).click();
+      }
       const started = performance.now();
       await exercise.getByRole('button', { name: 'Check' }).click();
       await summary.filter({ hasText: /checks? (passed|failed)/ }).waitFor({ timeout: 60_000 });
