@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { resolveChatOptions } from './routes/chat/options.ts';
+import { resolveClassroomOptions, type ClassroomSettings } from './routes/classroom/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/shared/message-limits.ts';
@@ -37,6 +39,12 @@ export interface DemoServerOptions {
    * machine's own addresses and name (against DNS rebinding); `*` for any.
    */
   allowedHosts: readonly string[];
+  /**
+   * Addresses of reverse proxies (nginx) whose `X-Forwarded-For` names the
+   * client: requests from them are counted and logged under that client's
+   * address, not the proxy's. Empty: the header is never believed.
+   */
+  trustedProxies: readonly string[];
   /** Most bytes queued for one client (payload plus per-message overhead) before it is cut off with 1008. */
   maxBufferedBytes: number;
   /**
@@ -74,6 +82,17 @@ export interface DemoServerOptions {
    * `memberTtlMs`: how long a dead process's members stay listed (default 10000).
    */
   chatRedis: Readonly<{ url: string; memberTtlMs?: number }> | null;
+  /**
+   * Whether `GET /metrics` answers other machines; by default only this one
+   * (a loopback address without a forwarding header, http/metrics-access.ts).
+   */
+  metricsOnLan: boolean;
+  /**
+   * Class mode (`--classroom`, or a non-loopback `--host`): `/ws/classroom`,
+   * the teacher's socket and `/classroom/teacher/*`, with progress kept in
+   * `dataDir`; `null` is off (those endpoints answer 404).
+   */
+  classroom: Readonly<ClassroomSettings> | null;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -93,6 +112,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   allowedHosts: [],
+  trustedProxies: [],
   maxBufferedBytes: 16 * 1024 * 1024,
   maxTotalBufferedBytes: 256 * 1024 * 1024,
   readHighWaterBytes: 1024 * 1024,
@@ -104,6 +124,8 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   chat: {},
   tls: null,
   chatRedis: null,
+  metricsOnLan: false,
+  classroom: null,
 };
 
 /**
@@ -150,6 +172,9 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
   for (const host of resolved.allowedHosts) {
     if (host !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(host)) throw new TypeError(`allowedHosts entries are host names or addresses without a port, or *, got ${JSON.stringify(host)}`);
   }
+  for (const proxy of resolved.trustedProxies) {
+    if (isIP(proxy) === 0) throw new TypeError(`trustedProxies entries are IP addresses (127.0.0.1, ::1), got ${JSON.stringify(proxy)}`);
+  }
   requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes);
   requireInteger('readHighWaterBytes', resolved.readHighWaterBytes);
   requireInteger('readLowWaterBytes', resolved.readLowWaterBytes);
@@ -178,6 +203,7 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
     }
     if (resolved.chatRedis.memberTtlMs !== undefined) requireInteger('chatRedisMemberTtlMs', resolved.chatRedis.memberTtlMs);
   }
+  if (resolved.classroom !== null) resolveClassroomOptions(resolved.classroom);
   for (const origin of resolved.allowedOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new TypeError(`allowedOrigins entries must look like http://host:port or be *, got ${JSON.stringify(origin)}`);

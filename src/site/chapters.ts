@@ -71,14 +71,14 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'security',
     title: 'Security',
-    summary: 'wss, Origin checks and cross-site hijacking, authentication, rate and size limits.',
-    status: 'soon',
+    summary: 'Cross-site WebSocket hijacking done live, SameSite, one-time tickets, wss and TLS, and the limits that keep a server up.',
+    status: 'published',
   },
   {
     slug: 'scaling',
     title: 'Scaling out',
-    summary: 'Several processes behind a balancer, with Redis pub/sub carrying chat between them.',
-    status: 'soon',
+    summary: 'Several processes behind nginx, Redis pub/sub and a Stream carrying chat between them, draining without a herd, and what to watch.',
+    status: 'published',
   },
   {
     slug: 'testing',

@@ -3,8 +3,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes } from '../../client/modes/index.ts';
 import { USAGE } from '../../demo-server/flags.ts';
-import { CLOSE_CODE_RANGES, CLOSE_CODES } from '../../src/shared/close-codes.ts';
+import { CLOSE_CODE_RANGES, CLOSE_CODES, DEMO_SERVER_CLOSE_CODES } from '../../src/shared/close-codes.ts';
 import { endpointDocs } from '../../demo-server/routes/index.ts';
+import { METRIC_DOCS } from '../../demo-server/core/metric-docs.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
@@ -52,7 +53,7 @@ describe('the reference page', () => {
     );
     expect(links.filter((link) => link.target === null)).toEqual([]);
     const endpoints = [...endpointDocs].map((doc) => doc.path).sort((a, b) => a.localeCompare(b));
-    expect(links.map((link) => link.text)).toEqual(['Close codes', 'Endpoints', ...endpoints, 'Running the server']);
+    expect(links.map((link) => link.text)).toEqual(['Close codes', 'Endpoints', ...endpoints, 'Running the server', 'Metrics']);
     // An endpoint link leads to that endpoint's own section.
     for (const link of links.filter((candidate) => candidate.text.startsWith('/ws/'))) expect(link.target, link.text).toBe(link.text);
     // Followed from the keyboard, a link brings its section into view.
@@ -65,7 +66,14 @@ describe('the reference page', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
   });
 
-  it('lists every close code and range, with the reconnect advice the cells follow', async () => {
+  it('lists every metric of GET /metrics, from the table the server makes them from, and who may read it', async () => {
+    const rows = page.locator('table[data-table="metrics"] tbody tr');
+    const listed = await rows.evaluateAll((items) => items.map((item) => [item.getAttribute('data-metric'), item.querySelector('td:last-child')?.textContent]));
+    expect(listed).toEqual(Object.values(METRIC_DOCS).map((doc) => [doc.name, doc.help]));
+    expect(await page.textContent('main')).toContain('--metrics-on-lan');
+  });
+
+  it('lists every close code and range, the demo server\'s own codes included, with the reconnect advice the cells follow', async () => {
     const table = page.getByRole('table', { name: /^Close codes/ });
     const rows = await table.locator('tbody tr').evaluateAll((items) =>
       items.map((item) => ({ code: item.getAttribute('data-code'), reconnect: item.querySelectorAll('td')[3]?.textContent })),
@@ -73,6 +81,7 @@ describe('the reference page', () => {
     const expected = [
       ...CLOSE_CODES.map((entry) => ({ code: String(entry.code), reconnect: entry.reconnect, from: entry.code })),
       ...CLOSE_CODE_RANGES.map((range) => ({ code: `${String(range.from)}–${String(range.to)}`, reconnect: range.reconnect, from: range.from })),
+      ...DEMO_SERVER_CLOSE_CODES.map((entry) => ({ code: String(entry.code), reconnect: entry.reconnect, from: entry.code })),
     ]
       .sort((a, b) => a.from - b.from)
       .map(({ code, reconnect }) => ({ code, reconnect: reconnect ? 'Yes' : 'No' }));
