@@ -25,6 +25,7 @@ function accountApi(base: string): AccountApi {
     me: () => callAccount(base, '/account/me'),
     login: (name) => callAccount(base, '/account/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) }),
     ticket: () => callAccount(base, '/account/ticket', { method: 'POST' }),
+    seen: () => callAccount(base, '/account/seen'),
   };
 }
 

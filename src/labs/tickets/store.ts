@@ -1,5 +1,5 @@
 import { closeCodeName, shouldReconnectAfter } from '../../shared/close-policy.ts';
-import { ACCOUNT_SESSION_MS, type AccountChannel } from '../../shared/protocol/account.ts';
+import { ACCOUNT_SESSION_MS, accountTicketEndpoint, type AccountChannel, type SeenHandshake } from '../../shared/protocol/account.ts';
 import { SnapshotStore } from '../../shared/snapshot-store.ts';
 import { closeInfoOf, SOCKET_OPEN, type CloseInfo, type SocketLike } from '../../shared/socket-like.ts';
 
@@ -20,6 +20,8 @@ export interface AccountApi {
   me(): Promise<HttpResult<{ account: { name: string } }>>;
   login(name: string): Promise<HttpResult<{ account: { name: string } }>>;
   ticket(): Promise<HttpResult<{ ticket: string; expiresInMs: number }>>;
+  /** The account handshakes the server saw for this session, refusals with their HTTP status. */
+  seen(): Promise<HttpResult<{ handshakes: readonly SeenHandshake[] }>>;
 }
 
 /** Where the ticket goes: `?ticket=` in the handshake's URL, or `{ type: "auth" }` as the first message. */
@@ -72,6 +74,8 @@ export interface TicketsLabOptions {
   readonly sessionMs: number;
   /** Monotonic milliseconds. */
   readonly now?: () => number;
+  /** Epoch milliseconds, to compare with the server's record of a handshake. */
+  readonly wallNow?: () => number;
   readonly setTimer?: (callback: () => void, ms: number) => unknown;
   readonly clearTimer?: (timer: unknown) => void;
   /** Random bytes for the forged ticket. */
@@ -82,6 +86,10 @@ export interface TicketsLabOptions {
 export const MAX_LAB_REFRESHES = 3;
 /** Log entries kept. */
 const MAX_LOG = 200;
+/** The endpoint's path, as the server records it in /account/seen. */
+const TICKET_PATH = accountTicketEndpoint.path;
+/** A record in /account/seen older than this is not the handshake that just failed (or the clocks differ too much to tell). */
+const SEEN_FRESH_MS = 30_000;
 /** Waiting past a ticket's expiry by this much, so the clocks of page and server cannot disagree. */
 const EXPIRY_MARGIN_MS = 1_000;
 
@@ -121,7 +129,7 @@ export function ticketUrl(server: string, sessionMs: number, ticket: string | nu
   const query = new URLSearchParams();
   if (ticket !== null) query.set('ticket', ticket);
   query.set(ACCOUNT_SESSION_MS.query, String(sessionMs));
-  return `${server}/ws/account/ticket?${query.toString()}`;
+  return `${server}${TICKET_PATH}?${query.toString()}`;
 }
 
 /** `"the reason"` in quotes, or nothing. */
@@ -140,6 +148,8 @@ export class TicketsLabStore extends SnapshotStore<TicketsLabSnapshot> {
   #kind: AttemptKind = 'fresh';
   #lastUsedTicket: string | null = null;
   #waitTimer: unknown = null;
+  /** Server time of the last refusal shown from /account/seen, so an old one is never shown again. */
+  #lastRefusalAt = 0;
   #nextId = 1;
 
   constructor(options: TicketsLabOptions) {
@@ -156,6 +166,7 @@ export class TicketsLabStore extends SnapshotStore<TicketsLabSnapshot> {
     });
     this.#options = {
       now: () => performance.now(),
+      wallNow: () => Date.now(),
       setTimer: (callback, ms) => setTimeout(callback, ms),
       clearTimer: (timer) => {
         clearTimeout(timer as ReturnType<typeof setTimeout>);
@@ -414,13 +425,26 @@ export class TicketsLabStore extends SnapshotStore<TicketsLabSnapshot> {
   }
 
   #refusedHandshake(close: CloseInfo): void {
-    const sent = this.#kind === 'silent' ? '' : ' The ticket was in the URL, so the server refused the handshake itself (400 malformed, 403 forged, 409 reused, 410 expired).';
+    const generation = this.#generation;
+    const inUrl = this.#kind !== 'silent' && this.snapshot.mode === 'url';
+    const sent = inUrl ? ' The ticket was in the URL, so the server checked it before the upgrade.' : '';
+    const failed = `The handshake failed before the connection opened. The browser reports only an error and ${String(close.code)}; it hides the HTTP status from the page.${sent}`;
+    const then = `Not reconnecting: a refused ticket stays refused. ${this.#nextStep(close.code)}`;
     this.#log('refused', `The handshake failed: the page got ${String(close.code)} ${closeCodeName(close.code)} and no HTTP status.`);
-    this.#status(
-      'closed',
-      `The handshake failed before the connection opened. The browser reports only an error and ${String(close.code)}; it hides the HTTP status from the page.${sent} Not reconnecting: a refused ticket stays refused. ${this.#nextStep(close.code)}`,
-    );
+    this.#status('closed', `${failed} ${then}`);
+    if (!inUrl) return;
+    // The server keeps the status for this session: ask it (GET /account/seen), as the page itself cannot see it.
+    void this.#options.api.seen().then((answer) => {
+      if (!answer.ok || generation !== this.#generation) return;
+      const refusal = answer.value.handshakes.findLast((handshake) => handshake.path === TICKET_PATH && handshake.verdict.startsWith('refused: '));
+      if (refusal === undefined || refusal.at <= this.#lastRefusalAt || Math.abs(this.#options.wallNow() - refusal.at) > SEEN_FRESH_MS) return;
+      this.#lastRefusalAt = refusal.at;
+      const verdict = refusal.verdict.slice('refused: '.length);
+      this.#log('refused', `GET /account/seen: the server refused that handshake with ${verdict}.`);
+      this.#status('closed', `${failed} The server's record (GET /account/seen) says: ${verdict}. ${then}`);
+    });
   }
+
 
   #nextStep(code: number): string {
     if (code === 4408) return 'Press Connect to send a ticket this time.';

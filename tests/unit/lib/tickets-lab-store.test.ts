@@ -14,6 +14,7 @@ function setup(api: Partial<AccountApi> = {}) {
       me: () => Promise.resolve({ ok: true, value: { account: { name: 'ada' } } }),
       login: (name) => Promise.resolve({ ok: true, value: { account: { name } } }),
       ticket: () => Promise.resolve({ ok: true, value: { ticket: TICKETS[issued++ % TICKETS.length] ?? '', expiresInMs: 10_000 } }),
+      seen: () => Promise.resolve({ ok: true, value: { handshakes: [] } }),
       ...api,
     },
     openSocket: (url) => {
@@ -24,6 +25,7 @@ function setup(api: Partial<AccountApi> = {}) {
     server: 'ws://demo:8080',
     sessionMs: 6_000,
     now: () => now,
+    wallNow: () => 1_000_000,
     setTimer: (callback) => timers.push(callback),
     clearTimer: () => undefined,
     randomBytes: (count) => new Uint8Array(count).fill(1),
@@ -125,6 +127,22 @@ describe('TicketsLabStore', () => {
     await settle();
     expect(sockets).toHaveLength(1);
     expect(store.snapshot.status.text).toMatch(/^The handshake failed before the connection opened\. The browser reports only an error and 1006; it hides the HTTP status from the page\..* Not reconnecting/);
+  });
+
+  it('after a refused handshake, shows the status the server recorded for this session, once', async () => {
+    const refusal = { at: 999_000, path: '/ws/account/ticket', origin: null, cookies: ['sb_session'], verdict: 'refused: HTTP 409, ticket already used' };
+    const { store, last, settle } = setup({ seen: () => Promise.resolve({ ok: true, value: { handshakes: [{ ...refusal, path: '/ws/account/safe', at: 999_500 }, refusal] } }) });
+    await store.connect('forged');
+    last().emit('close', { code: 1006, reason: '', wasClean: false });
+    await settle();
+    expect(store.snapshot.status.text).toBe(
+      "The handshake failed before the connection opened. The browser reports only an error and 1006; it hides the HTTP status from the page. The ticket was in the URL, so the server checked it before the upgrade. The server's record (GET /account/seen) says: HTTP 409, ticket already used. Not reconnecting: a refused ticket stays refused. Press Connect to use a fresh ticket.",
+    );
+    // The same record is not the answer for the next failure.
+    await store.connect('forged');
+    last().emit('close', { code: 1006, reason: '', wasClean: false });
+    await settle();
+    expect(store.snapshot.status.text).not.toContain("The server's record");
   });
 
   it('waits past the expiry before using an expired ticket', async () => {
