@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { axeViolations } from '../helpers/axe.ts';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 
 /** Tickets last 3 s here, so "wait past expiry" takes seconds, not ten. */
@@ -16,8 +17,9 @@ interface OpenedTicketsLab {
 }
 
 /** Opens chapter 10 and scrolls to the tickets lab, which asks the server who the reader is. */
-async function openTicketsLab(): Promise<OpenedTicketsLab> {
+async function openTicketsLab(theme?: 'light' | 'dark'): Promise<OpenedTicketsLab> {
   const { page, errors, requests } = await newPage(session.browser);
+  if (theme !== undefined) await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
   const sockets: string[] = [];
   page.on('websocket', (socket) => sockets.push(socket.url()));
   await page.goto(`${session.running.httpUrl}/security/`);
@@ -162,5 +164,21 @@ describe('TicketsLab on chapter 10', () => {
     await lab.getByRole('button', { name: 'Disconnect' }).click();
     await expect.poll(() => statusOf(lab)).toBe('Closed by you (1000). Not reconnecting: you ended it on purpose.');
     expect(errors).toEqual([]);
+  });
+
+  it('has no axe violations in the lab with a log, a refusal and the query-string panel showing, in light and dark themes', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, lab } = await openTicketsLab(theme);
+      await logIn(lab);
+      await connectAndWait(lab);
+      await lab.getByRole('button', { name: 'to announcements' }).click();
+      await expect.poll(() => logLines(lab)).toContain('← error FORBIDDEN: forbidden: members may read announcements but not post to it (the connection stays open)');
+      await lab.getByRole('button', { name: 'A forged ticket' }).click();
+      await expect.poll(() => statusOf(lab)).toContain("The server's record (GET /account/seen) says: HTTP 403, unknown ticket.");
+      await lab.getByText('Why not put tokens in the query string?').click();
+      // The whole page, this time with the lab in states that a11y.test.ts never reaches.
+      expect(await axeViolations(page), theme).toEqual([]);
+      await page.context().close();
+    }
   });
 });
