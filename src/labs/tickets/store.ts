@@ -90,7 +90,9 @@ const MAX_LOG = 200;
 const TICKET_PATH = accountTicketEndpoint.path;
 /** A record in /account/seen older than this is not the handshake that just failed (or the clocks differ too much to tell). */
 const SEEN_FRESH_MS = 30_000;
-/** Waiting past a ticket's expiry by this much, so the clocks of page and server cannot disagree. */
+/** Delay before coming back after the server went away (not after 4401, where a new ticket is all it takes). */
+const RECONNECT_DELAY_MS = 1_000;
+/** Margin around a ticket's expiry: waiting past it by this much, and not using a ticket this close to it. */
 const EXPIRY_MARGIN_MS = 1_000;
 
 /** Close codes of `/ws/account/ticket` that refuse a ticket or a client, and what the reader does about each. */
@@ -271,7 +273,7 @@ export class TicketsLabStore extends SnapshotStore<TicketsLabSnapshot> {
     switch (kind) {
       case 'fresh': {
         const held = this.snapshot.ticket;
-        const usable = held !== null && !held.used && held.expiresAt > this.#options.now() ? held : await this.fetchTicket();
+        const usable = held !== null && !held.used && held.expiresAt - EXPIRY_MARGIN_MS > this.#options.now() ? held : await this.fetchTicket();
         if (usable === null) return;
         ticket = usable.value;
         break;
@@ -415,7 +417,16 @@ export class TicketsLabStore extends SnapshotStore<TicketsLabSnapshot> {
       const why = action === 'refresh' ? 'credentials expired' : 'the connection failed';
       this.#log('refresh', `Refresh ${String(refreshes)}: ${why}, so the lab fetches a new ticket and reconnects, once.`);
       this.#status('connecting', `${said}. Fetching a fresh ticket and reconnecting (refresh ${String(refreshes)} of at most ${String(MAX_LAB_REFRESHES)})…`);
-      void this.#attempt('fresh');
+      if (action === 'refresh') {
+        void this.#attempt('fresh');
+        return;
+      }
+      // The server went away or restarted (1001, 1006, 1012…): give it a moment before coming back.
+      const generation = this.#generation;
+      this.#waitTimer = this.#options.setTimer(() => {
+        this.#waitTimer = null;
+        if (generation === this.#generation) void this.#attempt('fresh');
+      }, RECONNECT_DELAY_MS);
       return;
     }
     const refusal = REFUSALS[close.code];

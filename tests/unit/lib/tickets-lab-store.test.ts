@@ -145,6 +145,19 @@ describe('TicketsLabStore', () => {
     expect(store.snapshot.status.text).not.toContain("The server's record");
   });
 
+  it('comes back with a fresh ticket a moment after the server restarts (1012)', async () => {
+    const { store, sockets, last, welcome, timers, settle } = setup();
+    await store.connect('fresh');
+    last().emit('open');
+    welcome();
+    last().emit('close', { code: 1012, reason: 'restarting', wasClean: true });
+    expect(sockets).toHaveLength(1);
+    timers.shift()?.();
+    await settle();
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1]?.url).toContain(`ticket=${'U'.repeat(32)}`);
+  });
+
   it('waits past the expiry before using an expired ticket', async () => {
     const { store, sockets, timers, settle } = setup();
     const connecting = store.connect('expired');
