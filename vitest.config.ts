@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { systemProject } from './vitest.system.config.ts';
 
 export default defineConfig({
   test: {
@@ -27,6 +28,8 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // Real redis-server and nginx: skipped, with a printed reason, where they are not installed.
+      systemProject,
     ],
   },
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isIP } from 'node:net';
 import { CHAT_OPTION_BOUNDS, resolveChatOptions } from './routes/chat/options.ts';
 import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
@@ -35,13 +36,18 @@ Options (environment variable in brackets):
                            localhost and the machine's own addresses and name, e.g. a
                            DNS name for the classroom machine, or * for any; other
                            Host headers get 421 (ALLOWED_HOSTS)
+  --trusted-proxies <list> comma-separated addresses of reverse proxies (e.g. 127.0.0.1
+                           for nginx on this machine) whose X-Forwarded-For names the
+                           client: the per-address limits and the log use that address
+                           (TRUSTED_PROXIES, default none: the header is ignored)
   --max-buffered-bytes <n> bytes queued for one client before it is cut off with 1008
                            (MAX_BUFFERED_BYTES, default 16777216); past 1 MiB the server
                            stops reading the client until its queue drains
   --max-total-buffered-bytes <n>
                            bytes queued for all clients together; past it the client
-                           holding the most is dropped (MAX_TOTAL_BUFFERED_BYTES,
-                           default 268435456)
+                           holding the most is dropped at once without a close frame
+                           (it sees 1006), repeated until under the budget
+                           (MAX_TOTAL_BUFFERED_BYTES, default 268435456)
   --chat-rooms-per-address <n>
                            chat rooms one address may have created at once (its
                            oldest empty one is forgotten first); more close with 1013
@@ -68,6 +74,8 @@ Options (environment variable in brackets):
   --redis-member-ttl-ms <n>
                            how long the members of a server that died stay listed
                            on the others (REDIS_MEMBER_TTL_MS, default 10000)
+  --metrics-on-lan         answer GET /metrics (Prometheus text) from any address; by
+                           default only from this machine (METRICS_ON_LAN=1)
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -183,6 +191,7 @@ function readFlags(argv: readonly string[]) {
         'headers-timeout-ms': { type: 'string' },
         'request-timeout-ms': { type: 'string' },
         'allowed-hosts': { type: 'string' },
+        'trusted-proxies': { type: 'string' },
         'max-buffered-bytes': { type: 'string' },
         'max-total-buffered-bytes': { type: 'string' },
         'chat-rooms-per-address': { type: 'string' },
@@ -195,6 +204,7 @@ function readFlags(argv: readonly string[]) {
         'tls-key': { type: 'string' },
         redis: { type: 'string' },
         'redis-member-ttl-ms': { type: 'string' },
+        'metrics-on-lan': { type: 'boolean', default: false },
         site: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -229,6 +239,13 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (requestTimeout !== undefined) server.requestTimeoutMs = parseInteger('--request-timeout-ms', requestTimeout, OPTION_BOUNDS.requestTimeoutMs);
   const hosts = values['allowed-hosts'] ?? env.ALLOWED_HOSTS;
   if (hosts !== undefined && hosts.trim() !== '') server.allowedHosts = listOf(hosts).map(parseHost);
+  const proxies = values['trusted-proxies'] ?? env.TRUSTED_PROXIES;
+  if (proxies !== undefined && proxies.trim() !== '') {
+    server.trustedProxies = listOf(proxies).map((proxy) => {
+      if (isIP(proxy) === 0) throw new TypeError(`--trusted-proxies entries are IP addresses (127.0.0.1, ::1), got ${JSON.stringify(proxy)}`);
+      return proxy;
+    });
+  }
   const maxBuffered = values['max-buffered-bytes'] ?? env.MAX_BUFFERED_BYTES;
   if (maxBuffered !== undefined) server.maxBufferedBytes = parseInteger('--max-buffered-bytes', maxBuffered, OPTION_BOUNDS.maxBufferedBytes);
   const maxTotalBuffered = values['max-total-buffered-bytes'] ?? env.MAX_TOTAL_BUFFERED_BYTES;
@@ -249,6 +266,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   } else if (memberTtl !== undefined) {
     throw new TypeError('--redis-member-ttl-ms needs --redis');
   }
+  if (values['metrics-on-lan'] || env.METRICS_ON_LAN === '1') server.metricsOnLan = true;
   // Flags that are fine one by one may contradict each other (--max-buffered-bytes
   // below the message size): the server's own checks run now, so they fail here
   // with the usage, not later as a stack trace.

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolveChatOptions } from './routes/chat/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
@@ -37,6 +38,12 @@ export interface DemoServerOptions {
    * machine's own addresses and name (against DNS rebinding); `*` for any.
    */
   allowedHosts: readonly string[];
+  /**
+   * Addresses of reverse proxies (nginx) whose `X-Forwarded-For` names the
+   * client: requests from them are counted and logged under that client's
+   * address, not the proxy's. Empty: the header is never believed.
+   */
+  trustedProxies: readonly string[];
   /** Most bytes queued for one client (payload plus per-message overhead) before it is cut off with 1008. */
   maxBufferedBytes: number;
   /**
@@ -74,6 +81,11 @@ export interface DemoServerOptions {
    * `memberTtlMs`: how long a dead process's members stay listed (default 10000).
    */
   chatRedis: Readonly<{ url: string; memberTtlMs?: number }> | null;
+  /**
+   * Whether `GET /metrics` answers other machines; by default only this one
+   * (a loopback address without a forwarding header, http/metrics-access.ts).
+   */
+  metricsOnLan: boolean;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -93,6 +105,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   allowedHosts: [],
+  trustedProxies: [],
   maxBufferedBytes: 16 * 1024 * 1024,
   maxTotalBufferedBytes: 256 * 1024 * 1024,
   readHighWaterBytes: 1024 * 1024,
@@ -104,6 +117,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   chat: {},
   tls: null,
   chatRedis: null,
+  metricsOnLan: false,
 };
 
 /**
@@ -149,6 +163,9 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
   }
   for (const host of resolved.allowedHosts) {
     if (host !== '*' && !/^[a-z0-9.:[\]-]+$/i.test(host)) throw new TypeError(`allowedHosts entries are host names or addresses without a port, or *, got ${JSON.stringify(host)}`);
+  }
+  for (const proxy of resolved.trustedProxies) {
+    if (isIP(proxy) === 0) throw new TypeError(`trustedProxies entries are IP addresses (127.0.0.1, ::1), got ${JSON.stringify(proxy)}`);
   }
   requireInteger('maxTotalBufferedBytes', resolved.maxTotalBufferedBytes);
   requireInteger('readHighWaterBytes', resolved.readHighWaterBytes);

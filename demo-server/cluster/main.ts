@@ -65,6 +65,8 @@ if (!existsSync(site)) console.log(`No built site in ${site}: the WebSocket endp
 
 const dir = await mkdtemp(join(tmpdir(), 'socketbook-cluster-'));
 const running: Running[] = [];
+/** The demo-server processes among `running`. */
+const demoServers: Running[] = [];
 let stopping = false;
 
 /** Prints a child's lines under its name, as `docker compose` does. */
@@ -75,8 +77,10 @@ const prefixed = (name: string) => (line: string) => {
 async function stopAll(exitCode: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    // The proxy first, so no new client lands on an instance that is stopping; Redis last.
-    for (const each of [...running].reverse()) await each.stop().catch(() => undefined);
+    // The instances first, so their clients get a close frame (1001) through the proxy
+    // (stopping nginx first cut them all with 1006) and their seats are left in Redis; Redis last.
+    const order = [...demoServers, ...running.filter((each) => !demoServers.includes(each)).reverse()];
+    for (const each of order) await each.stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
   process.exit(exitCode);
@@ -89,16 +93,24 @@ try {
   running.push(redis);
   const redisUrl = `redis://127.0.0.1:${String(redis.port)}`;
   console.log(`redis    | ${redisUrl} (in memory, files in ${dir})`);
-  const instanceArgs = ['--site', site, ...(values['redis-member-ttl-ms'] === undefined ? [] : ['--redis-member-ttl-ms', values['redis-member-ttl-ms']])];
+  const withProxy = onPath('nginx');
+  const instanceArgs = [
+    '--site',
+    site,
+    ...(values['redis-member-ttl-ms'] === undefined ? [] : ['--redis-member-ttl-ms', values['redis-member-ttl-ms']]),
+    // nginx connects from 127.0.0.1 and names each client in X-Forwarded-For: the per-address limits count clients, not the proxy.
+    ...(withProxy ? ['--trusted-proxies', '127.0.0.1'] : []),
+  ];
   const ports: number[] = [];
   for (let index = 0; index < instances; index++) {
     const name = `demo-${String(index + 1)}`;
     const instance = await startInstance({ port: basePort + 1 + index, redisUrl, args: instanceArgs, name, onLine: prefixed(name) });
     running.push(instance);
+    demoServers.push(instance);
     ports.push(instance.port);
   }
   let proxy: Running | null = null;
-  if (onPath('nginx')) {
+  if (withProxy) {
     proxy = await startNginx(dir, basePort, ports, prefixed('nginx'));
     running.push(proxy);
   }

@@ -118,7 +118,8 @@ export interface InstanceOptions {
 /** A demo-server process (`demo-server/main.ts` on this Node), sharing rooms through `redisUrl` when given. */
 export function startInstance(options: InstanceOptions): Promise<Running> {
   const main = resolve(import.meta.dirname, '..', 'main.ts');
-  const args = [main, '--port', String(options.port), ...(options.redisUrl === null ? [] : ['--redis', options.redisUrl]), ...(options.args ?? [])];
+  // No attacker page (chapter 10): its default port, the instance's + 1, is the next instance's.
+  const args = [main, '--port', String(options.port), '--attacker-port', '0', ...(options.redisUrl === null ? [] : ['--redis', options.redisUrl]), ...(options.args ?? [])];
   return start(options.name ?? 'instance', process.execPath, args, /running at http:\/\/localhost:(\d+)\//, options.port, options.onLine ?? null);
 }
 

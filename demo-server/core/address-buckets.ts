@@ -1,8 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { TokenBucket } from '../../src/shared/token-bucket.ts';
 
 /** `::ffff:10.0.0.5` → `10.0.0.5`, so one machine is one address whatever the socket family. */
 export function addressOf(remoteAddress: string | undefined): string {
   return (remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+}
+
+/** Where `noteForwardedFor()` leaves a proxied request's client address, on the request itself. */
+const FORWARDED_CLIENT = Symbol('forwarded client address');
+type NotedRequest = IncomingMessage & { [FORWARDED_CLIENT]?: string };
+
+/**
+ * For a request from a trusted proxy (`--trusted-proxies`), notes the
+ * client's address from `X-Forwarded-For`, read from the right: each proxy
+ * appends the address it was connected from, so the first entry that is
+ * not a trusted proxy is the client. Entries to its left were written by the
+ * client and are never believed; nor is the header from any other peer.
+ */
+export function noteForwardedFor(request: IncomingMessage, trustedProxies: readonly string[]): void {
+  let hop = addressOf(request.socket.remoteAddress);
+  if (!trustedProxies.includes(hop)) return;
+  const header = request.headers['x-forwarded-for'];
+  const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((entry) => addressOf(entry.trim()));
+  while (trustedProxies.includes(hop)) {
+    const next = entries.pop();
+    // A garbled entry: the last trusted hop is the best address known.
+    if (next === undefined || isIP(next) === 0) break;
+    hop = next;
+  }
+  (request as NotedRequest)[FORWARDED_CLIENT] = hop;
+}
+
+/**
+ * The address a request is counted and logged under: its client's behind a
+ * trusted proxy (see `noteForwardedFor()`), else the socket's peer.
+ */
+export function clientAddress(request: IncomingMessage): string {
+  return (request as NotedRequest)[FORWARDED_CLIENT] ?? addressOf(request.socket.remoteAddress);
 }
 
 /**

@@ -388,21 +388,30 @@ export class Connection implements BudgetHolder {
   }
 
   /**
-   * How the connection ended, for the log: the code the server sent when it
-   * closed first, else the code the client sent (1006 when none arrived).
+   * How the connection ended, for the log and the metrics: the code the
+   * server sent when it closed first, 1006 when it was terminated or the
+   * connection dropped without a close frame, else the code the client sent.
    */
+  closeOutcome(receivedCode: number): { readonly code: number; readonly by: CloseInitiator } {
+    if (this.sentClose !== null) return { code: this.sentClose.code, by: 'server' };
+    if (this.closedBy === 'server') return { code: 1006, by: 'server' };
+    if (receivedCode === 1006) return { code: 1006, by: 'network' };
+    return { code: receivedCode, by: 'client' };
+  }
+
+  /** `closeOutcome()` as a phrase for the close log line, with the reason. */
   describeClose(receivedCode: number, receivedReason: string): string {
     const quote = (reason: string) => (reason === '' ? '' : ` "${reason}"`);
     // RFC 6455 §7.1.5: 1005 stands for a close frame with no code in it.
     const codeText = (code: number) => (code === 1005 ? '1005 (no status code)' : String(code));
+    const { code, by } = this.closeOutcome(receivedCode);
     if (this.sentClose !== null) {
-      const { code, reason } = this.sentClose;
       const unanswered = receivedCode === 1006 ? ', no close frame back' : '';
-      return `${codeText(code)}${quote(reason)} by server${unanswered}`;
+      return `${codeText(code)}${quote(this.sentClose.reason)} by server${unanswered}`;
     }
-    if (this.closedBy === 'server') return '1006 (terminated by server)';
-    if (receivedCode === 1006) return '1006 (connection dropped, no close frame)';
-    return `${codeText(receivedCode)}${quote(receivedReason)} by client`;
+    if (by === 'server') return '1006 (terminated by server)';
+    if (by === 'network') return '1006 (connection dropped, no close frame)';
+    return `${codeText(code)}${quote(receivedReason)} by client`;
   }
 
   /** The summary for the close log line. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection } from './connection.ts';
 import type { DemoServerOptions } from '../options.ts';
 import type { EndpointDoc } from '../../src/shared/protocol/endpoint-doc.ts';
+import type { RouteMetrics } from './metrics.ts';
 
 /** An HTTP answer that refuses a handshake before it becomes a WebSocket. */
 export interface HandshakeRefusal {
@@ -52,6 +53,8 @@ export interface RouteContext {
    * listens; `null` when it is off or not started (`DemoServer.listenAttacker`).
    */
   attackerPort(): number | null;
+  /** What routes add to `GET /metrics` (the chat's broker latency); absent in unit tests that make a route alone. */
+  readonly metrics?: RouteMetrics;
 }
 
 interface RouteBase<T> {

@@ -5,7 +5,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WebSocketServerOf } from 'ws';
 import { Connection, DemoWebSocket } from '../core/connection.ts';
 import { MemoryBudget } from '../core/memory-budget.ts';
-import { addressOf } from '../core/address-buckets.ts';
+import { clientAddress, noteForwardedFor } from '../core/address-buckets.ts';
+import { ServerMetrics } from '../core/metrics.ts';
+import { metricsRefusal } from './metrics-access.ts';
 import { AddressLimits } from './address-limits.ts';
 import { isHostAllowed, ownHostNames } from './host-check.ts';
 import { attackerHostRefusal } from '../attacker/host.ts';
@@ -31,7 +33,7 @@ export interface DemoServer {
    * reload also upgrades) can handle them.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Answers `/healthz`, plain HTTP requests to `/ws/…` and routes' own HTTP paths (`/account/…`); returns `false` for other paths. */
+  /** Answers `/healthz`, `/metrics` (http/metrics-access.ts says who may read it), plain HTTP requests to `/ws/…` and routes' own HTTP paths (`/account/…`); returns `false` for other paths. */
   handleApiRequest(request: IncomingMessage, response: ServerResponse): boolean;
   /** Starts listening; resolves with the bound address (use port 0 in tests). */
   listen(port: number, host: string): Promise<AddressInfo>;
@@ -59,7 +61,7 @@ interface RegisteredRoute {
 
 /** `::ffff:127.0.0.1:5432` → `127.0.0.1:5432`: the client's address (as the per-address limits count it) and port. */
 function peerOf(request: IncomingMessage): string {
-  return `${addressOf(request.socket.remoteAddress)}:${String(request.socket.remotePort ?? 0)}`;
+  return `${clientAddress(request)}:${String(request.socket.remotePort ?? 0)}`;
 }
 
 /** The address part of `peerOf()`, read back from a connection once its socket has gone. */
@@ -117,6 +119,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   const site = config.staticDir === null ? null : new StaticSite(config.staticDir);
   const connections = new Set<Connection>();
   const budget = new MemoryBudget(config.maxTotalBufferedBytes);
+  const metrics = new ServerMetrics(budget, routeFactories.map((factory) => factory.doc.path));
   const addressLimits = new AddressLimits(config);
   const ownNames = ownHostNames();
   const hostRefusal = (host: string | undefined): HandshakeRefusal | null =>
@@ -132,6 +135,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       writeLog?.(logLine(event, message));
     },
     attackerPort: () => attackerPort,
+    metrics,
   };
   const routes: RegisteredRoute[] = routeFactories.map((factory) => ({ route: factory.create(context), path: factory.doc.path }));
   const handshakes = new WeakMap<IncomingMessage, { route: AnyRoute; handshake: Handshake }>();
@@ -167,10 +171,10 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let closing = false;
 
-  function findRoute(pathname: string): { route: AnyRoute; params: Record<string, string> } | null {
+  function findRoute(pathname: string): { route: AnyRoute; path: string; params: Record<string, string> } | null {
     for (const { route, path } of routes) {
       const params = matchPath(path, pathname);
-      if (params !== null) return { route, params };
+      if (params !== null) return { route, path, params };
     }
     return null;
   }
@@ -206,6 +210,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
 
   function connectionClosed(connection: Connection, code: number, reason: Buffer): void {
     connections.delete(connection);
+    metrics.closed(connection, code);
     addressLimits.closed(addressOfPeer(connection.peer));
     stopHeartbeatWhenIdle();
     if (writeLog === null) return;
@@ -216,10 +221,11 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     );
   }
 
-  function accept(socket: DemoWebSocket, request: IncomingMessage, route: AnyRoute, handshake: Handshake, checked: unknown): void {
+  function accept(socket: DemoWebSocket, request: IncomingMessage, route: AnyRoute, path: string, handshake: Handshake, checked: unknown): void {
     const connection = new Connection(nextConnectionId++, socket, handshake.url.pathname, peerOf(request), config, connectionClosed, budget);
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
+    metrics.opened(connection, path);
     addressLimits.opened(addressOfPeer(connection.peer));
     // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
     if (writeLog !== null) {
@@ -239,6 +245,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (!isDemoPath(url.pathname)) return false;
     socket.on('error', destroyOnError);
+    noteForwardedFor(request, config.trustedProxies);
     function refuse(refusal: HandshakeRefusal): true {
       context.log('refuse', `${url.pathname}  ${peerOf(request)}  ${String(refusal.status)} ${refusal.message}`);
       refuseHandshake(socket, refusal);
@@ -259,7 +266,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     }
     const found = findRoute(url.pathname);
     if (found === null) return refuse({ status: 404, message: `no WebSocket endpoint at ${url.pathname}` });
-    const overAddressLimit = addressLimits.admit(addressOf(request.socket.remoteAddress));
+    const overAddressLimit = addressLimits.admit(clientAddress(request));
     if (overAddressLimit !== null) return refuse(overAddressLimit);
     if (connections.size >= config.maxConnections) {
       return refuse({ status: 503, message: `connection limit reached (${String(config.maxConnections)})` });
@@ -277,7 +284,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       // so they were promoted to the old generation and grew the heap by about
       // 2 KiB of RSS per idle connection before a full collection freed them.
       handshakes.delete(request);
-      accept(webSocket, request, found.route, handshake, checked.value);
+      accept(webSocket, request, found.route, found.path, handshake, checked.value);
     });
     return true;
   }
@@ -310,6 +317,24 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       );
       return true;
     }
+    if (url.pathname === '/metrics') {
+      const refusal = metricsRefusal(request, config.metricsOnLan);
+      if (refusal !== null) {
+        sendText(response, 403, refusal);
+        return true;
+      }
+      metrics.text().then(
+        (text) => {
+          response.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+          response.end(request.method === 'HEAD' ? undefined : text);
+        },
+        (error: unknown) => {
+          context.log('error', `collecting /metrics: ${error instanceof Error ? error.message : String(error)}`);
+          sendText(response, 500, 'Could not collect the metrics.');
+        },
+      );
+      return true;
+    }
     if (isDemoPath(url.pathname)) {
       if (findRoute(url.pathname) === null) {
         sendText(response, 404, `No WebSocket endpoint at ${url.pathname}.`);
@@ -327,6 +352,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   }
 
   function handleRequest(request: IncomingMessage, response: ServerResponse): void {
+    noteForwardedFor(request, config.trustedProxies);
     const wrongHost = hostRefusal(request.headers.host);
     if (wrongHost !== null) {
       sendText(response, wrongHost.status, wrongHost.message);

@@ -77,8 +77,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'scaling',
     title: 'Scaling out',
-    summary: 'Several processes behind a balancer, with Redis pub/sub carrying chat between them.',
-    status: 'soon',
+    summary: 'Several processes behind nginx, Redis pub/sub and a Stream carrying chat between them, draining without a herd, and what to watch.',
+    status: 'published',
   },
   {
     slug: 'testing',

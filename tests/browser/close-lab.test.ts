@@ -216,7 +216,7 @@ describe('ReconnectLab on chapter 7', () => {
 });
 
 describe('EchoCell and the reconnect policy', () => {
-  it('says it will not reconnect after the server closes with 1009 for an oversize message', async () => {
+  it('after a 1009 from a server with a smaller limit, names that limit, does not reconnect by itself and offers Reconnect', async () => {
     const small = await startServer({ staticDir: SITE, maxMessageBytes: 1024 });
     const { page } = await newPage(session.browser);
     await page.goto(`${small.httpUrl}/why-websockets/`);
@@ -225,9 +225,10 @@ describe('EchoCell and the reconnect policy', () => {
     await expect.poll(() => cell.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Open');
     await cell.getByLabel('Message').fill('x'.repeat(1025));
     await cell.getByLabel('Message').press('Enter');
-    await expect.poll(async () => (await cell.getByRole('status').textContent())?.trim()).toBe(
-      'Closed with code 1009 (clean). Not reconnecting: this code means "do not come straight back". Reload the page to connect again.',
+    await expect.poll(async () => (await cell.getByRole('status').textContent())?.trim()).toMatch(
+      /^The server closed the connection with 1009 Message Too Big(: ".*")?\. The last message, 1,025 bytes, was over this server's message size limit \(lower than the default, so it was started with --max-message-bytes\)\. Not reconnecting: sending it again would close again\. Press Reconnect to connect again\.$/,
     );
+    await expect.poll(() => cell.getByRole('button', { name: 'Reconnect' }).isVisible()).toBe(true);
     await page.close();
     await small.close();
   });

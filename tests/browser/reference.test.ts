@@ -5,6 +5,7 @@ import { modes } from '../../client/modes/index.ts';
 import { USAGE } from '../../demo-server/flags.ts';
 import { CLOSE_CODE_RANGES, CLOSE_CODES } from '../../src/shared/close-codes.ts';
 import { endpointDocs } from '../../demo-server/routes/index.ts';
+import { METRIC_DOCS } from '../../demo-server/core/metric-docs.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
 
@@ -37,6 +38,13 @@ describe('the reference page', () => {
       expect(codes, doc.path).toEqual(doc.closeCodes.map(({ code }) => String(code)));
     }
     expect(await page.locator('section[data-endpoint]').count()).toBe(endpointDocs.length);
+  });
+
+  it('lists every metric of GET /metrics, from the table the server makes them from, and who may read it', async () => {
+    const rows = page.locator('table[data-table="metrics"] tbody tr');
+    const listed = await rows.evaluateAll((items) => items.map((item) => [item.getAttribute('data-metric'), item.querySelector('td:last-child')?.textContent]));
+    expect(listed).toEqual(Object.values(METRIC_DOCS).map((doc) => [doc.name, doc.help]));
+    expect(await page.textContent('main')).toContain('--metrics-on-lan');
   });
 
   it('lists every close code and range, with the reconnect advice the cells follow', async () => {

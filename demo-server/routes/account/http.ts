@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import type { RouteContext } from '../../core/route.ts';
-import { addressOf } from '../../core/address-buckets.ts';
+import { clientAddress } from '../../core/address-buckets.ts';
 import { isOwnOrigin } from '../../http/origin.ts';
 import { nameProblem, normalizeName } from '../chat/names.ts';
 import {
@@ -107,7 +107,7 @@ export function handleAccountHttp(store: AccountStore, context: RouteContext, re
     sendJson(response, 200, { attackerPort: context.attackerPort(), ticketTtlMs: context.options.ticketTtlMs });
     return true;
   }
-  const address = addressOf(request.socket.remoteAddress);
+  const address = clientAddress(request);
   const sessionId = readCookies(request.headers.cookie).get(ACCOUNT_COOKIES.lax);
   const session = store.session(sessionId);
   switch (url.pathname) {

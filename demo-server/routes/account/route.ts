@@ -21,7 +21,7 @@ import { socketError, type ErrorMessage } from '../../../src/shared/protocol/err
 import { readIntegerQuery } from '../../../src/shared/protocol/integer-parameter.ts';
 import { JSON_MESSAGE_DEFAULTS, onJsonMessages, refuseEveryMessage } from '../../core/json-messages.ts';
 import { accept, refuse, type Checked, type Handshake, type Route, type RouteContext, type RouteFactory } from '../../core/route.ts';
-import { addressOf } from '../../core/address-buckets.ts';
+import { clientAddress } from '../../core/address-buckets.ts';
 import { isOwnOrigin } from '../../http/origin.ts';
 import { readCookies } from './cookies.ts';
 import { handleAccountHttp } from './http.ts';
@@ -51,7 +51,7 @@ function arrivalOf(store: AccountStore, request: IncomingMessage): Arrival {
     session: store.session(sent.get(ACCOUNT_COOKIES.lax)),
     origin: request.headers.origin ?? null,
     cookies: ACCOUNT_COOKIE_NAMES.filter((name) => sent.has(name)),
-    address: addressOf(request.socket.remoteAddress),
+    address: clientAddress(request),
   };
 }
 

@@ -352,7 +352,7 @@ class BackpressureStream {
     const headBytes = message.write(head, 'latin1');
     message.fill(PAD_BYTE, headBytes, size - 2);
     message.write('"}', size - 2, 'latin1');
-    // Connection.send() enforces the server-wide cap: past it the client is cut off with 1008.
+    // Connection.send() enforces the per-client cap (past it the client is cut off with 1008) and the server-wide budget.
     if (!this.connection.send(message, false)) return false;
     this.sent += 1;
     this.#droppedSinceSent = 0;

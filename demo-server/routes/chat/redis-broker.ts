@@ -44,6 +44,8 @@ interface MemberRecord {
   /** The process holding the seat; the seat lives while `proc:<pid>` does. */
   readonly pid: string;
   readonly name: string;
+  /** The name's skeleton as typed: the scripts that take a name compare it (with the field) to refuse look-alikes atomically. */
+  readonly typed: string;
   readonly address: string;
   readonly announced: boolean;
 }
@@ -149,7 +151,7 @@ export class RedisChatBroker implements ChatBroker {
     });
     this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(this.#memberTtlMs / 3)));
     this.#heartbeat.unref();
-    this.#sweeper = setInterval(() => void this.#sweepLocalRooms(), Math.max(100, Math.floor(this.#memberTtlMs / 2)));
+    this.#sweeper = setInterval(() => void this.#sweepRooms(), Math.max(100, Math.floor(this.#memberTtlMs / 2)));
     this.#sweeper.unref();
   }
 
@@ -200,10 +202,10 @@ export class RedisChatBroker implements ChatBroker {
     const { maxRooms, maxMembersPerRoom, maxRoomsPerAddress, maxPlacesPerAddress, joinsPerSecondPerAddress } = this.#options;
     const { address, room } = request;
     const placesKey = this.#key(`addr:${address}:places`);
+    const tooManyPlaces = (held: number): JoinResult => ({ ok: false, error: 'TOO_MANY_PLACES_FROM_ADDRESS', detail: `${address} holds ${String(held)} (--chat-places-per-address)` });
+    // Checked again, atomically, when the seat is taken; this early look spares a join token.
     const places = Number((await this.#call(() => this.#redis.get(placesKey))) ?? 0);
-    if (places >= maxPlacesPerAddress) {
-      return { ok: false, error: 'TOO_MANY_PLACES_FROM_ADDRESS', detail: `${address} holds ${String(places)} (--chat-places-per-address)` };
-    }
+    if (places >= maxPlacesPerAddress) return tooManyPlaces(places);
     if (!(await this.#takeToken(`addr:${address}:joins`, joinsPerSecondPerAddress, maxPlacesPerAddress))) {
       return { ok: false, error: 'JOINING_TOO_FAST', detail: `at most ${String(joinsPerSecondPerAddress)} joins a second from ${address} after a burst of ${String(maxPlacesPerAddress)}` };
     }
@@ -228,12 +230,12 @@ export class RedisChatBroker implements ChatBroker {
     const preferred = request.preferredName === null ? null : normalizeName(request.preferredName);
     const claimed = await this.#claimName(room, preferred, address);
     if (claimed === 'FULL') return { ok: false, error: 'ROOM_FULL', detail: `${room} has ${String(maxMembersPerRoom)} members` };
+    if (claimed === 'PLACES') return tooManyPlaces(maxPlacesPerAddress);
     const { record, nameNote } = claimed;
 
     const member: LocalMember = { record, room, sink, typingTimer: null, gone: false };
     try {
       await this.#attach(member);
-      await this.#call(() => this.#redis.incr(placesKey));
       const lastSeenBeforeJoin = Number((await this.#call(() => this.#redis.hget(this.#roomKey(room, 'meta'), 'seq'))) ?? 0);
       if (record.announced) await this.#logEvent(room, { type: 'joined', name: record.name });
       const snapshot = await this.#snapshot(room);
@@ -262,7 +264,7 @@ export class RedisChatBroker implements ChatBroker {
   }
 
   /** Claims `preferred` or an assigned name atomically; an assigned one is retried if another process took it meanwhile. */
-  async #claimName(room: string, preferred: string | null, address: string): Promise<{ record: MemberRecord; nameNote: string | null } | 'FULL'> {
+  async #claimName(room: string, preferred: string | null, address: string): Promise<{ record: MemberRecord; nameNote: string | null } | 'FULL' | 'PLACES'> {
     for (let attempt = 0; ; attempt++) {
       const present = (await this.#members(room)).map((each) => each.name);
       const presentKeys = present.map((name) => ({ name, keys: nameKeys(name) }));
@@ -280,9 +282,15 @@ export class RedisChatBroker implements ChatBroker {
         if (preferred !== null) nameNote = `${preferred} ${takenBy(preferred, lookAlike)} in ${room}, so you are ${name}`;
       }
       const announced = await this.#takeToken(`room:${room}:notices:${address}`, this.#options.presenceNoticesPerMinutePerAddress / 60, this.#options.presenceNoticeBurstPerAddress);
-      const record: MemberRecord = { id: newId(), pid: this.#pid, name, address, announced };
-      const status = await this.#script(CLAIM_NAME, [this.#roomKey(room, 'members')], [nameField(name), JSON.stringify(record), this.#options.maxMembersPerRoom]);
-      if (status === 'FULL') return 'FULL';
+      const record: MemberRecord = { id: newId(), pid: this.#pid, name, typed: nameKeys(name).asTyped, address, announced };
+      const status = await this.#script(CLAIM_NAME, [this.#roomKey(room, 'members'), this.#key(`addr:${address}:places`)], [
+        nameField(name),
+        JSON.stringify(record),
+        this.#options.maxMembersPerRoom,
+        record.typed,
+        this.#options.maxPlacesPerAddress,
+      ]);
+      if (status === 'FULL' || status === 'PLACES') return status;
       if (status === 'OK') return { record, nameNote };
       if (attempt >= 5) throw new BrokerUnavailableError(`could not find a free name in ${room}`);
     }
@@ -327,19 +335,25 @@ export class RedisChatBroker implements ChatBroker {
     return values.map((json) => JSON.parse(json) as MemberRecord);
   }
 
-  /** Gives `body` the room's next id, appends it to the stream and publishes it, in one script. */
-  async #logEvent(room: string, body: EventBody): Promise<number> {
+  /**
+   * Gives `body` the room's next id, appends it to the stream and publishes
+   * it, in one script. With `clientIdKey`, the same script first checks that
+   * record and writes it: a duplicate is not logged, and its earlier id comes back.
+   */
+  async #logEvent(room: string, body: EventBody, clientIdKey: string | null = null): Promise<{ id: number; duplicate: boolean }> {
     // `type, id, at` first: the order a reader of the JSON expects; the script writes id and at.
     const { type, ...fields } = body;
     const rest = JSON.stringify(fields).slice(1);
-    const id = await this.#script(LOG_EVENT, [this.#roomKey(room, 'meta'), this.#roomKey(room, 'log')], [
+    const keys = [this.#roomKey(room, 'meta'), this.#roomKey(room, 'log'), ...(clientIdKey === null ? [] : [clientIdKey])];
+    const [id, duplicate] = (await this.#script(LOG_EVENT, keys, [
       JSON.stringify(type),
       Date.now(),
       rest,
       this.#options.historyLength,
       this.#roomKey(room, 'events'),
-    ]);
-    return Number(id);
+      CLIENT_ID_TTL_SECONDS,
+    ])) as [number, number];
+    return { id, duplicate: duplicate === 1 };
   }
 
   async publishTyping(member: LocalMember, typing: boolean): Promise<void> {
@@ -360,7 +374,7 @@ export class RedisChatBroker implements ChatBroker {
     if (member.record.announced) return;
     const record = { ...member.record, announced: true };
     const field = nameField(record.name);
-    const status = await this.#script(REPLACE_MEMBER, [this.#roomKey(member.room, 'members')], [field, field, record.id, JSON.stringify(record)]);
+    const status = await this.#script(REPLACE_MEMBER, [this.#roomKey(member.room, 'members')], [field, field, record.id, JSON.stringify(record), record.typed]);
     if (status !== 'OK') return;
     member.record = record;
     await this.#logEvent(member.room, { type: 'joined', name: record.name });
@@ -371,6 +385,8 @@ export class RedisChatBroker implements ChatBroker {
     const recipients = await this.#call(() => this.#redis.hlen(this.#roomKey(room, 'members')));
     const clientIdKey = this.#roomKey(room, `client:${member.record.name}\n${clientId ?? ''}`);
     if (clientId !== null) {
+      // A resend of an earlier message is answered before anything is logged
+      // (a quiet member is not announced for it); the log script checks again, atomically.
       const earlier = Number((await this.#call(() => this.#redis.get(clientIdKey))) ?? 0);
       const lastId = Number((await this.#call(() => this.#redis.hget(this.#roomKey(room, 'meta'), 'seq'))) ?? 0);
       // Only while the message is in the retained history, as in memory.
@@ -380,9 +396,8 @@ export class RedisChatBroker implements ChatBroker {
     // A message ends the sender's typing; members clear the indicator when it arrives.
     this.stopTyping(member);
     await this.#call(() => this.#redis.zrem(this.#roomKey(room, 'typing'), member.record.name));
-    const id = await this.#logEvent(room, { type: 'message', from: member.record.name, text, ...(clientId === null ? {} : { clientId }) });
-    if (clientId !== null) await this.#call(() => this.#redis.set(clientIdKey, String(id), 'EX', CLIENT_ID_TTL_SECONDS));
-    return { id, recipients, duplicate: false };
+    const { id, duplicate } = await this.#logEvent(room, { type: 'message', from: member.record.name, text, ...(clientId === null ? {} : { clientId }) }, clientId === null ? null : clientIdKey);
+    return { id, recipients, duplicate };
   }
 
   async rename(member: LocalMember, asked: string): Promise<RenameResult> {
@@ -395,8 +410,8 @@ export class RedisChatBroker implements ChatBroker {
     const holder = (await this.#members(member.room)).find((each) => each.id !== member.record.id && looksAlike(nameKeys(each.name), keys));
     const takenDetail = (holderName: string | undefined) => ({ ok: false as const, error: 'NAME_TAKEN' as const, detail: `${JSON.stringify(name)} ${takenBy(name, holderName)} in room ${member.room}` });
     if (holder !== undefined) return takenDetail(holder.name);
-    const record = { ...member.record, name, announced: true };
-    const status = await this.#script(REPLACE_MEMBER, [this.#roomKey(member.room, 'members')], [nameField(from), nameField(name), record.id, JSON.stringify(record)]);
+    const record = { ...member.record, name, typed: keys.asTyped, announced: true };
+    const status = await this.#script(REPLACE_MEMBER, [this.#roomKey(member.room, 'members')], [nameField(from), nameField(name), record.id, JSON.stringify(record), record.typed]);
     if (status === 'TAKEN') return takenDetail(undefined);
     if (status !== 'OK') throw new BrokerUnavailableError(`your seat in ${member.room} expired`);
     const wasAnnounced = member.record.announced;
@@ -442,9 +457,9 @@ export class RedisChatBroker implements ChatBroker {
       nameField(record.name),
       record.id,
       this.#options.emptyRoomRetentionMs,
+      this.#key('addr:'),
     ]);
     if (left === null) return;
-    await this.#call(() => this.#redis.decr(this.#key(`addr:${record.address}:places`)));
     if (record.announced) await this.#logEvent(room, { type: 'left', name: record.name });
   }
 
@@ -486,16 +501,25 @@ export class RedisChatBroker implements ChatBroker {
     const gone = (await this.#script(SWEEP_DEAD_MEMBERS, [this.#roomKey(room, 'members'), this.#roomKey(room, 'meta'), this.#roomKey(room, 'log'), this.#roomKey(room, 'typing')], [
       this.#key('proc:'),
       this.#options.emptyRoomRetentionMs,
+      this.#key('addr:'),
     ])) as string[];
     for (const json of gone) {
       const record = JSON.parse(json) as MemberRecord;
-      await this.#call(() => this.#redis.decr(this.#key(`addr:${record.address}:places`)));
       if (record.announced) await this.#logEvent(room, { type: 'left', name: record.name });
     }
   }
 
-  async #sweepLocalRooms(): Promise<void> {
-    for (const room of [...this.#rooms.keys()]) await this.#sweep(room).catch(() => undefined);
+  /**
+   * Sweeps every room, not only those with members here: a room whose
+   * members were all on a dead process has no one else to notice, and its
+   * seats would keep their addresses' places (and the room list its count)
+   * until the next join there. Each process does it; the script makes a
+   * seat's removal (and its `left`) happen once.
+   */
+  async #sweepRooms(): Promise<void> {
+    if (this.#disposed || this.#redis.status !== 'ready') return;
+    const names = await this.#redis.smembers(this.#key('rooms')).catch(() => [] as string[]);
+    for (const room of names) await this.#sweep(room).catch(() => undefined);
   }
 
   /** Refreshes this process's lease, which keeps its members' seats alive. */
@@ -542,7 +566,8 @@ export class RedisChatBroker implements ChatBroker {
       return await run();
     } catch (error) {
       if (error instanceof ReplyError) throw error;
-      throw new BrokerUnavailableError(`Redis is unreachable (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      // The close reason is short and read by people: ioredis's wording is in the log (the client's 'error' event), and in `cause`.
+      throw new BrokerUnavailableError('Redis did not answer; reconnect to resume', { cause: error });
     }
   }
 

@@ -9,15 +9,27 @@
  * stream (trimmed to about `historyLength`), and published to the room's
  * channel, all at once: ids are one increasing sequence per room, and every
  * subscriber gets events in id order.
- * KEYS: meta, log. ARGV: type as JSON, time (ms), the other fields as JSON
- * without their opening brace, historyLength, channel.
+ * With a third key (a message's clientId record), the clientId is checked
+ * and recorded in the same step: when it names a message still in the
+ * retained history, nothing is logged and that message's id comes back, so
+ * a resend racing the original (or following a lost reply) is never logged
+ * twice.
+ * KEYS: meta, log[, clientId record]. ARGV: type as JSON, time (ms), the
+ * other fields as JSON without their opening brace, historyLength, channel,
+ * seconds the clientId record is kept. Returns { id, 1 if a duplicate else 0 }.
  */
 export const LOG_EVENT = `
+if KEYS[3] then
+  local earlier = tonumber(redis.call('GET', KEYS[3]) or '0')
+  local last = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+  if earlier > 0 and earlier > last - tonumber(ARGV[4]) then return { earlier, 1 } end
+end
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local event = '{"type":' .. ARGV[1] .. ',"id":' .. id .. ',"at":' .. ARGV[2] .. ',' .. ARGV[3]
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], id .. '-0', 'e', event)
 redis.call('PUBLISH', ARGV[5], event)
-return id
+if KEYS[3] then redis.call('SET', KEYS[3], id, 'EX', ARGV[6]) end
+return { id, 0 }
 `;
 
 /**
@@ -71,42 +83,78 @@ return { 'OK', ARGV[1] }
 `;
 
 /**
- * Takes a seat under a name: refused when the name's field is held (the
- * field is the name's folded skeleton, so look-alikes collide) or the room
- * is full. KEYS: members. ARGV: field, member record (JSON), maxMembersPerRoom.
+ * Whether a member other than \`except\` holds a name that looks like this
+ * one: the same field (folded skeleton) or the same skeleton as typed
+ * (\`typed\` in the record: \`Iris\` and \`lris\` differ folded, not as typed).
+ * Checked inside the scripts that take a name, so two processes cannot give
+ * look-alikes at once.
  */
-export const CLAIM_NAME = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'TAKEN' end
+const LOOKS_TAKEN = `
+local function looksTaken(members, field, typed, except)
+  local holder = redis.call('HGET', members, field)
+  if holder and cjson.decode(holder).id ~= except then return true end
+  local all = redis.call('HVALS', members)
+  for i = 1, #all do
+    local record = cjson.decode(all[i])
+    if record.typed == typed and record.id ~= except then return true end
+  end
+  return false
+end
+`;
+
+/**
+ * Takes a seat under a name and a place of the address, at once: refused
+ * when the name looks like a present member's ('TAKEN'), the room is full
+ * ('FULL') or the address holds its maximum of places ('PLACES'). The
+ * address's place count only moves in the scripts that add or remove seats,
+ * so it cannot drift from the seats when a process dies between two calls.
+ * KEYS: members, the address's places. ARGV: field, member record (JSON),
+ * maxMembersPerRoom, the name's skeleton as typed, maxPlacesPerAddress.
+ */
+export const CLAIM_NAME = `${LOOKS_TAKEN}
+if looksTaken(KEYS[1], ARGV[1], ARGV[4], '') then return 'TAKEN' end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 'FULL' end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[5]) then return 'PLACES' end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[2])
 return 'OK'
 `;
 
 /**
  * Replaces a member's record, moving it to another field for a rename;
  * 'GONE' when the seat is no longer this member's (its lease expired),
- * 'TAKEN' when the new field is held. KEYS: members. ARGV: old field, new
- * field, member id, new record (JSON).
+ * 'TAKEN' when another member holds a look-alike of the new name. KEYS:
+ * members. ARGV: old field, new field, member id, new record (JSON), the new
+ * name's skeleton as typed.
  */
-export const REPLACE_MEMBER = `
+export const REPLACE_MEMBER = `${LOOKS_TAKEN}
 local record = redis.call('HGET', KEYS[1], ARGV[1])
 if not record or cjson.decode(record).id ~= ARGV[3] then return 'GONE' end
-if ARGV[1] ~= ARGV[2] and redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return 'TAKEN' end
+if looksTaken(KEYS[1], ARGV[2], ARGV[5], ARGV[3]) then return 'TAKEN' end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
 return 'OK'
 `;
 
+/** Gives back the place of a removed seat's address (never below 0). ARGV of the caller: the address key prefix. */
+const RELEASE_PLACE = `
+local function releasePlace(prefix, record)
+  local places = prefix .. cjson.decode(record).address .. ':places'
+  if tonumber(redis.call('GET', places) or '0') > 0 then redis.call('DECR', places) end
+end
+`;
+
 /**
- * Frees a member's seat if it is still this member's, and starts the
- * room's expiry when it empties. Returns the record, or nil when the seat
- * was already gone. KEYS: members, meta, log, typing. ARGV: field, member
- * id, emptyRoomRetentionMs.
+ * Frees a member's seat and its address's place if the seat is still this
+ * member's, and starts the room's expiry when it empties. Returns the
+ * record, or nil when the seat was already gone. KEYS: members, meta, log,
+ * typing. ARGV: field, member id, emptyRoomRetentionMs, address key prefix.
  */
-export const LEAVE_ROOM = `
+export const LEAVE_ROOM = `${RELEASE_PLACE}
 local record = redis.call('HGET', KEYS[1], ARGV[1])
 if not record or cjson.decode(record).id ~= ARGV[2] then return nil end
 redis.call('HDEL', KEYS[1], ARGV[1])
+releasePlace(ARGV[4], record)
 if redis.call('HLEN', KEYS[1]) == 0 then
   for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], math.max(1, tonumber(ARGV[3]))) end
 end
@@ -114,12 +162,12 @@ return record
 `;
 
 /**
- * Removes every seat whose process's lease (\`proc:<pid>\`) has expired and
- * returns their records; only the process whose script removed a seat logs
- * its \`left\`. KEYS: members, meta, log, typing. ARGV: lease key prefix,
- * emptyRoomRetentionMs.
+ * Removes every seat whose process's lease (\`proc:<pid>\`) has expired,
+ * with its address's place, and returns their records; only the process
+ * whose script removed a seat logs its \`left\`. KEYS: members, meta, log,
+ * typing. ARGV: lease key prefix, emptyRoomRetentionMs, address key prefix.
  */
-export const SWEEP_DEAD_MEMBERS = `
+export const SWEEP_DEAD_MEMBERS = `${RELEASE_PLACE}
 local all = redis.call('HGETALL', KEYS[1])
 local alive = {}
 local gone = {}
@@ -128,6 +176,7 @@ for i = 1, #all, 2 do
   if alive[pid] == nil then alive[pid] = redis.call('EXISTS', ARGV[1] .. pid) == 1 end
   if not alive[pid] then
     redis.call('HDEL', KEYS[1], all[i])
+    releasePlace(ARGV[3], all[i + 1])
     table.insert(gone, all[i + 1])
   end
 end

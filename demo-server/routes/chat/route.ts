@@ -2,12 +2,15 @@ import { BrokerUnavailableError, type ChatBroker, type Membership } from './brok
 import { MemoryChatBroker } from './memory-broker.ts';
 import { RedisChatBroker } from './redis-broker.ts';
 import { nameProblem, normalizeName } from './names.ts';
-import { addressOf } from '../../core/address-buckets.ts';
+import { clientAddress } from '../../core/address-buckets.ts';
 import { resolveChatOptions } from './options.ts';
 import type { Connection } from '../../core/connection.ts';
+import type { BrokerOperation } from '../../core/metrics.ts';
 import { onJsonMessages, type MessageLimits, type Reject } from '../../core/json-messages.ts';
+import { integerParam } from '../../core/query.ts';
 import {
   CHAT_CLIENT_TYPES,
+  CHAT_RESTART_AFTER,
   ChatClientMessage,
   characterCount,
   EPOCH_PATTERN,
@@ -30,6 +33,8 @@ interface JoinQuery {
   readonly since: number | null;
   readonly epoch: string | null;
   readonly name: string | null;
+  /** `?restartAfterMs=`: close with 1012 after this long, as a restarting instance would; `null` for never. */
+  readonly restartAfterMs: number | null;
   /** The client's IP address, for the per-address limits. */
   readonly address: string;
 }
@@ -56,7 +61,9 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
   const name = query.get('name');
   const problem = name === null ? null : nameProblem(normalizeName(name));
   if (problem !== null) return refuse(`name ${problem}`);
-  return accept({ room, since, epoch, name, address: addressOf(handshake.request.socket.remoteAddress) });
+  const restartAfterMs = integerParam(handshake.url, CHAT_RESTART_AFTER, null);
+  if (!restartAfterMs.ok) return restartAfterMs;
+  return accept({ room, since, epoch, name, restartAfterMs: restartAfterMs.value, address: clientAddress(handshake.request) });
 }
 
 /**
@@ -64,10 +71,19 @@ function readJoinQuery(handshake: Handshake): Checked<JoinQuery> {
  * connection at a time: it validates input, enforces rates, and turns
  * broker events into messages; the broker owns the rooms.
  */
-export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved)): (context: RouteContext) => Route<JoinQuery> {
-  return () => {
+export function createChatRoute(
+  options: Partial<ChatOptions> = {},
+  makeBroker: (options: ChatOptions) => ChatBroker = (resolved) => new MemoryChatBroker(resolved),
+  brokerName = 'memory',
+): (context: RouteContext) => Route<JoinQuery> {
+  return (context) => {
     const config = resolveChatOptions(options);
     const broker = makeBroker(config);
+    /** Times a broker call for /metrics (`socketbook_chat_broker_seconds`). */
+    const timed = <T>(operation: BrokerOperation, call: Promise<T>): Promise<T> => {
+      const stop = context.metrics?.timeBroker(brokerName, operation);
+      return stop === undefined ? call : call.finally(stop);
+    };
     /**
      * The last event's wire text as UTF-8. A broker hands every member the
      * same string; encoding it once turns a fan-out to N members into N
@@ -136,8 +152,10 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
       };
 
       /** Messages are handled in arrival order, after the join completes. */
-      let queue: Promise<unknown> = broker
-        .join({ room: query.room, address: query.address, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink)
+      let queue: Promise<unknown> = timed(
+        'join',
+        broker.join({ room: query.room, address: query.address, preferredName: query.name, resume: query.since === null ? null : { since: query.since, epoch: query.epoch } }, sink),
+      )
         .then((result) => {
           if (!result.ok) {
             connection.fail(result.error, result.detail);
@@ -173,7 +191,7 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
               refuse(socketError('TEXT_TOO_LONG', `${String(length)} characters, the limit is ${String(config.maxTextChars)}`));
               return;
             }
-            const result = await member.say(message.text, message.clientId ?? null);
+            const result = await timed('say', member.say(message.text, message.clientId ?? null));
             if (message.clientId !== undefined) {
               connection.sendJson({ type: 'ack', clientId: message.clientId, id: result.id, recipients: result.recipients, duplicate: result.duplicate });
             }
@@ -200,7 +218,14 @@ export function createChatRoute(options: Partial<ChatOptions> = {}, makeBroker: 
         queue = queue.then(() => handle(message, refuse)).catch(failWith);
       });
 
+      const restart =
+        query.restartAfterMs === null
+          ? null
+          : setTimeout(() => {
+              connection.fail('SERVICE_RESTART', `restartAfterMs=${String(query.restartAfterMs)}`);
+            }, query.restartAfterMs);
       connection.socket.on('close', () => {
+        if (restart !== null) clearTimeout(restart);
         // After the join settles, so a client that leaves mid-join still leaves.
         void queue.finally(() => membership?.leave()).catch(() => {
           // A broker that cannot record the leave has lost the seat already (its store expires it).
@@ -246,6 +271,6 @@ export const chatRoute: RouteFactory<JoinQuery> = {
   create: (context) => {
     const { chat, chatRedis, log } = context.options;
     const makeBroker = chatRedis === null ? undefined : (resolved: ChatOptions) => new RedisChatBroker({ ...resolved, ...chatRedis, log });
-    return createChatRoute(chat, makeBroker)(context);
+    return createChatRoute(chat, makeBroker, chatRedis === null ? 'memory' : 'redis')(context);
   },
 };

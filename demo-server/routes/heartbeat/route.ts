@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   CLIENT_ID_PATTERN,
   HEARTBEAT_CLIENT_TYPES,
@@ -14,7 +15,7 @@ import { HeartbeatPeer, type HeartbeatSettings } from './heartbeat-peer.ts';
 import { JSON_MESSAGE_DEFAULTS, onJsonMessages } from '../../core/json-messages.ts';
 import { TopicFeed } from './topic-feed.ts';
 import { accept, refuse, type Checked, type Route, type RouteFactory } from '../../core/route.ts';
-import { addressOf } from '../../core/address-buckets.ts';
+import { clientAddress } from '../../core/address-buckets.ts';
 
 interface HeartbeatQuery extends HeartbeatSettings {
   /** `?client=`, or `null` when the client did not name itself. */
@@ -47,8 +48,8 @@ function unknownTopic(name: string): string {
  * the lab shows the id on screen, and another student naming it must not
  * freeze someone else's reconnections (issue 16).
  */
-function freezeKey(remoteAddress: string | undefined, clientId: string): string {
-  return `${addressOf(remoteAddress)} ${clientId}`;
+function freezeKey(request: IncomingMessage, clientId: string): string {
+  return `${clientAddress(request)} ${clientId}`;
 }
 
 /**
@@ -96,7 +97,7 @@ function createHeartbeatRoute(): Route<HeartbeatQuery> {
     check(handshake) {
       const read = readHeartbeatQuery(handshake.url);
       if (!read.ok) return read;
-      const frozenMs = read.value.clientId === null ? 0 : frozen.remainingMs(freezeKey(handshake.request.socket.remoteAddress, read.value.clientId));
+      const frozenMs = read.value.clientId === null ? 0 : frozen.remainingMs(freezeKey(handshake.request, read.value.clientId));
       if (frozenMs > 0) {
         return refuse(`the server is frozen for client ${read.value.clientId ?? ''} for another ${(frozenMs / 1000).toFixed(1)} s`, 503);
       }
@@ -150,7 +151,7 @@ function createHeartbeatRoute(): Route<HeartbeatQuery> {
             break;
           }
           case 'freeze':
-            if (clientId !== null) frozen.freeze(freezeKey(handshake.request.socket.remoteAddress, clientId), message.seconds * 1000);
+            if (clientId !== null) frozen.freeze(freezeKey(handshake.request, clientId), message.seconds * 1000);
             peer.freeze(message.seconds);
             break;
         }

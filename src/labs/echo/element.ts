@@ -35,7 +35,12 @@ function describeEcho(snapshot: EchoSnapshot, url: string): string {
   if (snapshot.state === 'closed' && close?.code === 1009) {
     const sent = snapshot.entries.findLast((entry) => entry.direction === 'sent');
     const what = sent === undefined ? 'A message' : `The last message, ${sent.bytes.toLocaleString('en')} bytes,`;
-    return `${serverCloseSentence(close)}. ${what} was over the ${kibLabel(DEFAULT_MAX_MESSAGE_BYTES)} this endpoint accepts. Not reconnecting: sending it again would close again. Press Reconnect to connect again.`;
+    // A server started with a smaller --max-message-bytes refuses less than the default the page knows.
+    const limit =
+      sent !== undefined && sent.bytes <= DEFAULT_MAX_MESSAGE_BYTES
+        ? "this server's message size limit (lower than the default, so it was started with --max-message-bytes)"
+        : `the ${kibLabel(DEFAULT_MAX_MESSAGE_BYTES)} this endpoint accepts`;
+    return `${serverCloseSentence(close)}. ${what} was over ${limit}. Not reconnecting: sending it again would close again. Press Reconnect to connect again.`;
   }
   return describeConnection(snapshot, url, undefined, 'Press Reconnect to connect again.');
 }

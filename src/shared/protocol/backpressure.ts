@@ -343,8 +343,8 @@ export const backpressureEndpoint: EndpointDoc = {
   ],
   closeCodes: [
     { code: 1001, when: 'the server is shutting down' },
-    { code: 1006, when: 'the heartbeat gave up: a ping went unanswered for pongTimeoutMs, and the server dropped the TCP connection without a close frame' },
-    { code: 1008, when: 'the send buffer passed the server-wide cap, or the client flooded or kept sending invalid messages' },
+    { code: 1006, when: 'the heartbeat gave up (a ping went unanswered for pongTimeoutMs), or the server-wide send budget was reached and this client held the most: either way the server dropped the TCP connection without a close frame' },
+    { code: 1008, when: 'the send buffer passed the per-client cap (--max-buffered-bytes), or the client flooded or kept sending invalid messages' },
   ],
   clientSchema: backpressureClientMessage,
   serverSchema: backpressureServerMessage,

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { EndpointDoc } from './endpoint-doc.ts';
+import type { BoundedInteger } from '../bounded-integer.ts';
 
 /*
  * /ws/chat/:room: rooms, broadcast, server-assigned names, history and
@@ -287,6 +288,13 @@ export function chatUrl(server: string, room: string, resume: { since?: number; 
 
 const exampleAt = 1_767_000_000_000;
 
+/**
+ * `?restartAfterMs=`: this connection's server plays an instance being
+ * restarted and closes it with 1012 (Service Restart) after that long, so
+ * chapter 11 can practise failing over with one demo server.
+ */
+export const CHAT_RESTART_AFTER = { name: 'restartAfterMs', min: 100, max: 600_000, unit: 'ms' } as const satisfies BoundedInteger;
+
 export const chatEndpoint: EndpointDoc = {
   path: '/ws/chat/:room',
   chapter: 'chat',
@@ -299,6 +307,12 @@ export const chatEndpoint: EndpointDoc = {
       description:
         'Name to ask for, e.g. the one held before a reconnect. It is normalised (NFKC: fullwidth letters become plain ones). When it is taken, or looks like a present member\'s name (Unicode confusables: a Cyrillic о for an o, a capital I for an l), the server assigns another and says so in `nameNote`. Reserved names (teacher, admin, moderator, server, system, socketbook, …, in any spelling) get HTTP 400.',
       allowed: NICKNAME_RULE,
+    },
+    {
+      name: CHAT_RESTART_AFTER.name,
+      description:
+        'Play an instance being restarted (chapter 11): the server closes this connection with 1012 (Service Restart) after this many milliseconds, as a server draining for a deploy does. Reconnect with since and epoch, to another instance if you have one.',
+      allowed: `${String(CHAT_RESTART_AFTER.min)}–${String(CHAT_RESTART_AFTER.max)}`,
     },
   ],
   messages: [
@@ -352,6 +366,7 @@ export const chatEndpoint: EndpointDoc = {
     { code: 1001, when: 'the server is shutting down' },
     { code: 1008, when: 'the client flooded the room (rate limit), sent too many invalid messages, or stopped reading' },
     { code: 1009, when: 'a frame was over --max-message-bytes' },
+    { code: 1012, when: 'the time asked for with ?restartAfterMs= has passed (SERVICE_RESTART): reconnect with since and epoch' },
     { code: 1013, when: 'the room is full, the server has too many rooms, or your address has created too many rooms, holds too many places or joins too fast; with --redis, also when Redis is unreachable (BROKER_UNAVAILABLE): reconnect with since and epoch to resume' },
   ],
   clientSchema: ChatClientMessage,

@@ -29,6 +29,7 @@ export const SOCKET_ERRORS = {
   TOO_MANY_PLACES_FROM_ADDRESS: { closeCode: 1013, text: 'your address holds too many places in chat rooms, try again later' },
   JOINING_TOO_FAST: { closeCode: 1013, text: 'too many joins from your address, try again later' },
   BROKER_UNAVAILABLE: { closeCode: 1013, text: 'the chat store (Redis) is unreachable, try again later' },
+  SERVICE_RESTART: { closeCode: 1012, text: 'service restart: reconnect and resume, on another instance if you have one' },
   // /ws/close
   INVALID_CLOSE_REQUEST: { closeCode: null, text: 'invalid close request' },
   CLOSE_ALREADY_REQUESTED: { closeCode: null, text: 'this connection already has a close request' },

@@ -36,6 +36,12 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions([], {}).port).toBe(8080);
   });
 
+  it('reads --metrics-on-lan (or METRICS_ON_LAN=1); /metrics is for this machine only without it', () => {
+    expect(parseCliOptions(['--metrics-on-lan'], {}).server.metricsOnLan).toBe(true);
+    expect(parseCliOptions([], { METRICS_ON_LAN: '1' }).server.metricsOnLan).toBe(true);
+    expect(parseCliOptions([], {}).server.metricsOnLan).toBeUndefined();
+  });
+
   it('reads --chat-limits (or CHAT_LIMITS) as name=value overrides of the chat limits', () => {
     expect(parseCliOptions(['--chat-limits', 'messagesPerSecond=10000, maxMembersPerRoom=1001'], {}).server.chat).toEqual({ messagesPerSecond: 10_000, maxMembersPerRoom: 1001 });
     expect(parseCliOptions([], { CHAT_LIMITS: 'burstMessages=50' }).server.chat).toEqual({ burstMessages: 50 });
