@@ -4,7 +4,10 @@ import { CHAT_OPTION_BOUNDS, resolveChatOptions } from './routes/chat/options.ts
 import { OPTION_BOUNDS, resolveOptions, type DemoServerOptions } from './options.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { CHAT_DEFAULTS, type ChatOptions } from '../src/shared/protocol/chat.ts';
-import { attackerHostRefusal } from './attacker/host.ts';
+import { attackerHostRefusal, isLoopbackHost } from './attacker/host.ts';
+import { CLASSROOM_DEFAULTS } from './routes/classroom/options.ts';
+
+const CLASSROOM_DATA_DIR = CLASSROOM_DEFAULTS.dataDir;
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -76,6 +79,16 @@ Options (environment variable in brackets):
                            on the others (REDIS_MEMBER_TTL_MS, default 10000)
   --metrics-on-lan         answer GET /metrics (Prometheus text) from any address; by
                            default only from this machine (METRICS_ON_LAN=1)
+  --classroom              class mode: students' pages report their progress to this
+                           server, which keeps it in --data-dir, and the teacher follows
+                           the class on a dashboard whose secret link is printed at start
+                           (CLASSROOM=1). On by itself when --host is not loopback
+                           (a class on a LAN); --no-classroom (CLASSROOM=0) turns it off
+  --data-dir <folder>      where class mode keeps its database and the teacher token,
+                           created on demand (DATA_DIR, default .socketbook-data in the
+                           current folder); delete the folder to start a new class
+  --hide-solutions         class mode: exercises' solutions start hidden; the teacher
+                           reveals them one by one from the dashboard
   --site <folder>          built site to serve (default dist/)
   --quiet                  no per-connection log lines
   --help                   show this help
@@ -95,6 +108,12 @@ export interface CliOptions {
    */
   readonly attacker: { readonly port: number; readonly explicit: boolean } | null;
   readonly attackerOnLan: boolean;
+  /**
+   * Class mode's folder and settings, or `null` when off. `main.ts` reads
+   * the teacher token from the folder (`teacherTokenIn()`) and puts it in
+   * `server.classroom`.
+   */
+  readonly classroom: { readonly dataDir: string; readonly hideSolutions: boolean } | null;
   /** `self-signed` for `--tls`, the two files for `--tls-cert`/`--tls-key`; `null` for plain http. */
   readonly tls: { readonly kind: 'self-signed' } | { readonly kind: 'files'; readonly cert: string; readonly key: string } | null;
 }
@@ -120,6 +139,29 @@ function attackerListener(text: string | undefined, port: number, host: string, 
   // The default is off where it would reach the LAN, and past the last port; main.ts says so.
   if (attackerHostRefusal(host, onLan) !== null || port === PORT.max) return null;
   return { port: port === 0 ? 0 : port + 1, explicit: false };
+}
+
+/**
+ * Class mode: `--classroom`/`--no-classroom` (or CLASSROOM=1/0) when given,
+ * else on exactly when `--host` is not loopback, since a server students can
+ * reach is a class. `--data-dir` or `--hide-solutions` with class mode off
+ * is a mistake worth saying.
+ */
+function classroomMode(values: { classroom?: boolean; 'data-dir'?: string; 'hide-solutions'?: boolean }, env: NodeJS.ProcessEnv, host: string): CliOptions['classroom'] {
+  let on = values.classroom;
+  if (on === undefined && env.CLASSROOM !== undefined && env.CLASSROOM !== '') {
+    if (!/^[01]$/.test(env.CLASSROOM)) throw new TypeError(`CLASSROOM must be 1 (on) or 0 (off), got ${JSON.stringify(env.CLASSROOM)}`);
+    on = env.CLASSROOM === '1';
+  }
+  on ??= !isLoopbackHost(host);
+  if (!on) {
+    if (values['data-dir'] !== undefined) throw new TypeError('--data-dir is for class mode: add --classroom (it is off on a loopback --host)');
+    if (values['hide-solutions'] === true) throw new TypeError('--hide-solutions is for class mode: add --classroom (it is off on a loopback --host)');
+    return null;
+  }
+  const dataDir = values['data-dir'] ?? env.DATA_DIR ?? CLASSROOM_DATA_DIR;
+  if (dataDir.trim() === '') throw new TypeError('--data-dir needs a folder');
+  return { dataDir, hideSolutions: values['hide-solutions'] === true };
 }
 
 /** A comma-separated list, trimmed, without empty entries. */
@@ -205,11 +247,16 @@ function readFlags(argv: readonly string[]) {
         redis: { type: 'string' },
         'redis-member-ttl-ms': { type: 'string' },
         'metrics-on-lan': { type: 'boolean', default: false },
+        classroom: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'hide-solutions': { type: 'boolean', default: false },
         site: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
+      // --no-classroom keeps class mode off on a LAN address.
+      allowNegative: true,
     }).values;
   } catch (error) {
     throw new TypeError((error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' '), { cause: error });
@@ -283,6 +330,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   return {
     port,
     host,
+    classroom: classroomMode(values, env, host),
     attacker: attackerListener(values['attacker-port'] ?? env.ATTACKER_PORT, port, host, values['attacker-on-lan']),
     attackerOnLan: values['attacker-on-lan'],
     tls,

@@ -8,6 +8,9 @@ import { resolve } from 'node:path';
 import { parseCliOptions, USAGE } from './flags.ts';
 import { createDemoServer, type DemoServer } from './http/server.ts';
 import { loadCertificate, makeSelfSignedCertificate } from './http/tls.ts';
+import type { TlsCredentials } from './options.ts';
+import { CLASSROOM_PATHS } from '../src/shared/protocol/classroom.ts';
+import { teacherTokenIn } from './routes/classroom/options.ts';
 
 /** Hard deadline for shutdown: clients that have not finished their close handshake are cut. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
@@ -33,18 +36,30 @@ if (options.help) {
 }
 
 let server: DemoServer;
+let tls: TlsCredentials | null = null;
 try {
-  const tls = options.tls === null ? null : options.tls.kind === 'files' ? await loadCertificate(options.tls.cert, options.tls.key) : await makeSelfSignedCertificate();
+  tls = options.tls === null ? null : options.tls.kind === 'files' ? await loadCertificate(options.tls.cert, options.tls.key) : await makeSelfSignedCertificate();
+} catch (error) {
+  // openssl missing or failing, an unreadable file, a key that does not match its certificate: one line, no stack.
+  console.error(`TLS: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+const classroomDir = options.classroom === null ? null : resolve(options.classroom.dataDir);
+let teacherToken = '';
+try {
+  // Class mode: the token is kept in the data folder, so an open dashboard survives a restart.
+  if (classroomDir !== null) teacherToken = teacherTokenIn(classroomDir);
+  const classroom = options.classroom === null || classroomDir === null ? null : { dataDir: classroomDir, teacherToken, hideSolutions: options.classroom.hideSolutions };
   server = createDemoServer({
     ...options.server,
     tls,
+    classroom,
     staticDir: resolve(options.siteDir),
     log: options.quiet ? null : (line) => console.log(line),
   });
 } catch (error) {
-  // openssl missing or failing, an unreadable file, a key that does not match its certificate: one line, no stack.
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(options.tls === null ? message : `TLS: ${message}`);
+  // An unusable data folder, or one another server holds: one line, no stack.
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
 const scheme = options.tls === null ? 'http' : 'https';
@@ -62,6 +77,12 @@ try {
     console.log(`Listening on ${scheme}://${options.host}:${port}/`);
   } else {
     console.log('Only this machine can connect. For a classroom, start with --host 0.0.0.0.');
+  }
+  if (classroomDir !== null) {
+    const teacherHost = wildcard ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+    console.log(`Class mode: progress is kept in ${classroomDir} (--data-dir).`);
+    console.log(`Teacher dashboard: ${scheme}://${teacherHost}:${port}${CLASSROOM_PATHS.dashboard}#token=${teacherToken}`);
+    console.log('Keep that link to yourself: it opens every student\'s progress.');
   }
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolveChatOptions } from './routes/chat/options.ts';
+import { resolveClassroomOptions, type ClassroomSettings } from './routes/classroom/options.ts';
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/shared/message-limits.ts';
@@ -86,6 +87,12 @@ export interface DemoServerOptions {
    * (a loopback address without a forwarding header, http/metrics-access.ts).
    */
   metricsOnLan: boolean;
+  /**
+   * Class mode (`--classroom`, or a non-loopback `--host`): `/ws/classroom`,
+   * the teacher's socket and `/classroom/teacher/*`, with progress kept in
+   * `dataDir`; `null` is off (those endpoints answer 404).
+   */
+  classroom: Readonly<ClassroomSettings> | null;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -118,6 +125,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   tls: null,
   chatRedis: null,
   metricsOnLan: false,
+  classroom: null,
 };
 
 /**
@@ -195,6 +203,7 @@ export function resolveOptions(options: Partial<DemoServerOptions> = {}): DemoSe
     }
     if (resolved.chatRedis.memberTtlMs !== undefined) requireInteger('chatRedisMemberTtlMs', resolved.chatRedis.memberTtlMs);
   }
+  if (resolved.classroom !== null) resolveClassroomOptions(resolved.classroom);
   for (const origin of resolved.allowedOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new TypeError(`allowedOrigins entries must look like http://host:port or be *, got ${JSON.stringify(origin)}`);

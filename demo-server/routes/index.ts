@@ -9,6 +9,7 @@ import type { RouteFactory } from '../core/route.ts';
 import type { EndpointDoc } from '../../src/shared/protocol/endpoint-doc.ts';
 import { tickerRoute } from './ticker/route.ts';
 import { accountSafeRoute, accountTicketRoute, accountUnsafeRoute } from './account/route.ts';
+import { classroomStudentRoute, classroomTeacherRoute } from './classroom/route.ts';
 
 /**
  * Every WebSocket endpoint, in the order they are matched: the one registry.
@@ -30,6 +31,8 @@ export const routeFactories: readonly RouteFactory<unknown>[] = [
   accountUnsafeRoute,
   accountSafeRoute,
   accountTicketRoute,
+  classroomStudentRoute,
+  classroomTeacherRoute,
 ];
 
 /** Every endpoint's doc, read from the route list, for the reference page and its tests. */

@@ -240,7 +240,7 @@ const DEMO_SERVER_CODE_DESCRIPTIONS: readonly Omit<CloseCodeInfo, 'reconnect' | 
     code: 4400,
     name: 'Bad request',
     meaning: 'The authentication was malformed: the first message was not an auth message, or its ticket was not a ticket.',
-    when: '/ws/account/ticket, when the first message is not {"type":"auth","ticket":…} or the ticket has the wrong format.',
+    when: '/ws/account/ticket, when the first message is not {"type":"auth","ticket":…} or the ticket has the wrong format; /ws/classroom, when the first message is not a join or its student key or transfer code has the wrong format.',
     advice: 'Do not reconnect as is: fix the message.',
   },
   {
@@ -253,16 +253,16 @@ const DEMO_SERVER_CODE_DESCRIPTIONS: readonly Omit<CloseCodeInfo, 'reconnect' | 
   {
     code: 4403,
     name: 'Forbidden',
-    meaning: 'The ticket is unknown to the server: forged, or from another server.',
-    when: '/ws/account/ticket, first-message authentication with a ticket the server never issued.',
-    advice: 'Do not reconnect with the same ticket.',
+    meaning: 'The ticket, student key or transfer code is unknown to the server: forged, or from another server.',
+    when: '/ws/account/ticket, first-message authentication with a ticket the server never issued; /ws/classroom, a join with a student key this class never issued (or whose data folder was deleted) or an unknown, used or expired transfer code.',
+    advice: 'Do not reconnect with the same ticket or key. A classroom page forgets its key and joins again as a new student.',
   },
   {
     code: 4408,
     name: 'Authentication timeout',
-    meaning: 'No auth message arrived in time after the connection opened.',
-    when: '/ws/account/ticket without ?ticket=, when no auth message arrives within 5 s.',
-    advice: 'Send the auth message as soon as the connection opens.',
+    meaning: 'No auth (or join) message arrived in time after the connection opened.',
+    when: '/ws/account/ticket without ?ticket=, when no auth message arrives within 5 s; /ws/classroom, when no join message arrives within 5 s.',
+    advice: 'Send the auth or join message as soon as the connection opens.',
   },
   {
     code: 4409,

@@ -95,7 +95,7 @@ export function mixedContentText(pageUrl: string, server: string): string | null
   return (
     `This page was served over https, so the browser refuses to open ${server} (mixed content: an https page may only open wss://). ` +
     `Open the page from the demo server itself (http://${host}/), ` +
-    `or start that server with TLS (npm start -- --tls, coming in chapter 10) and use ?server=wss://${host}.`
+    `or start that server with TLS (npm start -- --tls, see chapter 10) and use ?server=wss://${host}.`
   );
 }
 

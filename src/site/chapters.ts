@@ -71,8 +71,8 @@ export const chapters: readonly Chapter[] = [
   {
     slug: 'security',
     title: 'Security',
-    summary: 'wss, Origin checks and cross-site hijacking, authentication, rate and size limits.',
-    status: 'soon',
+    summary: 'Cross-site WebSocket hijacking done live, SameSite, one-time tickets, wss and TLS, and the limits that keep a server up.',
+    status: 'published',
   },
   {
     slug: 'scaling',

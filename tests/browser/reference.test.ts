@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes } from '../../client/modes/index.ts';
 import { USAGE } from '../../demo-server/flags.ts';
-import { CLOSE_CODE_RANGES, CLOSE_CODES } from '../../src/shared/close-codes.ts';
+import { CLOSE_CODE_RANGES, CLOSE_CODES, DEMO_SERVER_CLOSE_CODES } from '../../src/shared/close-codes.ts';
 import { endpointDocs } from '../../demo-server/routes/index.ts';
 import { METRIC_DOCS } from '../../demo-server/core/metric-docs.ts';
 import { launchBrowser, newPage } from '../helpers/browser.ts';
@@ -47,7 +47,7 @@ describe('the reference page', () => {
     expect(await page.textContent('main')).toContain('--metrics-on-lan');
   });
 
-  it('lists every close code and range, with the reconnect advice the cells follow', async () => {
+  it('lists every close code and range, the demo server\'s own codes included, with the reconnect advice the cells follow', async () => {
     const table = page.getByRole('table', { name: /^Close codes/ });
     const rows = await table.locator('tbody tr').evaluateAll((items) =>
       items.map((item) => ({ code: item.getAttribute('data-code'), reconnect: item.querySelectorAll('td')[3]?.textContent })),
@@ -55,6 +55,7 @@ describe('the reference page', () => {
     const expected = [
       ...CLOSE_CODES.map((entry) => ({ code: String(entry.code), reconnect: entry.reconnect, from: entry.code })),
       ...CLOSE_CODE_RANGES.map((range) => ({ code: `${String(range.from)}–${String(range.to)}`, reconnect: range.reconnect, from: range.from })),
+      ...DEMO_SERVER_CLOSE_CODES.map((entry) => ({ code: String(entry.code), reconnect: entry.reconnect, from: entry.code })),
     ]
       .sort((a, b) => a.from - b.from)
       .map(({ code, reconnect }) => ({ code, reconnect: reconnect ? 'Yes' : 'No' }));

@@ -39,7 +39,7 @@ describe('the demo account (chapter 10)', () => {
     if (init.cookie !== undefined) headers.cookie = init.cookie;
     if (init.origin !== undefined) headers.origin = init.origin;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${running.httpUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body });
+    const response = await fetch(`${running.httpUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body ?? null });
     const text = await response.text();
     return { status: response.status, body: JSON.parse(text) as Record<string, unknown>, setCookies: response.headers.getSetCookie() };
   }
@@ -184,6 +184,18 @@ describe('the demo account (chapter 10)', () => {
       expect(handshakes.every((handshake) => handshake.origin === attacker)).toBe(true);
       expect(JSON.stringify(seen.body)).not.toContain(id);
       expect((await call('/account/seen')).status).toBe(401);
+    });
+
+    it('/account/seen also lists, for its reader, a handshake that carried only sb_none (a cross-site request): anonymous, since only sb_session authenticates', async () => {
+      const cookie = await login();
+      const none = cookie.split('; ').find((pair) => pair.startsWith('sb_none=')) ?? '';
+      const crossSite = await connect<AccountGreeting>(`${running.wsUrl}/ws/account/unsafe`, { origin: attacker, cookie: none });
+      expect((await crossSite.closed).code).toBe(4401);
+      expect(crossSite.messages).toEqual([{ type: 'anonymous', origin: attacker, cookies: ['sb_none'] }]);
+      const handshakes = (await call('/account/seen', { cookie })).body.handshakes as SeenHandshake[];
+      expect(handshakes.map(({ path, cookies, verdict }) => ({ path, cookies, verdict }))).toEqual([
+        { path: '/ws/account/unsafe', cookies: ['sb_none'], verdict: 'anonymous: closed with 4401' },
+      ]);
     });
   });
 

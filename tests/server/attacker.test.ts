@@ -136,7 +136,8 @@ describe('npm start and the attacker page', () => {
   });
 
   it('with --host 0.0.0.0 leaves it off and says how to turn it on', async () => {
-    const cli = startNodeProcess('demo-server/main.ts', ['--port', '0', '--host', '0.0.0.0', '--quiet']);
+    // --no-classroom: a LAN host turns class mode on, which would open a data folder in the repository.
+    const cli = startNodeProcess('demo-server/main.ts', ['--port', '0', '--host', '0.0.0.0', '--quiet', '--no-classroom']);
     try {
       expect(await lineOf(cli, /^Attacker page/)).toBe(
         'Attacker page (chapter 10) off: --host is not loopback; add --attacker-on-lan to serve it to the LAN too.',

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { RouteContext } from '../../core/route.ts';
 import { clientAddress } from '../../core/address-buckets.ts';
 import { isOwnOrigin } from '../../http/origin.ts';
+import { sendError, sendJson } from '../../http/json-response.ts';
 import { nameProblem, normalizeName } from '../chat/names.ts';
 import {
   ACCOUNT_COOKIES,
@@ -16,15 +17,6 @@ import type { AccountStore } from './store.ts';
 
 /** Time a client has to send its whole request body. */
 const BODY_TIMEOUT_MS = 5_000;
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
-  response.end(`${JSON.stringify(body)}\n`);
-}
-
-function sendError(response: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
-  sendJson(response, status, { error }, headers);
-}
 
 type Body = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly status: number; readonly error: string };
 

@@ -38,7 +38,14 @@ import { accountStoreOf, type AccountStore, type Session, type TicketVerdict } f
  */
 
 interface Arrival {
+  /** The session `sb_session` names: the only cookie that authenticates. */
   readonly session: Session | null;
+  /**
+   * The session any account cookie names, for `/account/seen` only: a
+   * cross-site handshake that carried just `sb_none` (SameSite=None) is
+   * listed for the reader whose cookie it was, so the lab can show it.
+   */
+  readonly seenBy: Session | null;
   readonly origin: string | null;
   /** Names of the account cookies that arrived (never their values). */
   readonly cookies: string[];
@@ -49,6 +56,7 @@ function arrivalOf(store: AccountStore, request: IncomingMessage): Arrival {
   const sent = readCookies(request.headers.cookie);
   return {
     session: store.session(sent.get(ACCOUNT_COOKIES.lax)),
+    seenBy: store.session(sent.get(ACCOUNT_COOKIES.lax) ?? sent.get(ACCOUNT_COOKIES.strict) ?? sent.get(ACCOUNT_COOKIES.none)),
     origin: request.headers.origin ?? null,
     cookies: ACCOUNT_COOKIE_NAMES.filter((name) => sent.has(name)),
     address: clientAddress(request),
@@ -57,7 +65,7 @@ function arrivalOf(store: AccountStore, request: IncomingMessage): Arrival {
 
 function record(store: AccountStore, handshake: Handshake, arrival: Arrival, verdict: string): void {
   const seen: SeenHandshake = { at: Date.now(), path: handshake.url.pathname, origin: arrival.origin, cookies: arrival.cookies, verdict };
-  store.saw(seen, arrival.session, arrival.address, arrival.cookies.length > 0);
+  store.saw(seen, arrival.seenBy, arrival.address, arrival.cookies.length > 0);
 }
 
 function greetingRoute(context: RouteContext, checkOrigin: boolean): Route<Arrival> {

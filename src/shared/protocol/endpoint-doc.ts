@@ -28,7 +28,7 @@ export interface MessageDoc {
 export interface EndpointDoc {
   /** Path pattern as routed, e.g. `/ws/chat/:room`. */
   readonly path: string;
-  /** Chapter slug that teaches with it. */
+  /** Chapter slug that teaches with it; `classroom` for class mode's endpoints, which no chapter teaches. */
   readonly chapter: string;
   readonly summary: string;
   readonly subprotocols?: readonly string[];

@@ -54,6 +54,22 @@ export const SOCKET_ERRORS = {
   AUTH_EXPECTED: { closeCode: 4400, text: 'the first message must be {"type":"auth","ticket":"…"}' },
   ACCOUNT_SEND_ONLY: { closeCode: null, text: 'this endpoint only sends; it accepts no messages' },
   ALREADY_AUTHENTICATED: { closeCode: null, text: 'this connection is already authenticated' },
+  // /ws/classroom and /ws/classroom/teacher (class mode)
+  JOIN_EXPECTED: { closeCode: 4400, text: 'the first message must be {"type":"join",…}' },
+  STUDENT_KEY_MALFORMED: { closeCode: 4400, text: 'malformed student key' },
+  TRANSFER_CODE_MALFORMED: { closeCode: 4400, text: 'malformed transfer code' },
+  STUDENT_KEY_UNKNOWN: { closeCode: 4403, text: 'unknown student key: forged, or from another class; join again without it' },
+  TRANSFER_CODE_UNKNOWN: { closeCode: 4403, text: 'unknown transfer code: mistyped, used, or expired' },
+  JOIN_TIMEOUT: { closeCode: 4408, text: 'no join message in time' },
+  CLASS_FULL: { closeCode: 1013, text: 'the class is full' },
+  TOO_MANY_TABS: { closeCode: 1013, text: 'this student has too many connections open' },
+  ALREADY_JOINED: { closeCode: null, text: 'this connection has already joined' },
+  UNKNOWN_EXERCISE: { closeCode: null, text: 'no such exercise' },
+  UNKNOWN_CHAPTER: { closeCode: null, text: 'no such chapter' },
+  INVALID_SECTION: { closeCode: null, text: 'a section is a heading id: lowercase letters, digits and "-"' },
+  NAME_CLAIMED: { closeCode: null, text: 'another student of this class has this name, or one that looks like it' },
+  UNKNOWN_STUDENT: { closeCode: null, text: 'no such student' },
+  NOT_STORED: { closeCode: null, text: 'the server could not store this event; send it again later' },
 } as const satisfies Record<string, { closeCode: number | null; text: string }>;
 
 export type SocketErrorName = keyof typeof SOCKET_ERRORS;

@@ -6,6 +6,7 @@
  */
 export * from './account.ts';
 export * from './chat.ts';
+export * from './classroom.ts';
 export * from './close.ts';
 export * from './backpressure.ts';
 export * from './echo.ts';

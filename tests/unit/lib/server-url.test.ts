@@ -85,7 +85,7 @@ describe('mixed content (issue 18, item 11)', () => {
     expect(mixedContentText('http://localhost:8080/', 'ws://localhost:8080')).toBeNull();
     expect(mixedContentText('https://book.example/', 'ws://192.168.1.20:8080/ws/echo')).toBe(
       'This page was served over https, so the browser refuses to open ws://192.168.1.20:8080/ws/echo (mixed content: an https page may only open wss://). ' +
-        'Open the page from the demo server itself (http://192.168.1.20:8080/), or start that server with TLS (npm start -- --tls, coming in chapter 10) and use ?server=wss://192.168.1.20:8080.',
+        'Open the page from the demo server itself (http://192.168.1.20:8080/), or start that server with TLS (npm start -- --tls, see chapter 10) and use ?server=wss://192.168.1.20:8080.',
     );
   });
 });
