@@ -18,3 +18,4 @@ export { default as HeartbeatLab } from './labs/heartbeat/HeartbeatLab.astro';
 export { default as HijackLab } from './labs/hijack/HijackLab.astro';
 export { default as ReconnectLab } from './labs/reconnect/ReconnectLab.astro';
 export { default as TickerLab } from './labs/ticker/TickerLab.astro';
+export { default as TicketsLab } from './labs/tickets/TicketsLab.astro';

@@ -109,10 +109,10 @@ interface TicketQuery {
 
 /** Each refusal of a ticket: HTTP status at the handshake, and the error (4000 + that status) for a first message. */
 const TICKET_REFUSALS = {
-  malformed: { status: 400, error: 'TICKET_MALFORMED', detail: 'expected 32 characters of A–Z a–z 0–9 _ -' },
-  forged: { status: 403, error: 'TICKET_FORGED', detail: 'POST /account/ticket gives one' },
-  reused: { status: 409, error: 'TICKET_REUSED', detail: 'a ticket is valid once: fetch a new one' },
-  expired: { status: 410, error: 'TICKET_EXPIRED', detail: 'fetch a new one and use it at once' },
+  malformed: { status: 400, error: 'TICKET_MALFORMED', detail: 'expected 32 characters of A–Z a–z 0–9 _ -', label: 'malformed ticket' },
+  forged: { status: 403, error: 'TICKET_FORGED', detail: 'POST /account/ticket gives one', label: 'unknown ticket' },
+  reused: { status: 409, error: 'TICKET_REUSED', detail: 'a ticket is valid once: fetch a new one', label: 'ticket already used' },
+  expired: { status: 410, error: 'TICKET_EXPIRED', detail: 'fetch a new one and use it at once', label: 'ticket expired' },
 } as const;
 
 type TicketProblem = Exclude<TicketVerdict, { ok: true }>['problem'];
@@ -142,7 +142,10 @@ function createTicketRoute(context: RouteContext): Route<TicketQuery> {
       const verdict = store.redeemTicket(ticket);
       if (!verdict.ok) {
         context.log('account', `ticket=<redacted> refused: ${verdict.problem}`);
-        return refuse(ticketRefusalText(verdict.problem), TICKET_REFUSALS[verdict.problem].status);
+        const refusal = TICKET_REFUSALS[verdict.problem];
+        // A page sees a refused handshake only as 1006 (WHATWG hides the status): /account/seen tells the session why.
+        record(store, handshake, arrivalOf(store, handshake.request), `refused: HTTP ${String(refusal.status)}, ${refusal.label}`);
+        return refuse(ticketRefusalText(verdict.problem), refusal.status);
       }
       return accept({ sessionMs: sessionMs.value, name: verdict.name });
     },
