@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startInstance, type Running } from '../../demo-server/cluster/processes.ts';
+import { ensureSiteBuilt } from '../../demo-server/site-build.ts';
 import { launchBrowser, newPage, SITE_DIR } from '../helpers/browser.ts';
 import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { lacks } from './servers.ts';
@@ -45,13 +46,15 @@ describe.skipIf(lacks('redis-server'))('the split-room lab (chapter 11) against 
   let cluster: TestCluster;
 
   beforeAll(async () => {
+    // `npm run test:system` alone has no browser project to build the site first (under `npm test` it is built by now).
+    await ensureSiteBuilt(process.cwd());
     dir = await mkdtemp(join(tmpdir(), 'socketbook-split-lab-'));
     // Two servers with their own memory, as the chapter's two `npm run serve` commands start them…
     for (const name of ['solo-1', 'solo-2']) solo.push(await startInstance({ port: 0, redisUrl: null, args: ['--site', SITE_DIR], name }));
     // …and two instances sharing Redis, as npm run cluster starts them.
     cluster = await startCluster({ instances: 2, args: ['--site', SITE_DIR] });
     browser = await launchBrowser();
-  });
+  }, 300_000);
   afterAll(async () => {
     await browser.close();
     await cluster.stop();
