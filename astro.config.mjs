@@ -77,6 +77,7 @@ export default defineConfig({
       logo: { src: './src/assets/logo.svg', alt: '' },
       customCss: ['./src/styles/socketbook.css'],
       components: {
+        MarkdownContent: './src/site/overrides/MarkdownContent.astro',
         Search: './src/site/overrides/Search.astro',
         Sidebar: './src/site/overrides/Sidebar.astro',
       },

@@ -83,10 +83,16 @@ export function chooseServer(pageUrl: string, storage: KeyValueStorage | null): 
  * page may not open `ws://` (mixed content, WHATWG WebSocket standard: the
  * constructor throws `SecurityError`). That happens with a static copy of the
  * site served over https and `?server=ws://…` pointing at a teacher's machine.
+ * A loopback server is the exception.
  */
 export function isMixedContent(pageUrl: string, server: string): boolean {
-  return new URL(pageUrl).protocol === 'https:' && server.startsWith('ws:');
+  if (new URL(pageUrl).protocol !== 'https:' || !server.startsWith('ws:')) return false;
+  // Loopback is "potentially trustworthy" (W3C Secure Contexts §3.2): Chromium lets an
+  // https page open ws://localhost and ws://127.0.0.1 (tests/browser/attacker-page.test.ts).
+  return !LOOPBACK_HOSTS.has(new URL(server).hostname);
 }
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** What to tell a reader whose https page was pointed at a `ws://` server; `null` when the page may connect. */
 export function mixedContentText(pageUrl: string, server: string): string | null {

@@ -110,7 +110,7 @@ describe('exercises on chapter 3 (frames)', () => {
     const starter = await checkExercise(exercise);
     expect(starter.summary).toMatch(/^3 of 5 checks failed/);
     expect(starter.failures).toEqual({
-      'sends one ping, {type: "ping", id: 1, sent}, once prices arrive': 'timed out after 3 s waiting for a ping to be sent after the first price',
+      'sends one ping, {type: "ping", id: 1, sent}, once prices arrive': 'timed out after 1 s waiting for a ping to be sent after the first price',
       '`crossed` counts the prices that arrived after the ping left, before its pong': 'no ping was sent, so nothing can cross it: fix the check above first',
       'closes with 1000 once the pong is in': 'no pong came, and the socket is still open: close it with 1000 when the pong arrives',
     });

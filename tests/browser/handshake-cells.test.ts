@@ -118,7 +118,7 @@ describe('exercises on chapter 2 (handshake)', () => {
     expect(starter.failures).toEqual({
       'offers xml.v3, then json.v1': "your socket offered no subprotocol: pass them as the second argument, new WebSocket(url, ['xml.v3', 'json.v1'])",
       'the server chose json.v1, and `chosen` says so': 'expected the negotiated subprotocol "json.v1", got ""',
-      'sends {"hello":"json"} as JSON text': 'timed out after 3 s waiting for your message to be sent',
+      'sends {"hello":"json"} as JSON text': 'timed out after 1 s waiting for your message to be sent',
       'stores the echo, parsed, in `echoed`': 'your code sent nothing, so nothing came back to store: fix the check above first',
       'closes with code 1000 once the echo is in': 'the socket is still open and `echoed` is not set: close the socket with 1000 once the echo is in',
     });
@@ -152,11 +152,11 @@ describe('exercises on chapter 2 (handshake)', () => {
     expect(starter.summary).toMatch(/^3 of 6 checks failed/);
     expect(starter.failures).toEqual({
       'false for a path with no endpoint (404)':
-        'canConnect(`${SERVER}/ws/no-such-endpoint`) is still waiting after 5 s: a refused handshake never fires open; listen for close (or error) too',
+        'canConnect(`${SERVER}/ws/no-such-endpoint`) never settled, and its socket has closed: a refused handshake never fires open; listen for close (or error) too',
       'false for a query parameter out of range (400)':
-        'canConnect(`${SERVER}/ws/ticker?latencyMs=5000`) is still waiting after 5 s: a refused handshake never fires open; listen for close (or error) too',
+        'canConnect(`${SERVER}/ws/ticker?latencyMs=5000`) never settled, and its socket has closed: a refused handshake never fires open; listen for close (or error) too',
       'false when the server chose none of the subprotocols offered':
-        'canConnect(`${SERVER}/ws/inspect`, ["chat.v9"]) is still waiting after 5 s: a refused handshake never fires open; listen for close (or error) too',
+        'canConnect(`${SERVER}/ws/inspect`, ["chat.v9"]) never settled, and its socket has closed: a refused handshake never fires open; listen for close (or error) too',
     });
 
     const solution = await checkSolution(exercise);

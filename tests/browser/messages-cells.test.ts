@@ -75,7 +75,7 @@ describe('exercises on chapter 5 (messages)', () => {
     const starter = await checkExercise(exercise);
     expect(starter.summary).toMatch(/^4 of 5 checks failed/);
     expect(starter.failures).toEqual({
-      'subscribes to AAPL and SPY': 'timed out after 5 s waiting for a subscribe message',
+      'subscribes to AAPL and SPY': 'expected your code to send a subscribe message when the socket opens, but it sent nothing',
       'keeps the first 5 price updates as {symbol, price} in `prices`': 'your code subscribed to nothing, so no prices came: fix the check above first',
       'stops after the fifth: closes with 1000': 'fewer than 5 prices came in, and the socket is still open: close it with 1000 after the fifth',
       'your prediction matches what arrived before the first price':

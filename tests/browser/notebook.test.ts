@@ -179,7 +179,7 @@ describe('exercises on chapter 1', () => {
     await expect.poll(() => summary.getAttribute('data-outcome'), { timeout: 30_000 }).toBe('failed');
     const results = exercise.locator('.sb-check-results li');
     expect(await results.nth(0).getAttribute('data-passed')).toBe('true');
-    expect(await results.nth(1).textContent()).toBe("✗ failedsends 'one', 'two' and 'three', in that ordertimed out after 3 s waiting for three messages to be sent");
+    expect(await results.nth(1).textContent()).toBe("✗ failedsends 'one', 'two' and 'three', in that orderexpected three messages once the socket opened, but your code sent nothing");
     expect(await summary.textContent()).toMatch(/^3 of 4 checks failed/);
 
     await exercise.locator('.sb-solution summary').click();
@@ -197,6 +197,29 @@ describe('exercises on chapter 1', () => {
     // Progress shows on other pages too.
     await page.goto(`${session.running.httpUrl}/`);
     expect(await page.locator('course-progress .sb-progress-text').textContent()).toBe(`Exercises solved: 1 of ${String(total)}`);
+    await page.context().close();
+  });
+
+  it('says what Run and Check each do, and each does that: Run shows output and judges nothing, Check judges', async () => {
+    const { page } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}${CHAPTER}`);
+    const exercise = page.locator('notebook-exercise').first();
+    const description = (name: string) =>
+      exercise.getByRole('button', { name, exact: true }).evaluate((button) => {
+        const ids = (button.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id !== '');
+        return ids.map((id) => document.getElementById(id)?.textContent.replace(/\s+/g, ' ').trim() ?? `missing #${id}`).join(' ');
+      });
+    const expected =
+      "Run runs your code against the live server and shows its output, like any cell on the page. Check runs it on its own, in a fresh kernel, and judges it against this exercise's checks; passing them all marks it solved.";
+    expect(await description('Run')).toBe(expected);
+    expect(await description('Check')).toBe(expected);
+    expect(await exercise.locator('.sb-exercise-buttons').isVisible()).toBe(true);
+
+    await runCell(exercise, 'done');
+    await expect.poll(() => outputs(exercise).count()).toBeGreaterThan(0);
+    expect(await exercise.locator('.sb-check-summary').textContent()).toBe('');
+    await exercise.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => exercise.locator('.sb-check-summary').getAttribute('data-outcome'), { timeout: 30_000 }).toBe('failed');
     await page.context().close();
   });
 

@@ -40,6 +40,32 @@ describe('the reference page', () => {
     expect(await page.locator('section[data-endpoint]').count()).toBe(endpointDocs.length);
   });
 
+  it('opens with an index whose every link resolves to a section on the page: the page sections and one per endpoint', async () => {
+    const index = page.getByRole('navigation', { name: 'Index of this page' });
+    const top = await index.evaluate((nav) => nav.getBoundingClientRect().top + window.scrollY);
+    expect(top).toBeLessThan(await page.locator('h2#close-codes').evaluate((heading) => heading.getBoundingClientRect().top + window.scrollY));
+    const links = await index.getByRole('link').evaluateAll((anchors) =>
+      anchors.map((anchor) => {
+        const id = decodeURIComponent(anchor.getAttribute('href')?.slice(1) ?? '');
+        const target = document.getElementById(id);
+        return { text: anchor.textContent.trim(), href: anchor.getAttribute('href'), target: target === null ? null : (target.closest('section[data-endpoint]')?.getAttribute('data-endpoint') ?? target.tagName) };
+      }),
+    );
+    expect(links.filter((link) => link.target === null)).toEqual([]);
+    const endpoints = [...endpointDocs].map((doc) => doc.path).sort((a, b) => a.localeCompare(b));
+    expect(links.map((link) => link.text)).toEqual(['Close codes', 'Endpoints', ...endpoints, 'Running the server', 'Metrics']);
+    // An endpoint link leads to that endpoint's own section.
+    for (const link of links.filter((candidate) => candidate.text.startsWith('/ws/'))) expect(link.target, link.text).toBe(link.text);
+    // Followed from the keyboard, a link brings its section into view.
+    const chat = index.getByRole('link', { name: '/ws/chat/:room' });
+    await chat.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => window.location.hash)).toBe(await chat.getAttribute('href'));
+    const heading = page.locator('section[data-endpoint="/ws/chat/:room"] h3');
+    await expect.poll(() => heading.evaluate((element) => { const box = element.getBoundingClientRect(); return box.top >= 0 && box.top < window.innerHeight; })).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+  });
+
   it('lists every metric of GET /metrics, from the table the server makes them from, and who may read it', async () => {
     const rows = page.locator('table[data-table="metrics"] tbody tr');
     const listed = await rows.evaluateAll((items) => items.map((item) => [item.getAttribute('data-metric'), item.querySelector('td:last-child')?.textContent]));

@@ -63,19 +63,33 @@ describe('TickerLab on chapter 5', () => {
     await page.close();
   });
 
-  it('is closed with 1008 after repeated garbage and, following the reconnect policy, does not come straight back', async () => {
+  it('is closed with 1008 after repeated garbage, says the server closed and does not come straight back; Reconnect subscribes again, as chapter 5 says', async () => {
     const { page, lab } = await open();
     const input = lab.getByLabel('Send any text');
     await input.fill('garbage');
     for (let index = 0; index < 6; index++) await input.press('Enter');
-    await expect.poll(() => lab.locator('.sb-status-text').textContent(), { timeout: 15_000 }).toBe(
-      'Closed with code 1008 "too many invalid messages: over 5 invalid messages in a burst" (clean). Not reconnecting: this code means "do not come straight back". Reload the page to connect again.',
+    const status = lab.locator('.sb-status-text');
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe(
+      'The server closed the connection with 1008 Policy Violation: "too many invalid messages: over 5 invalid messages in a burst". Not reconnecting by itself: this code means "do not come straight back". Press Reconnect to connect again; the lab then subscribes again to your symbols.',
     );
     const sentTypes = () => lab.locator('.sb-tk-log tr[data-direction="sent"] td.sb-tk-type').allTextContents();
     expect((await sentTypes()).filter((type) => type === '(not JSON)')).toHaveLength(6);
     // No second connection: partysocket stopped, as close-policy.ts says for 1008.
     await page.waitForTimeout(1_500);
     expect((await sentTypes()).filter((type) => type === 'subscribe')).toHaveLength(1);
+    expect(await lab.locator('.sb-status').getAttribute('data-state')).toBe('closed');
+
+    // The chapter's text, read from the page, promises what happens next.
+    const advice = page.locator('li', { hasText: 'Send garbage six times quickly' });
+    const text = ((await advice.textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(text).toContain('The lab does not reconnect by itself');
+    expect(text).toContain('Press Reconnect: because a new connection starts with no subscriptions, the lab subscribes again');
+    const reconnect = lab.getByRole('button', { name: 'Reconnect' });
+    await reconnect.click();
+    await expect.poll(() => status.textContent()).toMatch(/^Open: reconnected to ws:\/\/127\.0\.0\.1:\d+\/ws\/ticker after close 1008 "too many invalid messages: over 5 invalid messages in a burst"; subscribed again$/);
+    expect(await reconnect.isVisible()).toBe(false);
+    await expect.poll(async () => (await sentTypes()).filter((type) => type === 'subscribe').length).toBe(2);
+    await expect.poll(() => lab.locator('.sb-tk-reply').textContent()).toMatch(/^Server: subscribed: AAPL, SPY/);
     await page.close();
   });
 });

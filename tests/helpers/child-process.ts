@@ -26,7 +26,12 @@ function splitLines(stream: NodeJS.ReadableStream | null, into: string[]): void 
 
 /** Starts `node <script> …args` with this Node (24) in the repository folder. */
 export function startNodeProcess(script: string, args: readonly string[]): WatchedProcess {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startProcess(process.execPath, [script, ...args]);
+}
+
+/** Starts `command …args` in the repository folder, e.g. an example server in another language. */
+export function startProcess(command: string, args: readonly string[]): WatchedProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   splitLines(child.stdout, stdout);

@@ -11,7 +11,7 @@ import {
   type InspectServerMessage,
 } from '../../src/shared/protocol/inspect.ts';
 import { closed, nextJson, nextMessage, openClient, refusedHandshake, startServer, type RunningServer } from '../helpers/demo-server.ts';
-import { RawWebSocketClient } from '../helpers/raw-client.ts';
+import { RawWebSocketClient } from '../../grader/raw-client.ts';
 
 /** Collects every JSON message a `ws` client receives, in order. */
 function collect(client: WebSocket): InspectServerMessage[] {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { encodeFrame, OPCODES } from '../../src/shared/frame-codec.ts';
 import { closed, startServer, type RunningServer } from '../helpers/demo-server.ts';
-import { RawWebSocketClient } from '../helpers/raw-client.ts';
+import { RawWebSocketClient } from '../../grader/raw-client.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { encodeFrame, OPCODES, type DecodedFrame } from '../../src/shared/frame-codec.ts';
 import { startServer, type RunningServer } from '../helpers/demo-server.ts';
-import { RawWebSocketClient } from '../helpers/raw-client.ts';
+import { RawWebSocketClient } from '../../grader/raw-client.ts';
 
 const KEY = new Uint8Array([9, 8, 7, 6]);
 

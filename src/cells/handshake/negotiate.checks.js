@@ -16,8 +16,9 @@ await check('the server chose json.v1, and `chosen` says so', async () => {
 });
 
 await check('sends {"hello":"json"} as JSON text', async () => {
-  // The socket is open by now, so the message should already be on its way.
-  const sent = await waitFor(() => socket.sent[0], 'your message to be sent', 3000);
+  // The socket is open by now, so a message sent on open is already out; a
+  // moment's grace covers code that sends just after.
+  const sent = await waitFor(() => socket.sent[0], 'your message to be sent', 1000);
   expectTrue(typeof sent === 'string', 'expected a text message with JSON in it, got a binary message');
   let parsed;
   try {

@@ -80,6 +80,10 @@ export function showServer(root: ParentNode, lab: string): ServerChoice {
  */
 export function describeConnection(connection: LabConnection, url: string, openText = `Open: connected to ${url}`, stoppedText = 'Reload the page to connect again.'): string {
   const close = connection.lastClose;
+  // An https page never opens a ws:// socket (the constructor throws, and partysocket keeps
+  // "connecting"): say why, whatever the state, rather than "Connecting…" forever.
+  const mixed = connection.state === 'open' ? null : mixedContentText(window.location.href, url);
+  if (mixed !== null) return mixed;
   switch (connection.state) {
     case 'connecting':
       return `Connecting to ${url}…`;

@@ -1,3 +1,4 @@
+import { serverCloseSentence, shouldReconnectAfter } from '../../shared/close-policy.ts';
 import { clockTimeMs } from '../../shared/format.ts';
 import { endpointUrl } from '../../shared/server-url.ts';
 import type { TickerLogEntry, TickerSnapshot, TickerStore } from './store.ts';
@@ -21,7 +22,7 @@ function logRow(entry: TickerLogEntry): HTMLTableRowElement {
  */
 export class TickerLabElement extends HTMLElement {
   #store: TickerStore | null = null;
-  #socket: { close(code?: number, reason?: string): void } | null = null;
+  #socket: { close(code?: number, reason?: string): void; reconnect(): void } | null = null;
   #cancelVisible: (() => void) | null = null;
   readonly #log = new KeyedList<TickerLogEntry>((entry) => entry.id);
   #showPrices = false;
@@ -34,6 +35,7 @@ export class TickerLabElement extends HTMLElement {
     }
     part<HTMLButtonElement>(this, '[data-action="ping"]', 'ticker-lab').addEventListener('click', () => this.#store?.ping());
     part<HTMLButtonElement>(this, '[data-action="clear"]', 'ticker-lab').addEventListener('click', () => this.#store?.clearLog());
+    part<HTMLButtonElement>(this, '[data-action="reconnect"]', 'ticker-lab').addEventListener('click', () => this.#socket?.reconnect());
     const raw = part<HTMLInputElement>(this, 'input[name="raw"]', 'ticker-lab');
     part<HTMLFormElement>(this, '.sb-tk-raw', 'ticker-lab').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -75,7 +77,13 @@ export class TickerLabElement extends HTMLElement {
     const close = snapshot.lastClose;
     // After a reconnection, say why the connection was replaced: the reader may have caused it.
     const reopened = close === null ? undefined : `Open: reconnected to ${url} after close ${String(close.code)}${close.reason ? ` "${close.reason}"` : ''}; subscribed again`;
-    showConnection(this, 'ticker-lab', snapshot.state, describeConnection(snapshot, url, reopened), snapshot.sendError);
+    // After a close the policy does not come back from (1008 for too many invalid messages), say who closed and offer Reconnect.
+    const stopped = snapshot.state === 'closed' && close !== null && !shouldReconnectAfter(close.code);
+    const status = stopped
+      ? `${serverCloseSentence(close)}. Not reconnecting by itself: this code means "do not come straight back". Press Reconnect to connect again; the lab then subscribes again to your symbols.`
+      : describeConnection(snapshot, url, reopened);
+    showConnection(this, 'ticker-lab', snapshot.state, status, snapshot.sendError);
+    part<HTMLElement>(this, '.sb-tk-reconnect', 'ticker-lab').hidden = !stopped;
     for (const button of this.querySelectorAll<HTMLButtonElement>('[data-symbol]')) {
       button.setAttribute('aria-pressed', String(snapshot.wanted.includes(button.dataset.symbol ?? '')));
     }

@@ -13,13 +13,15 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 }
 
 describe('import rules', { timeout: 60_000 }, () => {
-  it('let the server, the client and the benchmarks import src/shared/ and nothing else of src/', async () => {
+  it('let the server, the client, the grader and the benchmarks import src/shared/ and nothing else of src/', async () => {
     expect(await restrictedImports('demo-server/main.ts', "import { SOCKET_ERRORS } from '../src/shared/protocol/errors.ts';\nexport { SOCKET_ERRORS };\n")).toEqual([]);
     expect(await restrictedImports('demo-server/main.ts', "import { EchoStore } from '../src/labs/echo/store.ts';\nexport { EchoStore };\n")).toEqual([
-      "'../src/labs/echo/store.ts' import is restricted from being used by a pattern. The server, client and benchmarks may import only src/shared/ from src/: move what both sides need there.",
+      "'../src/labs/echo/store.ts' import is restricted from being used by a pattern. The server, client, grader and benchmarks may import only src/shared/ from src/: move what both sides need there.",
     ]);
     expect(await restrictedImports('client/main.ts', "import { pageServer } from '../src/labs/kit/page-server.ts';\nexport { pageServer };\n")).toHaveLength(1);
     expect(await restrictedImports('bench/main.ts', "import { chapters } from '../src/site/chapters.ts';\nexport { chapters };\n")).toHaveLength(1);
+    expect(await restrictedImports('grader/main.ts', "import { pageServer } from '../src/labs/kit/page-server.ts';\nexport { pageServer };\n")).toHaveLength(1);
+    expect(await restrictedImports('grader/main.ts', "import { computeAccept } from '../src/shared/handshake.ts';\nexport { computeAccept };\n")).toEqual([]);
   });
 
   it('keep src/shared/ free of Node, of the page features and of the server', async () => {

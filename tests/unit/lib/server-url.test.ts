@@ -76,6 +76,10 @@ describe('mixed content (issue 18, item 11)', () => {
     expect(isMixedContent('https://book.example/', 'wss://10.0.0.5:8080')).toBe(false);
     expect(isMixedContent('http://book.example/', 'ws://10.0.0.5:8080')).toBe(false);
     expect(isMixedContent('http://localhost:8080/', 'ws://localhost:8080')).toBe(false);
+    // Loopback is potentially trustworthy: Chromium allows it from https.
+    expect(isMixedContent('https://book.example/', 'ws://localhost:8080')).toBe(false);
+    expect(isMixedContent('https://book.example/', 'ws://127.0.0.1:8080')).toBe(false);
+    expect(isMixedContent('https://book.example/', 'ws://[::1]:8080')).toBe(false);
     // What chooseServer gives an https page with ?server=ws://…
     const page = 'https://book.example/echo/?server=ws://192.168.1.20:8080';
     expect(isMixedContent(page, chooseServer(page, null).url)).toBe(true);
