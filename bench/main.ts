@@ -10,6 +10,10 @@
  *   npm run bench -- --only echo-32b,fanout --rounds 5
  *   npm run bench -- --profile         also write each server's CPU profile and summarize it
  *
+ * `cluster-fanout` compares one chat room split over two instances sharing
+ * it through a local redis-server with the same room on one instance
+ * (bench/cluster-fanout.ts); it is skipped, saying so, without redis-server.
+ *
  * Besides the A/B scenarios, the worst cases of issue 16 against the demo
  * server alone: `tiny-flood` (one client writing up to 5,000,000 two-byte
  * messages without reading, server heap 256 MiB) and `non-readers` (50
@@ -30,6 +34,7 @@ import { runSlowConsumersScenario, type SlowConsumersOutcome } from './slow-cons
 import { describeSlowConsumers, runSlowConsumers } from './slow-consumers.ts';
 import { describeTinyFlood, runTinyFlood, TINY_FLOOD_BOUND_BYTES } from './tiny-flood.ts';
 import { describeMachine, openFileLimit, sleep } from './system.ts';
+import { CLUSTER_FANOUT_ID, clusterFanoutSkipLine, clusterFanoutTable, runClusterFanout, type ClusterFanoutReport } from './cluster-fanout.ts';
 import { DEFAULTS } from '../demo-server/options.ts';
 import { killAllTargets, startTarget, type TargetName } from './targets.ts';
 
@@ -50,7 +55,7 @@ interface WorstCase {
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            a smoke run in seconds: small loads, one round (numbers not meaningful)
-  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, slow-consumers, ${WORST_CASES.join(', ')}
+  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, ${CLUSTER_FANOUT_ID}, slow-consumers, ${WORST_CASES.join(', ')}
   --rounds <n>       A/B rounds (default ${String(FULL_SETTINGS.rounds)}; 1 with --quick)
   --workers <n>      load-generator threads (default ${String(FULL_SETTINGS.workers)})
   --profile          write a CPU profile of every server run (--cpu-prof) and print where the time went
@@ -101,7 +106,7 @@ function readArguments(argv: readonly string[]): Arguments {
   let only: Set<string> | null = null;
   if (values.only !== undefined) {
     only = new Set(values.only.split(',').map((id) => id.trim()));
-    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), 'slow-consumers', ...WORST_CASES]);
+    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), CLUSTER_FANOUT_ID, 'slow-consumers', ...WORST_CASES]);
     for (const id of only) if (!known.has(id)) throw new TypeError(`--only: unknown scenario ${JSON.stringify(id)}; known: ${[...known].join(', ')}`);
   }
   return { settings, quick: values.quick, only, profile: values.profile, outDir: resolve(values.out) };
@@ -113,8 +118,8 @@ function readArguments(argv: readonly string[]): Arguments {
  * this process under `ulimit -n` when the hard limit allows; otherwise
  * lowers the connection count and says why.
  */
-async function ensureOpenFiles(settings: BenchSettings, scenarios: readonly Scenario[], notes: string[]): Promise<BenchSettings> {
-  const needed = Math.max(256, ...scenarios.map((scenario) => scenario.openFilesNeeded(settings)));
+async function ensureOpenFiles(settings: BenchSettings, scenarios: readonly Scenario[], clusterFanout: boolean, notes: string[]): Promise<BenchSettings> {
+  const needed = Math.max(256, ...scenarios.map((scenario) => scenario.openFilesNeeded(settings)), clusterFanout ? settings.clusterFanout.members + 64 : 0);
   const limit = await openFileLimit();
   if (limit.soft >= needed) return settings;
   if (limit.hard >= needed && process.env[RAISED_LIMIT_ENV] === undefined) {
@@ -189,8 +194,9 @@ try {
   process.exit(2);
 }
 const selected = SCENARIOS.filter((scenario) => args.only === null || args.only.has(scenario.id));
+const runsClusterFanout = args.only === null || args.only.has(CLUSTER_FANOUT_ID);
 const globalNotes: string[] = [];
-const settings = await ensureOpenFiles(args.settings, selected, globalNotes);
+const settings = await ensureOpenFiles(args.settings, selected, runsClusterFanout, globalNotes);
 const machine = describeMachine();
 const startedAt = new Date();
 const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -204,11 +210,15 @@ if (machine.loadAverageAtStart > machine.cores) {
 
 const workers = Array.from({ length: settings.workers }, () => new LoadWorker());
 const scenarios: ScenarioReport[] = [];
+let clusterFanout: ClusterFanoutReport | null = null;
 let slowConsumers: SlowConsumersOutcome | null = null;
 const worstCases: WorstCase[] = [];
 const MiB = 1024 * 1024;
 try {
   for (const scenario of selected) scenarios.push(await runScenario(scenario, args, settings, workers, profileRoot));
+  if (runsClusterFanout) {
+    clusterFanout = await runClusterFanout(workers, settings, (line) => process.stdout.write(`${line}\n`));
+  }
   if (args.only === null || args.only.has('slow-consumers')) {
     process.stdout.write(`  slow-consumers: ${String(settings.slowConsumers.clients)} clients that never read\n`);
     slowConsumers = await runSlowConsumersScenario(settings.slowConsumers.clients);
@@ -265,6 +275,7 @@ const report = {
   machine: { ...machine, loadAverageAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)) },
   settings,
   scenarios,
+  clusterFanout,
   slowConsumers,
   worstCases,
   profiles,
@@ -275,13 +286,16 @@ const jsonPath = join(args.outDir, `server-${stamp}.json`);
 await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(join(args.outDir, 'server-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-console.log(`\n${serverTable(scenarios)}\n`);
+if (scenarios.length > 0) console.log(`\n${serverTable(scenarios)}\n`);
+if (clusterFanout !== null) console.log(clusterFanout.skipped === null ? `${clusterFanoutTable(clusterFanout)}\n` : `${clusterFanoutSkipLine()}\n`);
 if (slowConsumers !== null) console.log(`Slow consumers on /ws/backpressure:\n  ${slowConsumers.description.split('\n').join('\n  ')}\n`);
 for (const worst of worstCases) console.log(`Worst case ${worst.id}:\n  ${worst.description.split('\n').join('\n  ')}\n`);
 for (const scenario of scenarios) for (const note of scenario.notes) console.log(`note (${scenario.id}): ${note}`);
+for (const note of clusterFanout?.notes ?? []) console.log(`note (${CLUSTER_FANOUT_ID}): ${note}`);
 for (const note of globalNotes) console.log(`note: ${note}`);
 for (const [name, lines] of Object.entries(profiles)) console.log(`\nCPU profile, ${name}:\n  ${lines.join('\n  ')}`);
 const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric}`));
+for (const budget of clusterFanout?.budgets ?? []) if (!budget.met) missed.push(`${CLUSTER_FANOUT_ID} ${budget.layout} ${budget.metric}`);
 if (slowConsumers !== null && !slowConsumers.held) missed.push('slow-consumers RSS bound');
 for (const worst of worstCases) if (!worst.held) missed.push(`${worst.id} RSS bound`);
 console.log(`\nBudgets: ${missed.length === 0 ? 'all met' : `missed: ${missed.join(', ')}`}.  JSON: ${jsonPath}`);

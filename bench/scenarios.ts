@@ -5,7 +5,8 @@
  */
 import { LatencyHistogram } from './histogram.ts';
 import { spread, type LoadWorker } from './load.ts';
-import type { JoinResult, MembersReport, OpenIdleResult, Pacing, PublishResult, RoundTripResult, ThroughputResult } from './load-protocol.ts';
+import { fanoutChatLimits, joinRoom, leaveRoom, measurePhase } from './fanout-room.ts';
+import type { OpenIdleResult, Pacing, RoundTripResult, ThroughputResult } from './load-protocol.ts';
 import type { BenchSettings } from './settings.ts';
 import { monotonicMs, sleep } from './system.ts';
 import { referenceTarget, socketbookTarget, type RunningTarget, type TargetName, type TargetSpec } from './targets.ts';
@@ -233,15 +234,8 @@ const idleScenario: Scenario = {
   },
 };
 
-/**
- * The room the fan-out joins, and the limits the demo server needs for it
- * (defaults: 100 members, 5 msg/s, 64 places and 2 joins a second per
- * address): every bench client comes from 127.0.0.1.
- */
+/** The room the fan-out joins. */
 const FANOUT_ROOM = 'bench';
-function fanoutChatLimits(members: number): string {
-  return `maxMembersPerRoom=${String(members + 1)},maxPlacesPerAddress=${String(members + 1)},joinsPerSecondPerAddress=1000000,messagesPerSecond=10000,burstMessages=10000`;
-}
 
 const fanoutScenario: Scenario = {
   id: 'fanout',
@@ -269,66 +263,13 @@ const fanoutScenario: Scenario = {
     const { workers, settings } = context;
     const chat = target.name === 'socketbook';
     const urlFor = (name: string) => (chat ? `${target.wsOrigin}/ws/chat/${FANOUT_ROOM}?name=${name}` : `${target.wsOrigin}/`);
-    const joins = await spread(workers, settings.fanout.members, (worker, share, first) => {
-      const urls = Array.from({ length: share }, (_, offset) => urlFor(`member-${String(first + offset)}`));
-      return worker.run<JoinResult>({ type: 'join-members', urls, awaitWelcome: chat, concurrency: 25 });
-    });
-    let members = 0;
-    for (const join of joins) {
-      members += join.joined;
-      noteErrors(context, target, join.errors);
-    }
-    const publisherWorker = workers[0];
-    if (publisherWorker === undefined) throw new Error('no load workers');
-    // Joins last: the chat and ws both deliver in join order, so its own copy comes after everyone's.
-    await publisherWorker.run({ type: 'open-publisher', url: urlFor('publisher'), awaitWelcome: chat });
-    // Let the chat's `joined` notices drain before measuring.
-    await sleep(500);
-
-    const phase = async (name: string, pacing: Pacing, durationMs: number) => {
-      await Promise.all(workers.map((worker) => worker.run({ type: 'start-phase', phase: name })));
-      const cpuBefore = await target.cpuTimeMs();
-      const published = await publisherWorker.run<PublishResult>({ type: 'publish', phase: name, pacing, durationMs });
-      noteErrors(context, target, published.errors);
-      const expected = published.published * members;
-      let delivered = 0;
-      let lastProgressAt = monotonicMs();
-      while (delivered < expected && monotonicMs() - lastProgressAt < settings.fanout.stallTimeoutMs) {
-        await sleep(50);
-        const now = (await Promise.all(workers.map((worker) => worker.run<number>({ type: 'members-progress' })))).reduce((sum, count) => sum + count, 0);
-        if (now > delivered) lastProgressAt = monotonicMs();
-        delivered = now;
-      }
-      const cpuMs = (await target.cpuTimeMs()) - cpuBefore;
-      const reports = await Promise.all(workers.map((worker) => worker.run<MembersReport>({ type: 'members-report' })));
-      const histogram = new LatencyHistogram();
-      let lastDeliveryAtMs = published.endedAtMs;
-      let disordered = 0;
-      const closed: string[] = [];
-      for (const report of reports) {
-        histogram.add(report.histogram);
-        lastDeliveryAtMs = Math.max(lastDeliveryAtMs, report.lastDeliveryAtMs);
-        disordered += report.disordered;
-        closed.push(...report.closed);
-      }
-      const lost = expected - histogram.count;
-      if (lost !== 0) context.note(`${target.name}, ${name}: ${String(lost)} of ${String(expected)} deliveries missing after ${String(settings.fanout.stallTimeoutMs)} ms without progress`);
-      if (disordered > 0) context.note(`${target.name}, ${name}: ${String(disordered)} deliveries out of order or repeated`);
-      if (closed.length > 0) context.note(`${target.name}, ${name}: ${String(closed.length)} members closed (codes ${[...new Set(closed)].join(', ')})`);
-      const elapsedMs = lastDeliveryAtMs - published.startedAtMs;
-      return {
-        deliveriesPerSecond: (histogram.count * 1000) / elapsedMs,
-        p99Ms: histogram.percentile(0.99),
-        lost,
-        // From the first publish until deliveries stopped (plus up to one 50 ms poll).
-        serverCpuPercent: (100 * cpuMs) / elapsedMs,
-        serverCpuMicrosPerDelivery: (1000 * cpuMs) / histogram.count,
-      };
-    };
-
+    const note = (message: string) => context.note(`${target.name}: ${message}`);
+    const members = await joinRoom(workers, settings.fanout.members, (index) => urlFor(`member-${String(index)}`), urlFor('publisher'), chat, note);
+    const phase = (name: string, pacing: Pacing, durationMs: number) =>
+      measurePhase(workers, { name, pacing, durationMs, members, stallTimeoutMs: settings.fanout.stallTimeoutMs, cpuTimeMs: () => target.cpuTimeMs(), note });
     const paced = await phase('paced', { kind: 'rate', messagesPerSecond: settings.fanout.messagesPerSecond }, settings.fanout.pacedDurationMs);
     const saturated = await phase('saturated', { kind: 'window', inFlight: settings.fanout.saturationInFlight }, settings.fanout.saturationDurationMs);
-    await Promise.all(workers.map((worker) => worker.run({ type: 'drop-all' })));
+    await leaveRoom(workers);
     return {
       members,
       pacedDeliveriesPerSecond: paced.deliveriesPerSecond,

@@ -17,5 +17,6 @@ export { default as HandshakeLab } from './labs/handshake/HandshakeLab.astro';
 export { default as HeartbeatLab } from './labs/heartbeat/HeartbeatLab.astro';
 export { default as HijackLab } from './labs/hijack/HijackLab.astro';
 export { default as ReconnectLab } from './labs/reconnect/ReconnectLab.astro';
+export { default as SplitRoomLab } from './labs/split-room/SplitRoomLab.astro';
 export { default as TickerLab } from './labs/ticker/TickerLab.astro';
 export { default as TicketsLab } from './labs/tickets/TicketsLab.astro';

@@ -313,6 +313,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
           bufferedBytes: budget.totalBytes,
           maxTotalBufferedBytes: budget.limitBytes,
           shedConnections: budget.shedCount,
+          // Where chat rooms live: this process's memory, or Redis shared with other instances (chapter 11). Never the Redis address.
+          chatBroker: config.chatRedis === null ? 'memory' : 'redis',
         })}\n`,
       );
       return true;

@@ -47,7 +47,7 @@ describe('demo server HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const health = JSON.parse(response.body.toString()) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'ok', connections: 1, connectionsByEndpoint: { '/ws/echo': 1 } });
+    expect(health).toMatchObject({ status: 'ok', connections: 1, connectionsByEndpoint: { '/ws/echo': 1 }, chatBroker: 'memory' });
     expect(health.uptimeSeconds).toEqual(expect.any(Number));
     client.close();
   });
