@@ -67,10 +67,11 @@ describe('npm run client -- ticker', () => {
     try {
       const cli = startNodeProcess('client/main.ts', ['ticker', 'NVDA', 'NOPE', '--server', running.wsUrl]);
       started.push(cli);
-      await expect.poll(() => cli.stderr.find((line) => line.startsWith('server says'))).toBe(
+      // A client process starting on a loaded machine takes seconds, not the poll's default 1 s.
+      await expect.poll(() => cli.stderr.find((line) => line.startsWith('server says')), { timeout: 15_000 }).toBe(
         'server says UNKNOWN_SYMBOL: unknown symbol: NOPE; known symbols are AAPL, SPY, MSFT, GOOG, AMZN, TSLA, NVDA, BTC-USD',
       );
-      await expect.poll(() => cli.stdout.some((line) => / NVDA /.test(line))).toBe(true);
+      await expect.poll(() => cli.stdout.some((line) => / NVDA /.test(line)), { timeout: 15_000 }).toBe(true);
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(0);
     } finally {

@@ -157,7 +157,11 @@ describe('npm start and the attacker page', () => {
       await once(blocker, 'listening');
       blocked = (blocker.address() as AddressInfo).port;
       const probe = createServer().listen(blocked - 1, '127.0.0.1');
-      const free = await Promise.race([once(probe, 'listening').then(() => true), once(probe, 'error').then(() => false)]);
+      // Not once(probe, 'listening'): events.once rejects on 'error', which could win the race.
+      const free = await new Promise<boolean>((resolve) => {
+        probe.once('listening', () => resolve(true));
+        probe.once('error', () => resolve(false));
+      });
       probe.close();
       if (free) site = blocked - 1;
       else {
