@@ -1,5 +1,8 @@
 import { SUITE_NAMES, type CheckResult, type SuiteName } from './check.ts';
 import { SUITES } from './suites/index.ts';
+import { urlProblem } from '../src/shared/grading/url.ts';
+
+export { urlProblem };
 
 export interface GradeOptions {
   /** The student's server: a `ws://` or `wss://` URL, the only address the grader connects to. */
@@ -33,19 +36,6 @@ export interface GradeReport {
   readonly failed: number;
   /** Wall-clock time of the whole run, in milliseconds. */
   readonly ms: number;
-}
-
-/** Why `url` cannot be graded, or `null` when it can. */
-export function urlProblem(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `not a URL: ${JSON.stringify(url.slice(0, 80))}; expected ws://host:port/path`;
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return `the URL must start with ws:// or wss://, got ${parsed.protocol}//`;
-  if (parsed.username !== '' || parsed.password !== '') return 'the URL must not carry a user name or password';
-  return null;
 }
 
 /** Runs the suites against the server, one check at a time, and returns every verdict. */

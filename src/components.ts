@@ -4,6 +4,7 @@
  */
 export { default as BackpressureLab } from './labs/backpressure/BackpressureLab.astro';
 export { default as ChapterList } from './site/ChapterList.astro';
+export { default as CheckServerLab } from './labs/check-server/CheckServerLab.astro';
 export { default as ChatLab } from './labs/chat/ChatLab.astro';
 export { default as CloseLab } from './labs/close/CloseLab.astro';
 export { default as CodeCell } from './notebook/CodeCell.astro';

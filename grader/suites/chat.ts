@@ -1,16 +1,6 @@
 import { CheckFailure, defineSuite, expect, type CheckContext } from '../check.ts';
 import { WaitTimeout, type RawWebSocketClient } from '../raw-client.ts';
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function brief(message: unknown): string {
-  const text = JSON.stringify(message);
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
-}
+import { CHAT_EXPECTATIONS, brief, isObject, welcomeProblem, type JsonObject } from '../../src/shared/grading/chat.ts';
 
 /**
  * One member of the room, as the grader sees it: the messages that came,
@@ -88,18 +78,16 @@ export const chatSuite = defineSuite<ChatState>({
   createState: () => ({ first: null, second: null, said: null }),
   checks: [
     {
-      name: 'welcomes a member with its name',
-      hint: 'Send {"type":"welcome","you":"<name>","members":[…],"history":[…]} as the first message of every connection; "you" is the name the server gave this member.',
+      ...CHAT_EXPECTATIONS.welcome,
       async run(context, state) {
         const member = await join(context);
-        expect(typeof member.welcome.you === 'string' && member.name !== '', `the welcome has no "you" name: ${brief(member.welcome)}`);
-        expect(Array.isArray(member.welcome.history), `the welcome has no "history" array: ${brief(member.welcome)}`);
+        const problem = welcomeProblem(member.welcome);
+        expect(problem === null, problem ?? '');
         state.first = member;
       },
     },
     {
-      name: 'gives each member its own name',
-      hint: 'Names identify members in every "message", "joined" and "left": give a second member a different name from every member present.',
+      ...CHAT_EXPECTATIONS.names,
       async run(context, state) {
         const first = needs(state.first, 'the welcome');
         const second = await join(context);
@@ -109,8 +97,7 @@ export const chatSuite = defineSuite<ChatState>({
       },
     },
     {
-      name: 'tells the room when someone joins',
-      hint: 'When a member joins, send {"type":"joined","name":"<their name>"} to the members already there.',
+      ...CHAT_EXPECTATIONS.joined,
       async run(context, state) {
         const first = needs(state.first, 'the welcome');
         const second = needs(state.second, 'the second member');
@@ -118,8 +105,7 @@ export const chatSuite = defineSuite<ChatState>({
       },
     },
     {
-      name: 'broadcasts a message to everyone, the sender included',
-      hint: 'On {"type":"say","text":…}, send {"type":"message","from":"<sender\'s name>","text":…} to every member of the room, the sender too (that is how the sender knows it went through).',
+      ...CHAT_EXPECTATIONS.broadcast,
       async run(context, state) {
         const first = needs(state.first, 'the welcome');
         const second = needs(state.second, 'the second member');
@@ -134,8 +120,7 @@ export const chatSuite = defineSuite<ChatState>({
       },
     },
     {
-      name: 'sends recent history to a new member',
-      hint: 'Keep the room\'s recent events and put them in the welcome\'s "history" array, oldest first, so a member who joins later sees what was said.',
+      ...CHAT_EXPECTATIONS.history,
       async run(context, state) {
         const said = needs(state.said, 'the broadcast');
         const third = await join(context);
@@ -147,8 +132,7 @@ export const chatSuite = defineSuite<ChatState>({
       },
     },
     {
-      name: 'tells the room when someone leaves',
-      hint: 'When a member\'s connection closes (cleanly or not), send {"type":"left","name":"<their name>"} to the members still there.',
+      ...CHAT_EXPECTATIONS.left,
       async run(context, state) {
         const first = needs(state.first, 'the welcome');
         const second = needs(state.second, 'the second member');

@@ -1,18 +1,7 @@
 import { OPCODES, toHex } from '../../src/shared/frame-codec.ts';
 import { CheckFailure, defineSuite, expect, type CheckContext } from '../check.ts';
 import { type RawWebSocketClient, type ReceivedMessage } from '../raw-client.ts';
-
-/** How a message or its answer reads in a verdict: type, length and the first bytes. */
-function describe(type: string, payload: Uint8Array): string {
-  const head = toHex(payload.subarray(0, 8));
-  return `${type} of ${payload.length.toLocaleString('en')} bytes${payload.length === 0 ? '' : ` (${head}${payload.length > 8 ? ' …' : ''})`}`;
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const length = Math.min(a.length, b.length);
-  for (let index = 0; index < length; index++) if (a[index] !== b[index]) return index;
-  return length;
-}
+import { ECHO_CASES, LARGEST_ECHO_CASE, describeMessage, echoMismatch, type EchoMessage, type EchoMessageType } from '../../src/shared/grading/echo.ts';
 
 /**
  * Waits for the echo of one message and fails the check unless it has the
@@ -20,33 +9,24 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
  * are about the type, so a server that sends text back as binary fails
  * those and no other.
  */
-async function expectEcho(client: RawWebSocketClient, context: CheckContext, type: 'text' | 'binary', payload: Uint8Array, sameType: boolean): Promise<void> {
+async function expectEcho(client: RawWebSocketClient, context: CheckContext, type: EchoMessageType, payload: Uint8Array, sameType: boolean): Promise<void> {
   let answer: ReceivedMessage;
   try {
     answer = await client.nextMessage(context.answerTimeoutMs);
   } catch (error) {
-    throw new CheckFailure(`sent a ${describe(type, payload)}; instead of its echo: ${(error as Error).message}`);
+    throw new CheckFailure(`sent a ${describeMessage(type, payload)}; instead of its echo: ${(error as Error).message}`);
   }
-  expect(!sameType || answer.type === type, `sent a ${describe(type, payload)}, got back a ${describe(answer.type, answer.payload)}: the echo must keep the opcode`);
-  expect(answer.payload.length === payload.length, `sent ${payload.length.toLocaleString('en')} bytes, got back ${answer.payload.length.toLocaleString('en')}`);
-  const at = firstDifference(payload, answer.payload);
-  expect(at === payload.length, `the echo differs from byte ${String(at)} on: sent ${toHex(payload.subarray(at, at + 8))}, got ${toHex(answer.payload.subarray(at, at + 8))}`);
+  const mismatch = echoMismatch({ type, payload }, answer, sameType);
+  expect(mismatch === null, mismatch ?? '');
 }
 
-/** Sends one whole message and expects it back. */
-async function roundTrip(context: CheckContext, messages: readonly { type: 'text' | 'binary'; payload: Uint8Array }[], sameType = false): Promise<void> {
+/** Sends whole messages one at a time and expects each back. */
+async function roundTrip(context: CheckContext, messages: readonly EchoMessage[], sameType = false): Promise<void> {
   const client = await context.connect();
   for (const { type, payload } of messages) {
     client.sendFrame({ opcode: OPCODES[type], payload });
     await expectEcho(client, context, type, payload, sameType);
   }
-}
-
-/** `length` bytes of printable ASCII, so a text message of exactly that many bytes is valid UTF-8. */
-function asciiOfLength(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let index = 0; index < length; index++) bytes[index] = 0x21 + (index % 94);
-  return bytes;
 }
 
 /** Waits for the server to close and fails unless its close frame carries `code`. */
@@ -70,44 +50,13 @@ export const echoSuite = defineSuite({
   summary: 'an echo server, frame by frame (RFC 6455 §5, §7)',
   createState: () => ({}),
   checks: [
-    {
-      name: 'echoes a text message as text, byte for byte',
-      hint: 'Send every text message back as a text frame (opcode 0x1) with the same bytes; do not re-encode it or trim it.',
-      run: (context) => roundTrip(context, [{ type: 'text', payload: encoder.encode('héllo, wörld ✓ 🚀') }], true),
-    },
-    {
-      name: 'echoes a binary message as binary, byte for byte',
-      hint: 'Send every binary message back as a binary frame (opcode 0x2) with the same bytes: do not decode it as text (bytes such as ff or 00 must survive).',
-      run: (context) => roundTrip(context, [{ type: 'binary', payload: Uint8Array.from({ length: 256 }, (_, index) => 255 - index) }], true),
-    },
-    {
-      name: 'echoes empty text and binary messages',
-      hint: 'A message of 0 bytes is still a message (RFC 6455 §5.2 allows a payload length of 0): echo it, do not skip it as "nothing received".',
-      run: (context) =>
-        roundTrip(context, [
-          { type: 'text', payload: new Uint8Array(0) },
-          { type: 'binary', payload: new Uint8Array(0) },
-        ]),
-    },
-    {
-      name: 'echoes 125- and 126-byte messages (7-bit and 16-bit lengths)',
-      hint: 'RFC 6455 §5.2: lengths up to 125 fit the 7-bit field; 126 to 65,535 are sent as 126 followed by a 16-bit length, always in the shortest form.',
-      run: (context) =>
-        roundTrip(context, [
-          { type: 'binary', payload: asciiOfLength(125) },
-          { type: 'text', payload: asciiOfLength(126) },
-        ]),
-    },
-    {
-      name: 'echoes 65,535- and 65,536-byte messages (16-bit and 64-bit lengths)',
-      hint: 'RFC 6455 §5.2: 65,536 bytes and more need 127 and a 64-bit length. Accept messages of at least 64 KiB (a server that closes with 1009 here has a limit below 65,536 bytes).',
-      timeoutMs: (context) => context.answerTimeoutMs * 3,
-      run: (context) =>
-        roundTrip(context, [
-          { type: 'binary', payload: asciiOfLength(65_535) },
-          { type: 'text', payload: asciiOfLength(65_536) },
-        ]),
-    },
+    // The whole-message cases, shared with the browser's "Check my server" panel.
+    ...ECHO_CASES.map((echoCase) => ({
+      name: echoCase.name,
+      hint: echoCase.hint,
+      ...(echoCase === LARGEST_ECHO_CASE ? { timeoutMs: (context: CheckContext) => context.answerTimeoutMs * 3 } : {}),
+      run: (context: CheckContext) => roundTrip(context, echoCase.messages(), echoCase.sameType),
+    })),
     {
       name: 'reassembles a fragmented message and echoes it whole',
       hint: 'RFC 6455 §5.4: a message may come as a first frame with FIN clear, continuation frames (opcode 0x0), and a last one with FIN set, with pings allowed between them. Echo the whole message, once; a character may be split across fragments.',

@@ -82,9 +82,9 @@ export const chapters: readonly Chapter[] = [
   },
   {
     slug: 'testing',
-    title: 'Testing and debugging',
-    summary: 'DevTools, the command-line client and automated tests.',
-    status: 'soon',
+    title: 'Your own server, tested',
+    summary: 'Write a server in Node or Python, grade it with npm run grade, test it with real clients, debug it with DevTools, websocat and Wireshark.',
+    status: 'published',
   },
 ];
 

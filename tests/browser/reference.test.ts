@@ -53,7 +53,7 @@ describe('the reference page', () => {
     );
     expect(links.filter((link) => link.target === null)).toEqual([]);
     const endpoints = [...endpointDocs].map((doc) => doc.path).sort((a, b) => a.localeCompare(b));
-    expect(links.map((link) => link.text)).toEqual(['Close codes', 'Endpoints', ...endpoints, 'Running the server', 'Metrics']);
+    expect(links.map((link) => link.text)).toEqual(['Close codes', 'Endpoints', ...endpoints, 'Running the server', 'Metrics', 'The grader']);
     // An endpoint link leads to that endpoint's own section.
     for (const link of links.filter((candidate) => candidate.text.startsWith('/ws/'))) expect(link.target, link.text).toBe(link.text);
     // Followed from the keyboard, a link brings its section into view.

@@ -1,0 +1,11 @@
+/**
+ * What a `ws` server sends back for one message: `ws.on('message', (data,
+ * isBinary) => { const reply = echoReply(data, isBinary); ws.send(reply.data, reply.options); })`.
+ * `data` holds the message's bytes (a Uint8Array here, a Buffer in Node);
+ * `isBinary` says whether it came as a binary frame.
+ */
+function echoReply(data, isBinary) {
+  return { data, options: {} };
+}
+
+echoReply(new TextEncoder().encode('héllo'), false);
