@@ -14,8 +14,12 @@ function memoryStorage(entries: Record<string, string> = {}) {
   const map = new Map(Object.entries(entries));
   return {
     getItem: (key: string) => map.get(key) ?? null,
-    setItem: (key: string, value: string) => void map.set(key, value),
-    removeItem: (key: string) => void map.delete(key),
+    setItem: (key: string, value: string) => {
+      map.set(key, value);
+    },
+    removeItem: (key: string) => {
+      map.delete(key);
+    },
   };
 }
 
@@ -24,8 +28,12 @@ function fakeProgress(): LocalProgress & { merged: SolvedExerciseRecord[][]; cle
     merged: [] as SolvedExerciseRecord[][],
     cleared: 0,
     solved: () => [{ exercise: 'echo-three', solvedAt: 1_000 }],
-    merge: (solved: readonly SolvedExerciseRecord[]) => void progress.merged.push([...solved]),
-    clear: () => void progress.cleared++,
+    merge: (solved: readonly SolvedExerciseRecord[]) => {
+      progress.merged.push([...solved]);
+    },
+    clear: () => {
+      progress.cleared++;
+    },
   };
   return progress;
 }
