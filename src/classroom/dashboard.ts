@@ -14,6 +14,9 @@ import { element } from './dom.ts';
 
 type Action = { type: 'announce'; text: string } | { type: 'bring'; chapter: string; section: string | null } | { type: 'solution'; exercise: string; visible: boolean } | { type: 'reset-student'; student: number };
 
+/** A snapshot slower than this is reported as a server that does not answer. */
+const SNAPSHOT_TIMEOUT_MS = 10_000;
+
 /** How often "12 s ago" is redrawn between snapshots. */
 const CLOCK_INTERVAL_MS = 5_000;
 
@@ -86,11 +89,13 @@ export class TeacherDashboardElement extends HTMLElement {
   async #start(): Promise<void> {
     let response: Response;
     try {
-      response = await fetch(CLASSROOM_PATHS.snapshot, { headers: this.#headers(), cache: 'no-store' });
+      response = await fetch(CLASSROOM_PATHS.snapshot, { headers: this.#headers(), cache: 'no-store', signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS) });
     } catch {
       this.#status('The class server does not answer. Is `npm start` still running?', 'refused');
       return;
     }
+    // Read every body: an unread one keeps the request open in Chromium's eyes.
+    if (!response.ok) await response.text();
     if (response.status === 403) {
       this.#status(
         this.#token === null

@@ -12,7 +12,7 @@ export async function loadClassroom(bar: HTMLElement): Promise<void> {
   if (location.pathname === CLASSROOM_PATHS.dashboard) return;
   let status: ClassroomStatus;
   try {
-    const response = await fetch(CLASSROOM_PATHS.status, { headers: { accept: 'application/json' } });
+    const response = await fetch(CLASSROOM_PATHS.status);
     if (!response.ok) return;
     status = (await response.json()) as ClassroomStatus;
   } catch {
@@ -20,6 +20,6 @@ export async function loadClassroom(bar: HTMLElement): Promise<void> {
     return;
   }
   if (!status.enabled) return;
-  const { startStudent } = await import('./student.ts');
-  startStudent(bar);
+  const { loadStudent } = await import('./student-entry.ts');
+  (await loadStudent()).startStudent(bar);
 }
