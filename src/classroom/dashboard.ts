@@ -346,6 +346,11 @@ export class TeacherDashboardElement extends HTMLElement {
         return tr;
       }),
     );
-    this.#part<HTMLElement>('exercises').replaceChildren(...rows);
+    // Where the class is stuck first: most students stuck, then most attempts; untried exercises last, in page order.
+    const weight = (tr: HTMLTableRowElement) => byId.get(tr.dataset.exercise ?? '');
+    const ranked = rows
+      .map((tr, index) => ({ tr, index, row: weight(tr) }))
+      .sort((a, b) => (b.row?.stuck ?? 0) - (a.row?.stuck ?? 0) || (b.row?.attempts ?? 0) - (a.row?.attempts ?? 0) || a.index - b.index);
+    this.#part<HTMLElement>('exercises').replaceChildren(...ranked.map(({ tr }) => tr));
   }
 }
