@@ -129,7 +129,7 @@ class StudentView {
   constructor(bar: HTMLElement, store: StudentStore) {
     this.#store = store;
     const inner = bar.querySelector('.sb-classroom-inner') ?? bar;
-    this.#name = element('input', { className: 'sb-field', name: 'name', autocomplete: 'nickname', maxLength: 24, required: true, spellcheck: false });
+    this.#name = element('input', { className: 'sb-field', name: 'name', autocomplete: 'off', maxLength: 24, required: true, spellcheck: false });
     const join = element('button', { className: 'sb-button', type: 'submit' }, 'Join');
     const skip = element('button', { className: 'sb-button-secondary', type: 'button' }, 'Skip');
     this.#prompt = element(
