@@ -1,4 +1,3 @@
-import { CLASSROOM_PATHS } from '../shared/protocol/classroom-paths.ts';
 import type { ClassroomStatus } from '../shared/protocol/classroom.ts';
 
 /**
@@ -8,11 +7,12 @@ import type { ClassroomStatus } from '../shared/protocol/classroom.ts';
  * socket is opened, so a page read alone stays inside the JavaScript budget.
  */
 export async function loadClassroom(bar: HTMLElement): Promise<void> {
-  // The dashboard is the teacher's page: no join prompt there.
-  if (location.pathname === CLASSROOM_PATHS.dashboard) return;
+  // `CLASSROOM_PATHS.status`, written into the markup at build time so this module imports nothing.
+  const statusUrl = bar.dataset.statusUrl;
+  if (statusUrl === undefined) return;
   let status: ClassroomStatus;
   try {
-    const response = await fetch(CLASSROOM_PATHS.status);
+    const response = await fetch(statusUrl);
     if (!response.ok) return;
     status = (await response.json()) as ClassroomStatus;
   } catch {
