@@ -80,6 +80,8 @@ export default defineConfig({
         MarkdownContent: './src/site/overrides/MarkdownContent.astro',
         Search: './src/site/overrides/Search.astro',
         Sidebar: './src/site/overrides/Sidebar.astro',
+        // Class mode's bar (join prompt, announcements): on every page, the splash page too.
+        Banner: './src/classroom/ClassroomBanner.astro',
       },
       // Wrapped lines never scroll sideways, so code blocks need no extra
       // tab stop, and a cell's code reads the same as in its editor.

@@ -1,4 +1,5 @@
 import type { CheckResult } from './kernel/protocol.ts';
+import { ATTEMPT_EVENT, type AttemptDetail } from './attempt-event.ts';
 import { markSolved, readProgress } from './progress.ts';
 import { NotebookCellElement } from './cell-element.ts';
 
@@ -70,6 +71,15 @@ export class ExerciseElement extends NotebookCellElement {
         this.#renderSolved(true);
       }
       this.#renderResults(results, null);
+      const failed = results.find((result) => !result.passed);
+      const detail: AttemptDetail = {
+        exercise: this.cellId.slice(this.cellId.lastIndexOf('/') + 1),
+        chapter: this.#chapter,
+        passed: solved,
+        failedCheck: failed?.name ?? null,
+        reason: failed?.message ?? null,
+      };
+      window.dispatchEvent(new CustomEvent(ATTEMPT_EVENT, { detail }));
       return results;
     } finally {
       detach();

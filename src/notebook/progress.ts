@@ -56,3 +56,27 @@ export function solvedByChapter(progress: ProgressRecord): Record<string, number
   for (const { chapter } of Object.values(progress)) counts[chapter] = (counts[chapter] ?? 0) + 1;
   return counts;
 }
+
+/** Adds solved exercises from elsewhere (the class server's record), keeping the earlier time of each. */
+export function mergeProgress(storage: KeyValueStorage | null, solved: Readonly<Record<string, SolvedExercise>>): ProgressRecord {
+  const progress: Record<string, SolvedExercise> = { ...readProgress(storage) };
+  for (const [id, entry] of Object.entries(solved)) {
+    const known = progress[id];
+    if (known === undefined || entry.solvedAt < known.solvedAt) progress[id] = entry;
+  }
+  try {
+    storage?.setItem(PROGRESS_STORAGE_KEY, JSON.stringify(progress));
+  } catch {
+    // Full or blocked storage: as in markSolved.
+  }
+  return progress;
+}
+
+/** Forgets every solved exercise (the teacher reset this student). */
+export function clearProgress(storage: KeyValueStorage | null): void {
+  try {
+    storage?.removeItem(PROGRESS_STORAGE_KEY);
+  } catch {
+    // Blocked storage holds nothing to clear.
+  }
+}

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   HEARTBEAT_PARAMETERS,
   HEARTBEAT_TIMEOUT_CLOSE_CODE,
@@ -8,6 +7,7 @@ import {
   type HeartbeatTopicName,
 } from '../../shared/protocol/heartbeat.ts';
 import { integerParameterProblem } from '../../shared/protocol/integer-parameter.ts';
+import { parseServerMessage } from '../../shared/protocol/parse.ts';
 import { closeInfoOf, SOCKET_OPEN, type SocketLike } from '../../shared/socket-like.ts';
 import { SnapshotStore } from '../../shared/snapshot-store.ts';
 
@@ -313,14 +313,8 @@ export class HeartbeatStore extends SnapshotStore<HeartbeatSnapshot> {
   }
 
   #receive(raw: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return;
-    }
-    const parsed = v.safeParse(heartbeatServerMessageSchema, json);
-    if (parsed.success) this.#handle(parsed.output);
+    const message = parseServerMessage(heartbeatServerMessageSchema, raw);
+    if (message !== null) this.#handle(message);
   }
 
   #handle(message: HeartbeatServerMessage): void {

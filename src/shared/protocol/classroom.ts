@@ -10,20 +10,10 @@ import { SOCKET_ERRORS, type SocketErrorName } from './errors.ts';
  * message of both sockets is declared here, for the server and the pages.
  */
 
-export const CLASSROOM_PATHS = {
-  /** The students' socket. */
-  student: '/ws/classroom',
-  /** The teacher's socket: `?token=` or HTTP 403 before the upgrade. */
-  teacher: '/ws/classroom/teacher',
-  /** Public: `{ enabled }`, so a page knows whether to offer the join prompt. */
-  status: '/classroom/status',
-  /** Teacher only (`Authorization: Bearer <token>`): the class as a `ClassSnapshot`. */
-  snapshot: '/classroom/teacher/snapshot',
-  /** Teacher only: the class as CSV, one row per student and exercise. */
-  csv: '/classroom/teacher/export.csv',
-  /** The dashboard page; the token follows in the fragment (`#token=…`), which browsers never send. */
-  dashboard: '/teacher/',
-} as const;
+// In a module of their own so every page's loader imports the paths without valibot.
+import { CLASSROOM_PATHS } from './classroom-paths.ts';
+
+export { CLASSROOM_PATHS };
 
 /** Student keys are 24 random bytes from the server, in base64url: 32 characters. */
 export const STUDENT_KEY_PATTERN = /^[A-Za-z0-9_-]{32}$/;

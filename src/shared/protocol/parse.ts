@@ -42,3 +42,19 @@ export function parseClientMessage<TSchema extends v.GenericSchema>(
   if (!result.success) return { ok: false, error: socketError('INVALID_MESSAGE', describeIssue(result.issues)) };
   return { ok: true, value: result.output };
 }
+
+/**
+ * Parses a server's text message for a page's store: the typed value, or
+ * null when it is not JSON or not in `schema` (a store ignores what it cannot
+ * read rather than answer a server).
+ */
+export function parseServerMessage<TSchema extends v.GenericSchema>(schema: TSchema, raw: string): v.InferOutput<TSchema> | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const result = v.safeParse(schema, json);
+  return result.success ? result.output : null;
+}
