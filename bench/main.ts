@@ -14,6 +14,10 @@
  * it through a local redis-server with the same room on one instance
  * (bench/cluster-fanout.ts); it is skipped, saying so, without redis-server.
  *
+ * `classroom` runs class mode with 60 simulated students reporting progress
+ * while a teacher dashboard watches (bench/classroom.ts, also
+ * `npm run bench:classroom`): server CPU and the dashboard's update delay.
+ *
  * Besides the A/B scenarios, the worst cases of issue 16 against the demo
  * server alone: `tiny-flood` (one client writing up to 5,000,000 two-byte
  * messages without reading, server heap 256 MiB) and `non-readers` (50
@@ -34,6 +38,7 @@ import { runSlowConsumersScenario, type SlowConsumersOutcome } from './slow-cons
 import { describeSlowConsumers, runSlowConsumers } from './slow-consumers.ts';
 import { describeTinyFlood, runTinyFlood, TINY_FLOOD_BOUND_BYTES } from './tiny-flood.ts';
 import { describeMachine, openFileLimit, sleep } from './system.ts';
+import { CLASSROOM_BENCH_DEFAULTS, describeClassroomBench, runClassroomBench, type ClassroomBenchResult } from './classroom.ts';
 import { CLUSTER_FANOUT_ID, clusterFanoutSkipLine, clusterFanoutTable, runClusterFanout, type ClusterFanoutReport } from './cluster-fanout.ts';
 import { DEFAULTS } from '../demo-server/options.ts';
 import { killAllTargets, startTarget, type TargetName } from './targets.ts';
@@ -55,7 +60,7 @@ interface WorstCase {
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            a smoke run in seconds: small loads, one round (numbers not meaningful)
-  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, ${CLUSTER_FANOUT_ID}, slow-consumers, ${WORST_CASES.join(', ')}
+  --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, ${CLUSTER_FANOUT_ID}, slow-consumers, classroom, ${WORST_CASES.join(', ')}
   --rounds <n>       A/B rounds (default ${String(FULL_SETTINGS.rounds)}; 1 with --quick)
   --workers <n>      load-generator threads (default ${String(FULL_SETTINGS.workers)})
   --profile          write a CPU profile of every server run (--cpu-prof) and print where the time went
@@ -106,7 +111,7 @@ function readArguments(argv: readonly string[]): Arguments {
   let only: Set<string> | null = null;
   if (values.only !== undefined) {
     only = new Set(values.only.split(',').map((id) => id.trim()));
-    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), CLUSTER_FANOUT_ID, 'slow-consumers', ...WORST_CASES]);
+    const known = new Set([...SCENARIOS.map((scenario) => scenario.id), CLUSTER_FANOUT_ID, 'slow-consumers', 'classroom', ...WORST_CASES]);
     for (const id of only) if (!known.has(id)) throw new TypeError(`--only: unknown scenario ${JSON.stringify(id)}; known: ${[...known].join(', ')}`);
   }
   return { settings, quick: values.quick, only, profile: values.profile, outDir: resolve(values.out) };
@@ -212,6 +217,7 @@ const workers = Array.from({ length: settings.workers }, () => new LoadWorker())
 const scenarios: ScenarioReport[] = [];
 let clusterFanout: ClusterFanoutReport | null = null;
 let slowConsumers: SlowConsumersOutcome | null = null;
+let classroom: ClassroomBenchResult | null = null;
 const worstCases: WorstCase[] = [];
 const MiB = 1024 * 1024;
 try {
@@ -222,6 +228,12 @@ try {
   if (args.only === null || args.only.has('slow-consumers')) {
     process.stdout.write(`  slow-consumers: ${String(settings.slowConsumers.clients)} clients that never read\n`);
     slowConsumers = await runSlowConsumersScenario(settings.slowConsumers.clients);
+  }
+  if (args.only === null || args.only.has('classroom')) {
+    const students = CLASSROOM_BENCH_DEFAULTS.students;
+    const seconds = args.quick ? 5 : CLASSROOM_BENCH_DEFAULTS.seconds;
+    process.stdout.write(`  classroom: ${String(students)} students reporting progress for ${String(seconds)} s, one teacher dashboard\n`);
+    classroom = await runClassroomBench({ students, seconds });
   }
   if (args.only === null || args.only.has('tiny-flood')) {
     const frames = args.quick ? 1_000_000 : 5_000_000;
@@ -277,6 +289,7 @@ const report = {
   scenarios,
   clusterFanout,
   slowConsumers,
+  classroom,
   worstCases,
   profiles,
   notes: globalNotes,
@@ -289,6 +302,7 @@ await writeFile(join(args.outDir, 'server-latest.json'), `${JSON.stringify(repor
 if (scenarios.length > 0) console.log(`\n${serverTable(scenarios)}\n`);
 if (clusterFanout !== null) console.log(clusterFanout.skipped === null ? `${clusterFanoutTable(clusterFanout)}\n` : `${clusterFanoutSkipLine()}\n`);
 if (slowConsumers !== null) console.log(`Slow consumers on /ws/backpressure:\n  ${slowConsumers.description.split('\n').join('\n  ')}\n`);
+if (classroom !== null) console.log(`Class mode (bench/classroom.ts):\n  ${describeClassroomBench(classroom).split('\n').join('\n  ')}\n`);
 for (const worst of worstCases) console.log(`Worst case ${worst.id}:\n  ${worst.description.split('\n').join('\n  ')}\n`);
 for (const scenario of scenarios) for (const note of scenario.notes) console.log(`note (${scenario.id}): ${note}`);
 for (const note of clusterFanout?.notes ?? []) console.log(`note (${CLUSTER_FANOUT_ID}): ${note}`);
@@ -297,5 +311,6 @@ for (const [name, lines] of Object.entries(profiles)) console.log(`\nCPU profile
 const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric}`));
 for (const budget of clusterFanout?.budgets ?? []) if (!budget.met) missed.push(`${CLUSTER_FANOUT_ID} ${budget.layout} ${budget.metric}`);
 if (slowConsumers !== null && !slowConsumers.held) missed.push('slow-consumers RSS bound');
+if (classroom !== null && classroom.eventsAcknowledged !== classroom.eventsSent) missed.push('classroom: every event acknowledged');
 for (const worst of worstCases) if (!worst.held) missed.push(`${worst.id} RSS bound`);
 console.log(`\nBudgets: ${missed.length === 0 ? 'all met' : `missed: ${missed.join(', ')}`}.  JSON: ${jsonPath}`);

@@ -42,7 +42,7 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('runs each chosen scenario against the demo server and bare ws, and reports medians, ratios and budgets', () => {
-    expect(report).toMatchObject({ kind: 'socketbook-server-bench', quick: true, slowConsumers: null });
+    expect(report).toMatchObject({ kind: 'socketbook-server-bench', quick: true, slowConsumers: null, classroom: null });
     expect(report.scenarios.map((scenario) => scenario.id)).toEqual(['echo-32b', 'idle', 'fanout']);
     for (const scenario of report.scenarios) {
       expect(scenario.runs.map((entry) => entry.target).sort()).toEqual(['socketbook', 'ws']);
