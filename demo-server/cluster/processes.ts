@@ -41,6 +41,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A started process as `Running`: `stop()` sends `signal`, then SIGKILL after `graceMs`. */
+function runningProcess(name: string, child: ChildProcess, port: number, output: () => string, exited: Promise<void>): Running {
+  return {
+    name,
+    child,
+    port,
+    output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /**
  * Spawns `command` and waits until its output matches `ready` (whose first
  * group, if any, is the port); fails with its output if it exits first.
@@ -51,19 +68,7 @@ function start(name: string, command: string, args: string[], ready: RegExp, por
   let text = '';
   let pending = '';
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const running = (listening: number): Running => ({
-    name,
-    child,
-    port: listening,
-    output: () => text,
-    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  });
+  const running = (listening: number): Running => runningProcess(name, child, listening, () => text, exited);
   return new Promise((done, fail) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -184,17 +189,5 @@ async function startQuiet(name: string, command: string, args: string[], port: n
     }
     await new Promise((done) => setTimeout(done, 100));
   }
-  return {
-    name,
-    child,
-    port,
-    output: () => text,
-    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return runningProcess(name, child, port, () => text, exited);
 }
