@@ -5,9 +5,10 @@ import { join as joinPath } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startTarget, type RunningTarget } from '../../bench/targets.ts';
+import type { RunningTarget } from '../../bench/targets.ts';
 import type { ClassSnapshot } from '../../src/shared/protocol/classroom.ts';
 import { launchBrowser, newPage, SITE_DIR, useSiteInBrowser } from '../helpers/browser.ts';
+import { startClassServer } from '../helpers/server-process.ts';
 
 /** The student's side of class mode, one behaviour at a time, against the real server process. */
 
@@ -41,10 +42,7 @@ describe('class mode on, a student\'s page', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     dataDir = await mkdtemp(joinPath(tmpdir(), 'socketbook-class-student-'));
-    server = await startTarget(
-      { name: 'socketbook', script: 'demo-server/main.ts', args: ['--port', '0', '--classroom', '--data-dir', dataDir, '--site', SITE_DIR, '--attacker-port', '0'] },
-      { openFileLimit: null, profileDir: null },
-    );
+    server = await startClassServer(dataDir, SITE_DIR);
     token = (await readFile(joinPath(dataDir, 'teacher-token'), 'utf8')).trim();
   });
 

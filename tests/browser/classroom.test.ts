@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type RunningTarget } from '../../bench/targets.ts';
+import type { RunningTarget } from '../../bench/targets.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { launchBrowser, newPage, SITE_DIR } from '../helpers/browser.ts';
 import { checkExercise, checkSolution } from '../helpers/notebook-page.ts';
+import { startClassServer } from '../helpers/server-process.ts';
 
 /**
  * Class mode end to end: the real server process (`demo-server/main.ts
@@ -17,10 +18,7 @@ import { checkExercise, checkSolution } from '../helpers/notebook-page.ts';
 
 /** Starts the class server; `port` 0 picks one, a number reuses the previous server's after a restart. */
 function startClass(dataDir: string, port: number): Promise<RunningTarget> {
-  return startTarget(
-    { name: 'socketbook', script: 'demo-server/main.ts', args: ['--port', String(port), '--classroom', '--data-dir', dataDir, '--site', SITE_DIR, '--attacker-port', '0'] },
-    { openFileLimit: null, profileDir: null },
-  );
+  return startClassServer(dataDir, SITE_DIR, port);
 }
 
 const EXERCISE = 'notebook-exercise[data-cell-id="closing/should-reconnect"]';

@@ -34,3 +34,15 @@ export async function startServerProcess(args: readonly string[] = [], nodeArgs:
     stop: () => target.stop(1_000),
   };
 }
+
+/**
+ * A class-mode server process (`--classroom --data-dir <dataDir>`) serving the
+ * built site in `siteDir`; `port` 0 picks one, a number reuses the previous
+ * server's after a restart.
+ */
+export function startClassServer(dataDir: string, siteDir: string, port = 0): Promise<RunningTarget> {
+  return startTarget(
+    { name: 'socketbook', script: 'demo-server/main.ts', args: ['--port', String(port), '--classroom', '--data-dir', dataDir, '--site', siteDir, '--attacker-port', '0'] },
+    { openFileLimit: null, profileDir: null },
+  );
+}
