@@ -1,15 +1,12 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
-import { startNodeProcess, type WatchedProcess } from '../helpers/child-process.ts';
+import { CHAT_NAMES, ECHO_NAMES, openCheckServerLab, runChecks } from '../helpers/check-server-lab.ts';
+import { startExample } from '../helpers/examples.ts';
 import { startRawEchoServer, type RunningFixture } from '../fixtures/graded-servers/raw-echo.ts';
 import { startChatFixture } from '../fixtures/graded-servers/chat.ts';
 import { CHAT_EXPECTATIONS } from '../../src/shared/grading/chat.ts';
 import { ECHO_CASES } from '../../src/shared/grading/echo.ts';
-
-const HANDSHAKE = 'accepts the handshake (the page gets an open event)';
-const CLOSE = "answers the page's close: the page sees a clean 1000";
-const ECHO_NAMES = [HANDSHAKE, ...ECHO_CASES.map((echoCase) => echoCase.name), CLOSE];
 
 describe('"Check my server" on chapter 12', { timeout: 60_000 }, () => {
   const session = useSiteInBrowser();
@@ -20,27 +17,8 @@ describe('"Check my server" on chapter 12', { timeout: 60_000 }, () => {
 
   async function openLab(): Promise<{ page: Page; lab: Locator; errors: string[] }> {
     const { page, errors } = await newPage(session.browser);
-    await page.goto(`${session.running.httpUrl}/testing/`);
-    const lab = page.locator('check-server-lab');
-    await lab.scrollIntoViewIfNeeded();
     cleanups.push(() => page.context().close());
-    return { page, lab, errors };
-  }
-
-  /** Runs the checks against `url` and returns each check's row: name, mark and what it saw. */
-  async function runChecks(lab: Locator, url: string, mode: 'echo' | 'chat' = 'echo'): Promise<{ name: string; state: string; detail: string | null }[]> {
-    await lab.getByLabel('Server URL').fill(url);
-    await lab.getByRole('radio', { name: mode === 'echo' ? /^echo \(/ : /^chat \(/ }).check();
-    await lab.getByRole('button', { name: 'Run checks' }).click();
-    const status = lab.getByRole('status');
-    await expect.poll(() => status.textContent(), { timeout: 45_000 }).toMatch(/checks (passed|failed) against/);
-    return lab.locator('.sb-check-list li').evaluateAll((rows) =>
-      rows.map((row) => ({
-        name: (row.querySelector('.sb-check-name')?.textContent ?? '').replace(/ \([^)]*\)$/, ''),
-        state: (row as HTMLElement).dataset.state ?? '',
-        detail: row.querySelector('.sb-check-detail')?.textContent ?? null,
-      })),
-    );
+    return { page, lab: await openCheckServerLab(page, session.running.httpUrl), errors };
   }
 
   it('passes every echo check against the demo server\'s own /ws/echo, and refuses a URL that is not ws:// or wss://', async () => {
@@ -86,21 +64,12 @@ describe('"Check my server" on chapter 12', { timeout: 60_000 }, () => {
   });
 
   it('passes against the Node example solution on 127.0.0.1, echo and chat', async () => {
-    const solution: WatchedProcess = startNodeProcess('examples/node-echo-chat/solution.js', ['0']);
+    const { process: solution, url } = await startExample('examples/node-echo-chat/solution.js');
     cleanups.push(() => solution.kill());
-    const line = await vi.waitFor(
-      () => {
-        const found = solution.stdout.find((text) => text.startsWith('listening on '));
-        if (found === undefined) throw new Error('the solution has not said where it listens yet');
-        return found;
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-    const url = /ws:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0] ?? '';
     const { lab } = await openLab();
     expect((await runChecks(lab, url)).filter((row) => row.state !== 'pass')).toEqual([]);
     const chatRows = await runChecks(lab, `${url}/chat/lobby`, 'chat');
-    expect(chatRows.map((row) => row.name)).toEqual([HANDSHAKE, CHAT_EXPECTATIONS.welcome.name, CHAT_EXPECTATIONS.names.name, CHAT_EXPECTATIONS.joined.name, CHAT_EXPECTATIONS.broadcast.name, CLOSE]);
+    expect(chatRows.map((row) => row.name)).toEqual(CHAT_NAMES);
     expect(chatRows.filter((row) => row.state !== 'pass')).toEqual([]);
   });
 });

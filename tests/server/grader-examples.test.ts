@@ -1,36 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { grade, type GradeReport } from '../../grader/grade.ts';
-import { startNodeProcess, startProcess, type WatchedProcess } from '../helpers/child-process.ts';
+import type { WatchedProcess } from '../helpers/child-process.ts';
+import { NO_PYTHON_WEBSOCKETS, pythonWithWebsockets, startExample as startExampleServer } from '../helpers/examples.ts';
 
 const ANSWER_TIMEOUT_MS = 1_500;
 
-/**
- * A Python 3 that has `websockets` (Debian: python3-websockets), or `null`:
- * the first of `python3` on the PATH and the system's own.
- */
-function pythonWithWebsockets(): string | null {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0) return python;
-  }
-  return null;
-}
-
-/** Starts an example server on a free port and resolves with its ws:// address, read from its first line. */
+/** Starts an example server and stops it after the test. */
 async function startExample(script: string, python: string | null = null): Promise<{ process: WatchedProcess; url: string }> {
-  const process = python === null ? startNodeProcess(script, ['0']) : startProcess(python, [script, '0']);
-  running.push(process);
-  const line = await vi.waitFor(
-    () => {
-      const found = process.stdout.find((text) => text.startsWith('listening on '));
-      if (found === undefined) throw new Error(`${script} did not say it listens: ${[...process.stdout, ...process.stderr].join('\n')}`);
-      return found;
-    },
-    { timeout: 10_000, interval: 50 },
-  );
-  const url = /ws:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0];
-  if (url === undefined) throw new Error(`no address in ${JSON.stringify(line)}`);
-  return { process, url };
+  const started = await startExampleServer(script, python);
+  running.push(started.process);
+  return started;
 }
 
 function failedNames(report: GradeReport): string[] {
@@ -65,6 +44,7 @@ describe('examples/node-echo-chat', { timeout: 60_000 }, () => {
 });
 
 const python = pythonWithWebsockets();
+if (python === null) console.warn(`skipping examples/python-echo-chat: ${NO_PYTHON_WEBSOCKETS}`);
 
 // Skipped, and said so, where no Python has websockets: install python3-websockets (Debian) or `pip install websockets`.
 describe.skipIf(python === null)('examples/python-echo-chat (needs Python 3 with websockets)', { timeout: 60_000 }, () => {
