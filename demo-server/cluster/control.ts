@@ -11,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { carriesSecret, CLUSTER_ENV } from '../http/cluster-admin.ts';
 import { sendError, sendJson } from '../http/json-response.ts';
 import { startInstance, type InstanceOptions, type Running } from './processes.ts';
+import { WebSocket } from 'ws';
+import { readBoundedInteger } from '../../src/shared/bounded-integer.ts';
+import { HERD_CLIENTS, HERD_MODES, startHerd, type HerdMode } from '../../src/shared/herd.ts';
 
 /** A fresh secret for one run of the cluster: 192 random bits, base64url. Never a default one. */
 export function newClusterSecret(): string {
@@ -119,7 +122,7 @@ export interface ClusterControlOptions {
 }
 
 /** The actions that change an instance (`handshakes` only reads). */
-const ACTIONS = ['stop', 'start', 'drain'] as const;
+const ACTIONS = ['stop', 'start', 'drain', 'herd'] as const;
 
 /**
  * Starts the control server on 127.0.0.1 (a free port). Answers, with the secret:
@@ -128,10 +131,14 @@ const ACTIONS = ['stop', 'start', 'drain'] as const;
  * - `POST /instances/<name>/stop`: SIGKILL (its clients see 1006);
  * - `POST /instances/<name>/start`: starts it again on its port;
  * - `POST /instances/<name>/drain`: it closes its clients with 1012 and keeps running;
- * - `GET /instances/<name>/handshakes?sinceMs=`: its accepted handshakes per 100 ms.
+ * - `GET /instances/<name>/handshakes?sinceMs=`: its accepted handshakes per 100 ms;
+ * - `POST /instances/<name>/herd?to=<other>&clients=<n>&mode=no-jitter|full-jitter`:
+ *   opens n WebSockets to it, drains it and has them reconnect to `to`
+ *   (src/shared/herd.ts); answers after the drain, with its time.
  */
 export async function startClusterControl(options: ClusterControlOptions): Promise<ClusterControl> {
   const busy = new Set<string>();
+  let herding = false;
   const describe = () => ({
     instances: options.instances.map((slot) => ({ name: slot.name, port: slot.port, state: slot.state })),
     proxyPort: options.proxyPort(),
@@ -171,6 +178,7 @@ export async function startClusterControl(options: ClusterControlOptions): Promi
         if (slot.state !== 'running') return sendError(response, 409, `${slot.name} is ${slot.state}: nothing to drain`);
         return await forward(response, slot, '/cluster/self/drain', 'POST');
       }
+      if (action === 'herd') return await herd(response, slot, url.searchParams);
       if (action === 'stop') {
         if (slot.state !== 'running') return sendError(response, 409, `${slot.name} is already ${slot.state}`);
         await slot.kill();
@@ -183,6 +191,45 @@ export async function startClusterControl(options: ClusterControlOptions): Promi
       return sendJson(response, 200, { ...describe(), done: `${slot.name} started again on port ${String(slot.port)}` });
     } finally {
       busy.delete(slot.name);
+    }
+  }
+  /** Chapter 11's draining lab: a herd from `slot` to another instance (one herd at a time). */
+  async function herd(response: ServerResponse, from: InstanceSlot, query: URLSearchParams): Promise<void> {
+    const clients = readBoundedInteger(HERD_CLIENTS, query.get('clients') ?? '');
+    if (!clients.ok) return sendError(response, 400, clients.message);
+    const mode = query.get('mode') ?? '';
+    if (!(HERD_MODES as readonly string[]).includes(mode)) return sendError(response, 400, `mode must be ${HERD_MODES.join(' or ')}, got ${JSON.stringify(mode.slice(0, 40))}`);
+    const to = options.instances.find((each) => each.name === query.get('to'));
+    if (to === undefined || to === from) return sendError(response, 400, `to must name another instance (${options.instances.map((each) => each.name).join(', ')})`);
+    if (from.state !== 'running' || to.state !== 'running') return sendError(response, 409, `${from.name} and ${to.name} must both be running`);
+    if (herding) return sendError(response, 409, 'a herd is already running: wait for it to finish');
+    herding = true;
+    try {
+      const started = await startHerd({
+        mode: mode as HerdMode,
+        clients: clients.value,
+        fromUrl: `ws://127.0.0.1:${String(from.port)}/ws/echo`,
+        toUrl: `ws://127.0.0.1:${String(to.port)}/ws/echo`,
+        open: (socketUrl) => {
+          const socket = new WebSocket(socketUrl);
+          // A refused or failed connection is counted by its close event; the error must not crash the process.
+          socket.on('error', () => undefined);
+          return socket;
+        },
+        drain: async () => {
+          const reply = await fetch(`http://127.0.0.1:${String(from.port)}/cluster/self/drain`, { method: 'POST', headers: { authorization: `Bearer ${options.secret}` } });
+          if (!reply.ok) throw new Error(`${from.name} refused the drain (${String(reply.status)})`);
+          return ((await reply.json()) as { closed: number }).closed;
+        },
+      });
+      void started.finished.finally(() => {
+        herding = false;
+      });
+      options.log?.(`${from.name} drained with a herd of ${String(clients.value)} (${mode}) reconnecting to ${to.name}`);
+      sendJson(response, 200, { from: from.name, to: to.name, mode, clients: clients.value, closed: started.closed, code: 1012, drainedAtMs: started.drainedAtMs });
+    } catch (error) {
+      herding = false;
+      sendError(response, 502, error instanceof Error ? error.message : String(error));
     }
   }
   async function forward(response: ServerResponse, slot: InstanceSlot, path: string, method: 'GET' | 'POST'): Promise<void> {

@@ -1,0 +1,103 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInstance, type Running } from '../../demo-server/cluster/processes.ts';
+import { ensureSiteBuilt } from '../../demo-server/site-build.ts';
+import { launchBrowser, newPage, SITE_DIR } from '../helpers/browser.ts';
+import { startCluster, type TestCluster } from '../helpers/cluster.ts';
+import { lacks } from './servers.ts';
+
+const origin = (port: number) => `http://127.0.0.1:${String(port)}`;
+
+async function openChapter(browser: Browser, port: number, lab: 'failover-lab' | 'drain-lab'): Promise<{ page: Page; lab: Locator; errors: string[] }> {
+  const { page, errors } = await newPage(browser);
+  await page.goto(`${origin(port)}/scaling/`);
+  const element = page.locator(lab);
+  await element.scrollIntoViewIfNeeded();
+  return { page, lab: element, errors };
+}
+
+const status = (lab: Locator) => lab.locator('.sb-status-text').innerText();
+const log = (lab: Locator, name: 'A' | 'B') => lab.getByRole('list', { name: `Pane ${name} messages` });
+const ids = (lab: Locator, name: 'A' | 'B') => log(lab, name).locator('li').evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.id)));
+
+/**
+ * Chapter 11's failover and draining labs, clicked in Chromium against
+ * `npm run cluster`'s arrangement: real redis-server, two instances with
+ * the cluster's secret and control server, and nginx in front when it is
+ * installed. Without the cluster, the labs say what they need.
+ */
+describe.skipIf(lacks('redis-server'))("chapter 11's failover and draining labs against a real cluster", () => {
+  let browser: Browser;
+  let cluster: TestCluster;
+  let solo: Running;
+
+  beforeAll(async () => {
+    await ensureSiteBuilt(process.cwd());
+    cluster = await startCluster({ instances: 2, admin: true, proxy: !lacks('nginx'), args: ['--site', SITE_DIR] });
+    solo = await startInstance({ port: 0, redisUrl: null, args: ['--site', SITE_DIR], name: 'solo' });
+    browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await browser.close();
+    await cluster.stop();
+    await solo.stop();
+  });
+
+  it('stops instance B from the page: pane B drops with 1006, resumes on the other instance, misses nothing and gets nothing twice', async () => {
+    const [a] = cluster.instances.map((each) => each.port) as [number];
+    const { lab, errors } = await openChapter(browser, a, 'failover-lab');
+    await lab.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => status(lab), { timeout: 15_000 }).toMatch(/^Both joined: pane A on demo-1, pane B on demo-2, one room through Redis\./);
+    await lab.getByRole('button', { name: 'Stop instance B' }).click();
+    await expect.poll(() => status(lab), { timeout: 10_000 }).toMatch(/demo-2 is gone\. Pane B's connection dropped with 1006, no close frame|Pane B resumed/);
+    await expect.poll(() => status(lab), { timeout: 20_000 }).toMatch(/^Pane B resumed .* after #\d+: /);
+    const report = await lab.locator('[data-report]').innerText();
+    const shown = `${await status(lab)}\n${report}\nPane A\n${await log(lab, 'A').innerText()}\nPane B\n${await log(lab, 'B').innerText()}`;
+    console.log(`failover, as the lab showed it:\n${shown}`);
+    expect(report, shown).toMatch(/^missed while away: [3-9]\d*, duplicates: 0, lost: 0$/);
+    await expect.poll(() => log(lab, 'B').innerText()).toContain('sent while B was away (3/3)');
+    const atA = await ids(lab, 'A');
+    expect(await ids(lab, 'B'), shown).toEqual(atA);
+    expect(atA.length, shown).toBe(3);
+    // The process is really gone: the control server says so, and its port refuses connections.
+    expect(cluster.slots[1]?.state).toBe('stopped');
+    await lab.getByRole('button', { name: 'Start it again' }).click();
+    await expect.poll(() => lab.locator('[data-report]').innerText(), { timeout: 25_000 }).toContain('demo-2 started again on port');
+    expect(cluster.slots[1]?.state).toBe('running');
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('draws the herd: without jitter the busiest 100 ms has more handshakes than with full jitter', async () => {
+    const [a] = cluster.instances.map((each) => each.port) as [number];
+    const { lab, errors } = await openChapter(browser, a, 'drain-lab');
+    // 200 clients: the herd's spike stands out even on a loaded machine, where handshakes queue up.
+    await lab.getByLabel('Clients').fill('200');
+    const peak = async (mode: 'no-jitter' | 'full-jitter'): Promise<number> => {
+      await lab.getByRole('button', { name: mode === 'no-jitter' ? 'Run without jitter' : 'Run with full jitter' }).click();
+      await expect.poll(() => status(lab), { timeout: 30_000 }).toMatch(/Done: the clients were closed \(1000\)\.$/);
+      const line = await lab.locator(`[data-result="${mode}"]`).innerText();
+      // Every client was closed with 1012 and came back within the window (the instance's own count).
+      expect(line).toMatch(/: 200 of 200 clients closed with 1012, .*; \d+ handshakes came back; busiest 100 ms: \d+\.$/);
+      return Number(await lab.locator(`[data-result="${mode}"]`).getAttribute('data-peak'));
+    };
+    const herd = await peak('no-jitter');
+    const spread = await peak('full-jitter');
+    const shown = await lab.locator('.sb-drain-results').innerText();
+    console.log(`draining, as the lab showed it:\n${shown}`);
+    expect(herd, shown).toBeGreaterThan(spread);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('says what it needs on a server npm run cluster did not start, and acts on nothing', async () => {
+    const { lab } = await openChapter(browser, solo.port, 'failover-lab');
+    await lab.getByRole('button', { name: 'Connect' }).click();
+    await expect
+      .poll(() => status(lab), { timeout: 10_000 })
+      .toBe(
+        "This lab needs npm run cluster, with this page opened from one of its addresses on the machine that runs it. This page's server says: cluster admin actions are off: this server was not started by npm run cluster. The chapter shows a recorded run below.",
+      );
+    const drain = await openChapter(browser, solo.port, 'drain-lab');
+    await drain.lab.getByRole('button', { name: 'Run without jitter' }).click();
+    await expect.poll(() => status(drain.lab), { timeout: 10_000 }).toMatch(/^This lab needs npm run cluster, .* not started by npm run cluster\. The chapter shows a recorded run below\.$/);
+  });
+});
