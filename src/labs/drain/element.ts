@@ -79,7 +79,9 @@ export class DrainLabElement extends HTMLElement {
       const item = part<HTMLElement>(this, `[data-result="${mode}"]`);
       const result = snapshot.results[mode];
       item.textContent = resultLine(mode, result);
-      if (result !== undefined) item.dataset.peak = String(result.peak);
+      if (result === undefined) continue;
+      item.dataset.peak = String(result.peak);
+      item.dataset.buckets = result.perBucket.join(' ');
     }
     const names = this.#names ?? { from: '?', to: '?' };
     const mode = snapshot.mode ?? 'no-jitter';

@@ -34,7 +34,7 @@ function statusOf(snapshot: FailoverSnapshot, placement: Placement | null, sentW
     case 'resumed': {
       const resume = snapshot.resume;
       const on = targets.via === 'nginx' ? `through nginx, on an instance that is running (${b.name} is not)` : `on ${a.name}`;
-      return ['open', `Pane B resumed ${on} after #${String(resume?.since ?? 0)}: ${resume?.message ?? ''}. Its ids are pane A's, in the same order.`];
+      return ['open', `Pane B resumed ${on}, ${resume?.message ?? ''} (messages and joins alike). Its ids are pane A's, in the same order.`];
     }
   }
 }
