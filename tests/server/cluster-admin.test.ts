@@ -113,7 +113,7 @@ describe("npm run cluster's control server", () => {
       expect(await call(`${control.url}/instances/demo-1/stop`, { method: 'POST', headers: bearer('x') })).toEqual({ status: 401, body: { error: "the cluster's control server needs its secret" } });
       expect(await call(`${control.url}/instances`, { headers: bearer(SECRET) })).toEqual({ status: 200, body: { instances: [], proxyPort: null } });
       const unknown = await call(`${control.url}/instances/demo-9/stop`, { method: 'POST', headers: bearer(SECRET) });
-      expect(unknown).toEqual({ status: 404, body: { error: 'no such instance or action: /instances/demo-9/stop (instances: ; actions: stop, start, drain, handshakes)' } });
+      expect(unknown).toEqual({ status: 404, body: { error: 'no such instance or action: /instances/demo-9/stop (instances: ; actions: stop, start, drain, herd, handshakes)' } });
     } finally {
       await control.close();
     }
