@@ -121,6 +121,9 @@ export interface ClusterControlOptions {
   readonly log?: (line: string) => void;
 }
 
+/** How long a stop waits after answering, so the instance that relayed the request can pass the answer on. */
+const KILL_DELAY_MS = 300;
+
 /** The actions that change an instance (`handshakes` only reads). */
 const ACTIONS = ['stop', 'start', 'drain', 'herd'] as const;
 
@@ -181,9 +184,12 @@ export async function startClusterControl(options: ClusterControlOptions): Promi
       if (action === 'herd') return await herd(response, slot, url.searchParams);
       if (action === 'stop') {
         if (slot.state !== 'running') return sendError(response, 409, `${slot.name} is already ${slot.state}`);
+        // The answer first: the request may have come through the very instance being killed (nginx picks any), which must still pass it on.
+        sendJson(response, 200, { ...describe(), done: `${slot.name} is killed (SIGKILL) in ${String(KILL_DELAY_MS)} ms: its clients see 1006, no close frame` });
+        await new Promise((done) => setTimeout(done, KILL_DELAY_MS));
         await slot.kill();
         options.log?.(`${slot.name} killed from the page (SIGKILL)`);
-        return sendJson(response, 200, { ...describe(), done: `${slot.name} killed (SIGKILL): its clients see 1006, no close frame` });
+        return;
       }
       if (slot.state === 'running') return sendError(response, 409, `${slot.name} is already running`);
       await slot.startAgain();

@@ -8,7 +8,10 @@ const WAITS: Record<HerdMode, string> = { 'no-jitter': 'each waited 1000 ms', 'f
 
 function resultLine(mode: HerdMode, result: DrainResult | undefined): string {
   if (result === undefined) return `${NAMES[mode]}: not run yet.`;
-  return `${NAMES[mode]}: ${String(result.closed)} of ${String(result.clients)} clients closed with 1012, ${WAITS[mode]}; ${String(result.total)} handshakes came back; busiest 100 ms: ${String(result.peak)}.`;
+  // The drain closes every client of the instance: the herd's, and any other (a chat pane of this page, say).
+  const others = result.closed > result.clients ? ` (and ${String(result.closed - result.clients)} other clients of that instance)` : '';
+  const closed = result.closed >= result.clients ? `${String(result.clients)} clients closed with 1012${others}` : `only ${String(result.closed)} of ${String(result.clients)} clients closed with 1012`;
+  return `${NAMES[mode]}: ${closed}, ${WAITS[mode]}; ${String(result.total)} handshakes came back; busiest 100 ms: ${String(result.peak)}.`;
 }
 
 /**

@@ -56,6 +56,7 @@ export class FailoverController {
   #store: FailoverStore | null = null;
   #placement: Placement | null = null;
   #sentWhileAway = 0;
+  #postedWhileAway = false;
   #problem: string | null = null;
 
   constructor(root: HTMLElement) {
@@ -113,6 +114,7 @@ export class FailoverController {
     };
     this.#placement = { admin, a, b, targets };
     this.#sentWhileAway = 0;
+    this.#postedWhileAway = false;
     this.#store?.stop();
     // A fresh room per page: no history from an earlier try.
     const room = `failover-${Math.random().toString(36).slice(2, 8)}`;
@@ -139,10 +141,7 @@ export class FailoverController {
       this.#fail(`Could not stop ${placement.b.name}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    // Pane B is away now (its reconnect waits about 1.5 s): what A posts, B must get back on resume.
-    for (let index = 1; index <= WHILE_AWAY; index++) {
-      if (this.#store?.say('a', `sent while B was away (${String(index)}/${String(WHILE_AWAY)})`) === true) this.#sentWhileAway += 1;
-    }
+    // Pane A posts once pane B's connection has dropped (#render), while B waits to reconnect.
     this.#button('start').disabled = false;
     if (this.#store !== null) this.#render(this.#store.snapshot);
   }
@@ -161,6 +160,14 @@ export class FailoverController {
   }
 
   #render(snapshot: FailoverSnapshot): void {
+    if (snapshot.phase === 'away' && !this.#postedWhileAway) {
+      // Set first: each say() renders again, synchronously.
+      this.#postedWhileAway = true;
+      // Pane B is away now (its reconnect waits about 1.5 s): what A posts, B must get back on resume.
+      for (let index = 1; index <= WHILE_AWAY; index++) {
+        if (this.#store?.say('a', `sent while B was away (${String(index)}/${String(WHILE_AWAY)})`) === true) this.#sentWhileAway += 1;
+      }
+    }
     if (this.#problem === null) {
       const [state, text] = statusOf(snapshot, this.#placement, this.#sentWhileAway);
       this.#status(state, text);
