@@ -11,6 +11,7 @@ import { loadCertificate, makeSelfSignedCertificate } from './http/tls.ts';
 import type { TlsCredentials } from './options.ts';
 import { CLASSROOM_PATHS } from '../src/shared/protocol/classroom.ts';
 import { teacherTokenIn } from './routes/classroom/options.ts';
+import { clusterAdminFromEnv } from './http/cluster-admin.ts';
 
 /** Hard deadline for shutdown: clients that have not finished their close handshake are cut. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
@@ -54,6 +55,8 @@ try {
     ...options.server,
     tls,
     classroom,
+    // Set only by npm run cluster (chapter 11's stop and drain actions).
+    clusterAdmin: clusterAdminFromEnv(process.env),
     staticDir: resolve(options.siteDir),
     log: options.quiet ? null : (line) => console.log(line),
   });

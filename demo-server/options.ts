@@ -4,6 +4,7 @@ import { resolveClassroomOptions, type ClassroomSettings } from './routes/classr
 import type { ChatOptions } from '../src/shared/protocol/chat.ts';
 import { requireBoundedInteger, type BoundedInteger } from '../src/shared/bounded-integer.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../src/shared/message-limits.ts';
+import type { ClusterAdminOptions } from './http/cluster-admin.ts';
 
 /**
  * Options of `createDemoServer()`: one object, a `DEFAULTS` table, units in
@@ -93,6 +94,12 @@ export interface DemoServerOptions {
    * `dataDir`; `null` is off (those endpoints answer 404).
    */
   classroom: Readonly<ClassroomSettings> | null;
+  /**
+   * Chapter 11's admin actions (stop, start, drain an instance), only for an
+   * instance `npm run cluster` started: its secret and control server, from
+   * the environment (http/cluster-admin.ts); `null` answers 404 to `/cluster/`.
+   */
+  clusterAdmin: Readonly<ClusterAdminOptions> | null;
 }
 
 /** PEM text of a certificate (chain) and its private key. */
@@ -126,6 +133,7 @@ export const DEFAULTS: Readonly<DemoServerOptions> = {
   chatRedis: null,
   metricsOnLan: false,
   classroom: null,
+  clusterAdmin: null,
 };
 
 /**

@@ -19,5 +19,7 @@ export { default as HeartbeatLab } from './labs/heartbeat/HeartbeatLab.astro';
 export { default as HijackLab } from './labs/hijack/HijackLab.astro';
 export { default as ReconnectLab } from './labs/reconnect/ReconnectLab.astro';
 export { default as SplitRoomLab } from './labs/split-room/SplitRoomLab.astro';
+export { default as FailoverLab } from './labs/failover/FailoverLab.astro';
+export { default as DrainLab } from './labs/drain/DrainLab.astro';
 export { default as TickerLab } from './labs/ticker/TickerLab.astro';
 export { default as TicketsLab } from './labs/tickets/TicketsLab.astro';

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { requireBoundedInteger } from '../../src/shared/bounded-integer.ts';
-import { onPath, REDIS_MISSING, startInstance, startNginx, startRedis, type Running } from './processes.ts';
+import { onPath, REDIS_MISSING, startNginx, startRedis, type Running } from './processes.ts';
+import { CLUSTER_HANDSHAKE_LIMITS, clusterEnv, InstanceSlot, newClusterSecret, startClusterControl, type ClusterControl } from './control.ts';
 
 const USAGE = `Usage: npm run cluster -- [options]
 
@@ -64,9 +65,10 @@ const site = resolve(values.site);
 if (!existsSync(site)) console.log(`No built site in ${site}: the WebSocket endpoints work, pages answer 404 (npm run build first).`);
 
 const dir = await mkdtemp(join(tmpdir(), 'socketbook-cluster-'));
+/** Redis and nginx; the instances are in `slots` (chapter 11's labs may stop and start them). */
 const running: Running[] = [];
-/** The demo-server processes among `running`. */
-const demoServers: Running[] = [];
+const slots: InstanceSlot[] = [];
+let control: ClusterControl | null = null;
 let stopping = false;
 
 /** Prints a child's lines under its name, as `docker compose` does. */
@@ -79,8 +81,9 @@ async function stopAll(exitCode: number): Promise<never> {
     stopping = true;
     // The instances first, so their clients get a close frame (1001) through the proxy
     // (stopping nginx first cut them all with 1006) and their seats are left in Redis; Redis last.
-    const order = [...demoServers, ...running.filter((each) => !demoServers.includes(each)).reverse()];
-    for (const each of order) await each.stop().catch(() => undefined);
+    for (const slot of slots) await slot.stop().catch(() => undefined);
+    for (const each of [...running].reverse()) await each.stop().catch(() => undefined);
+    await control?.close();
     await rm(dir, { recursive: true, force: true });
   }
   process.exit(exitCode);
@@ -100,16 +103,23 @@ try {
     ...(values['redis-member-ttl-ms'] === undefined ? [] : ['--redis-member-ttl-ms', values['redis-member-ttl-ms']]),
     // nginx connects from 127.0.0.1 and names each client in X-Forwarded-For: the per-address limits count clients, not the proxy.
     ...(withProxy ? ['--trusted-proxies', '127.0.0.1'] : []),
+    ...CLUSTER_HANDSHAKE_LIMITS,
   ];
+  // Chapter 11's labs stop, start and drain instances through this control server, with a secret made for this run.
+  const secret = newClusterSecret();
+  let proxy: Running | null = null;
+  control = await startClusterControl({ secret, instances: slots, proxyPort: () => proxy?.port ?? null, log: prefixed('control') });
   const ports: number[] = [];
   for (let index = 0; index < instances; index++) {
     const name = `demo-${String(index + 1)}`;
-    const instance = await startInstance({ port: basePort + 1 + index, redisUrl, args: instanceArgs, name, onLine: prefixed(name) });
-    running.push(instance);
-    demoServers.push(instance);
-    ports.push(instance.port);
+    const onExit = (instance: Running) =>
+      instance.child.once('exit', (code, signal) => {
+        if (!stopping) console.log(`${name.padEnd(8)}| exited (${signal ?? String(code)})`);
+      });
+    const slot = await InstanceSlot.start({ port: basePort + 1 + index, redisUrl, args: instanceArgs, name, onLine: prefixed(name), env: clusterEnv(secret, control.url, name) }, onExit);
+    slots.push(slot);
+    ports.push(slot.port);
   }
-  let proxy: Running | null = null;
   if (withProxy) {
     proxy = await startNginx(dir, basePort, ports, prefixed('nginx'));
     running.push(proxy);
@@ -118,14 +128,15 @@ try {
     each.child.once('exit', (code, signal) => {
       if (stopping) return;
       console.log(`${each.name.padEnd(8)}| exited (${signal ?? String(code)})`);
-      // Without Redis or the proxy the cluster is no use; a lost instance is what the chapter demonstrates.
-      if (each === redis || each === proxy) void stopAll(1);
+      // Without Redis or the proxy the cluster is no use.
+      void stopAll(1);
     });
   }
   console.log('');
   if (proxy !== null) console.log(`Socketbook cluster: http://localhost:${String(basePort)}/ (nginx, round robin over ${String(instances)} instances)`);
   else console.log('nginx not found (apt-get install nginx): connect to the instances directly.');
   for (const port of ports) console.log(`  instance: http://localhost:${String(port)}/`);
+  console.log("Chapter 11's labs can stop, start and drain these instances from a page of this cluster opened on this machine.");
   console.log('Press Ctrl+C to stop everything.');
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

@@ -63,8 +63,8 @@ function runningProcess(name: string, child: ChildProcess, port: number, output:
  * group, if any, is the port); fails with its output if it exits first.
  * `onLine` sees every line, e.g. to print it with a prefix.
  */
-function start(name: string, command: string, args: string[], ready: RegExp, port: number, onLine: ((line: string) => void) | null): Promise<Running> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(name: string, command: string, args: string[], ready: RegExp, port: number, onLine: ((line: string) => void) | null, env: Readonly<Record<string, string>> = {}): Promise<Running> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let text = '';
   let pending = '';
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -118,6 +118,8 @@ export interface InstanceOptions {
   readonly args?: readonly string[];
   readonly name?: string;
   readonly onLine?: ((line: string) => void) | null;
+  /** More environment variables, e.g. the cluster's admin secret (demo-server/http/cluster-admin.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A demo-server process (`demo-server/main.ts` on this Node), sharing rooms through `redisUrl` when given. */
@@ -125,7 +127,7 @@ export function startInstance(options: InstanceOptions): Promise<Running> {
   const main = resolve(import.meta.dirname, '..', 'main.ts');
   // No attacker page (chapter 10): its default port, the instance's + 1, is the next instance's.
   const args = [main, '--port', String(options.port), '--attacker-port', '0', ...(options.redisUrl === null ? [] : ['--redis', options.redisUrl]), ...(options.args ?? [])];
-  return start(options.name ?? 'instance', process.execPath, args, /running at http:\/\/localhost:(\d+)\//, options.port, options.onLine ?? null);
+  return start(options.name ?? 'instance', process.execPath, args, /running at http:\/\/localhost:(\d+)\//, options.port, options.onLine ?? null, options.env);
 }
 
 /**

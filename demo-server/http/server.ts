@@ -8,6 +8,8 @@ import { MemoryBudget } from '../core/memory-budget.ts';
 import { clientAddress, noteForwardedFor } from '../core/address-buckets.ts';
 import { ServerMetrics } from '../core/metrics.ts';
 import { metricsRefusal } from './metrics-access.ts';
+import { handleClusterAdmin, type ClusterAdminContext } from './cluster-admin.ts';
+import { HandshakeCounter } from '../core/handshake-counter.ts';
 import { AddressLimits } from './address-limits.ts';
 import { isHostAllowed, ownHostNames } from './host-check.ts';
 import { attackerHostRefusal } from '../attacker/host.ts';
@@ -121,6 +123,17 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
   const budget = new MemoryBudget(config.maxTotalBufferedBytes);
   const metrics = new ServerMetrics(budget, routeFactories.map((factory) => factory.doc.path));
   const addressLimits = new AddressLimits(config);
+  const handshakeCounter = new HandshakeCounter();
+  const clusterAdmin: ClusterAdminContext = {
+    options: config.clusterAdmin,
+    handshakes: handshakeCounter,
+    drain() {
+      const open = [...connections].filter((connection) => connection.state === 'open');
+      // RFC 6455 §7.4.1 and the IANA registry: 1012 Service Restart, "come back".
+      for (const connection of open) connection.fail('SERVICE_RESTART', 'drained by npm run cluster');
+      return open.length;
+    },
+  };
   const ownNames = ownHostNames();
   const hostRefusal = (host: string | undefined): HandshakeRefusal | null =>
     isHostAllowed(host, ownNames, config.allowedHosts)
@@ -226,6 +239,7 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
     if (route.serverHeartbeat === false) withoutHeartbeat.add(connection);
     connections.add(connection);
     metrics.opened(connection, path);
+    handshakeCounter.count();
     addressLimits.opened(addressOfPeer(connection.peer));
     // The log lines are built only when someone reads them (not under --quiet, not in a benchmark).
     if (writeLog !== null) {
@@ -360,6 +374,8 @@ export function createDemoServer(options: Partial<DemoServerOptions> = {}): Demo
       sendText(response, wrongHost.status, wrongHost.message);
       return;
     }
+    // Chapter 11's admin actions (POST) under npm run cluster; 404 on any other server.
+    if (handleClusterAdmin(request, response, clusterAdmin)) return;
     // Routes' own HTTP requests (POST /account/login) come before the GET-only site.
     if (handleRouteHttp(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -23,6 +23,8 @@ export interface ScrollingChartOptions {
   readonly series: readonly uPlot.Series[];
   /** A base-10 log y axis, for values that span orders of magnitude. */
   readonly logScale?: boolean;
+  /** A fixed x range and its label in place of the last `windowSeconds` (the draining lab: ms after the 1012). */
+  readonly x?: { readonly range: readonly [number, number]; readonly label: string };
 }
 
 /** A colour from a CSS custom property of `element`, e.g. `--sb-ok`. */
@@ -58,7 +60,7 @@ export function createScrollingChart(container: HTMLElement, options: ScrollingC
       legend: { show: false },
       cursor: { show: false },
       scales: {
-        x: { time: false, range: () => [-options.windowSeconds, 0] },
+        x: { time: false, range: () => (options.x === undefined ? [-options.windowSeconds, 0] : [options.x.range[0], options.x.range[1]]) },
         y: {
           // 3 is uPlot.Scale.Distr.Logarithmic, an ambient const enum that isolated modules cannot name.
           // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
@@ -66,7 +68,7 @@ export function createScrollingChart(container: HTMLElement, options: ScrollingC
           range: (_self, dataMin, dataMax) => options.yRange(dataMin, dataMax),
         },
       },
-      axes: [axis('seconds ago'), axis(options.yLabel)],
+      axes: [axis(options.x?.label ?? 'seconds ago'), axis(options.yLabel)],
       series: [{}, ...options.series],
     },
     [[], ...options.series.map(() => [])],

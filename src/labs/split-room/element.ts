@@ -135,7 +135,7 @@ export class SplitRoomLabElement extends HTMLElement {
         }
         return item;
       });
-      part<HTMLOListElement>(root, '.sb-split-log').replaceChildren(...items);
+      part<HTMLOListElement>(root, '.sb-pane-log').replaceChildren(...items);
     }
   }
 }
