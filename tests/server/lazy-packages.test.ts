@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { WebSocket } from 'ws';
 import { createDemoServer } from './demo-server/http/server.ts';
 const cache = createRequire(import.meta.url).cache;
-const loaded = () => ['prom-client', 'ioredis'].filter((name) => Object.keys(cache).some((path) => path.includes('/node_modules/' + name + '/')));
+const loaded = () => ['prom-client', 'ioredis', 'unhomoglyph'].filter((name) => Object.keys(cache).some((path) => path.includes('/node_modules/' + name + '/')));
 const server = createDemoServer({ staticDir: null });
 const { port } = await server.listen(0, '127.0.0.1');
 const socket = new WebSocket('ws://127.0.0.1:' + port + '/ws/echo');
@@ -31,8 +31,8 @@ console.log(JSON.stringify({ afterEcho, afterScrape: loaded(), status: scrape.st
 await server.close();
 `;
 
-describe('the demo server without /metrics scrapes or --redis', () => {
-  it('loads neither prom-client nor ioredis: each is loaded on first use (issue 23: less heap for every full collection to mark)', async () => {
+describe('the demo server without /metrics scrapes, --redis or chat names', () => {
+  it('loads neither prom-client, ioredis nor the confusables table: each is loaded on first use (issue 23: less heap for every full collection to mark)', async () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: new URL('../..', import.meta.url), timeout: 20_000 });
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ afterEcho: [], afterScrape: ['prom-client'], status: 200, closes: true });
   });
