@@ -8,8 +8,10 @@
  * a heap snapshot after start and one during the echo, summarized by
  * bench/heap-summary.ts.
  *
- *   node bench/echo-heap.ts [--rounds 3] [--payload 16384] [--snapshots] [--control] [--out bench-results/echo-heap]
+ *   node bench/echo-heap.ts [--rounds 3] [--payload 16384] [--snapshots] [--control] [--before <checkout>] [--out bench-results/echo-heap]
  *
+ * `--before <checkout>` adds the demo server of another checkout (an
+ * earlier commit), so before and after are measured in the same run.
  * `--control` adds bare `ws` run with the demo server's modules preloaded
  * (`--import demo-server/http/server.ts`): the same echo code with the
  * demo server's heap beside it.
@@ -76,6 +78,7 @@ const { values } = parseArgs({
     payload: { type: 'string', default: String(16 * 1024) },
     snapshots: { type: 'boolean', default: false },
     control: { type: 'boolean', default: false },
+    before: { type: 'string' },
     out: { type: 'string', default: 'bench-results/echo-heap' },
   },
   strict: true,
@@ -91,6 +94,11 @@ const variants: Variant[] = [
   { label: 'socketbook', spec: socketbookTarget(), nodeArgs: [], path: '/ws/echo' },
   { label: 'bare ws', spec: referenceTarget('reference-echo.ts'), nodeArgs: [], path: '/' },
 ];
+if (values.before !== undefined) {
+  // Another checkout of the demo server (e.g. `git archive <commit> demo-server src/shared package.json` with node_modules linked), run the same way.
+  const before = socketbookTarget();
+  variants.push({ label: 'socketbook before', spec: { ...before, script: join(resolve(values.before), before.script) }, nodeArgs: [], path: '/ws/echo' });
+}
 if (values.control) variants.push({ label: 'bare ws + demo modules', spec: referenceTarget('reference-echo.ts'), nodeArgs: ['--import', './demo-server/http/server.ts'], path: '/' });
 
 /** Asks `target` for a heap snapshot (SIGUSR2) and resolves with its path once written. */
