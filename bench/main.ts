@@ -5,7 +5,7 @@
  * first; the report gives medians, the ratio and each budget (design.md,
  * "Budgets"), prints a table and writes JSON to bench-results/.
  *
- *   npm run bench                      every scenario, 3 rounds (a few minutes)
+ *   npm run bench                      every scenario, 3 rounds, 5 for the tails (round trip, handshakes)
  *   npm run bench -- --quick           a smoke run in seconds (numbers not meaningful)
  *   npm run bench -- --only echo-32b,fanout --rounds 5
  *   npm run bench -- --profile         also write each server's CPU profile and summarize it
@@ -61,7 +61,7 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --quick            a smoke run in seconds: small loads, one round (numbers not meaningful)
   --only <ids>       comma-separated scenarios: ${SCENARIOS.map((scenario) => scenario.id).join(', ')}, ${CLUSTER_FANOUT_ID}, slow-consumers, classroom, ${WORST_CASES.join(', ')}
-  --rounds <n>       A/B rounds (default ${String(FULL_SETTINGS.rounds)}; 1 with --quick)
+  --rounds <n>       A/B rounds (default ${String(FULL_SETTINGS.rounds)}; round-trip and idle run at least 5, their p99s are tails; 1 with --quick)
   --workers <n>      load-generator threads (default ${String(FULL_SETTINGS.workers)})
   --profile          write a CPU profile of every server run (--cpu-prof) and print where the time went
   --out <folder>     where to write the JSON (default bench-results/)
@@ -158,7 +158,8 @@ async function runScenario(scenario: Scenario, args: Arguments, settings: BenchS
   const notes: string[] = [];
   const openFiles = scenario.openFilesNeeded(settings);
   const limit = await openFileLimit();
-  for (let round = 0; round < settings.rounds; round++) {
+  const rounds = args.quick ? settings.rounds : Math.max(settings.rounds, scenario.minRounds ?? 1);
+  for (let round = 0; round < rounds; round++) {
     // ABBA…: whichever server runs second in a round meets a warmer, busier machine; alternate it.
     const order: TargetName[] = round % 2 === 0 ? ['socketbook', 'ws'] : ['ws', 'socketbook'];
     for (const name of order) {
@@ -180,7 +181,7 @@ async function runScenario(scenario: Scenario, args: Arguments, settings: BenchS
       await sleep(300);
     }
   }
-  return summarizeScenario(scenario, scenario.title(settings), runs, notes);
+  return summarizeScenario(scenario, scenario.title(settings), runs, notes, rounds);
 }
 
 // Ctrl+C mid-run must not leave servers behind.
@@ -308,7 +309,7 @@ for (const scenario of scenarios) for (const note of scenario.notes) console.log
 for (const note of clusterFanout?.notes ?? []) console.log(`note (${CLUSTER_FANOUT_ID}): ${note}`);
 for (const note of globalNotes) console.log(`note: ${note}`);
 for (const [name, lines] of Object.entries(profiles)) console.log(`\nCPU profile, ${name}:\n  ${lines.join('\n  ')}`);
-const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric}`));
+const missed = scenarios.flatMap((scenario) => scenario.budgets.filter((budget) => !budget.met).map((budget) => `${scenario.id} ${budget.metric} ${budget.rule}`));
 for (const budget of clusterFanout?.budgets ?? []) if (!budget.met) missed.push(`${CLUSTER_FANOUT_ID} ${budget.layout} ${budget.metric}`);
 if (slowConsumers !== null && !slowConsumers.held) missed.push('slow-consumers RSS bound');
 if (classroom !== null && classroom.eventsAcknowledged !== classroom.eventsSent) missed.push('classroom: every event acknowledged');

@@ -30,6 +30,8 @@ export interface BudgetVerdict {
 export interface ScenarioReport {
   readonly id: string;
   readonly title: string;
+  /** Rounds run: each metric is the median of this many runs per server. */
+  readonly rounds: number;
   readonly runs: readonly RunRecord[];
   readonly metrics: readonly MetricSummary[];
   readonly budgets: readonly BudgetVerdict[];
@@ -49,6 +51,7 @@ export function summarizeScenario(
   title: string,
   runs: readonly RunRecord[],
   notes: readonly string[],
+  rounds = Math.max(0, ...runs.map((run) => run.round)),
 ): ScenarioReport {
   const valuesOf = (target: TargetName, key: string) => runs.filter((run) => run.target === target).map((run) => run.values[key] ?? NaN);
   const hasReference = runs.some((run) => run.target === 'ws');
@@ -78,7 +81,7 @@ export function summarizeScenario(
     const actual = metric.socketbook.median;
     return { metric: budget.metric, rule: `≤ ${String(budget.value)}${metric.unit === '' ? '' : ` ${metric.unit}`}`, actual, met: actual <= budget.value };
   });
-  return { id: scenario.id, title, runs, metrics, budgets, notes };
+  return { id: scenario.id, title, rounds, runs, metrics, budgets, notes };
 }
 
 /** `12345.6` → `12,346`; `NaN` → `–`. */
@@ -99,15 +102,15 @@ export function serverTable(scenarios: readonly ScenarioReport[]): string {
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     for (const [index, metric] of scenario.metrics.entries()) {
-      const budget = scenario.budgets.find((verdict) => verdict.metric === metric.key);
+      const budgets = scenario.budgets.filter((verdict) => verdict.metric === metric.key);
       const unit = metric.unit === '' ? '' : ` ${metric.unit}`;
       rows.push([
-        index === 0 ? scenario.title : '',
+        index === 0 ? `${scenario.title} (${String(scenario.rounds)} rounds)` : '',
         `${metric.label}${unit === '' ? '' : ` (${metric.unit})`}`,
         formatNumber(metric.socketbook.median, metric.digits),
         metric.ws === null ? '' : formatNumber(metric.ws.median, metric.digits),
         metric.ratio === null ? '' : `${metric.ratio.toFixed(2)}×`,
-        budget === undefined ? '' : `${budget.rule}: ${budget.met ? 'met' : 'MISSED'}`,
+        budgets.map((budget) => `${budget.rule}: ${budget.met ? 'met' : 'MISSED'}`).join('; '),
       ]);
     }
   }

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { loadOnFirstUse } from './load-on-use.ts';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import type { CloseInitiator, Connection } from './connection.ts';
 import type { MemoryBudget } from './memory-budget.ts';
 import { METRIC_DOCS, type MetricDoc } from './metric-docs.ts';
@@ -46,6 +47,13 @@ function closeCodeLabel(code: number, by: CloseInitiator): string {
 }
 
 /**
+ * prom-client, loaded on first use (a scrape of /metrics, a timed chat
+ * broker call), not with the server: its modules and registries are about
+ * 0.8 MB of heap for a server nobody scrapes.
+ */
+const loadPromClient = loadOnFirstUse<typeof import('prom-client')>('prom-client');
+
+/**
  * Metrics common to every demo server in this process (memory, CPU, event
  * loop delay, open file descriptors): made once, on the first scrape, since
  * prom-client's collectors start process-wide monitors that never stop.
@@ -53,10 +61,17 @@ function closeCodeLabel(code: number, by: CloseInitiator): string {
 let processRegistry: Registry | null = null;
 function processMetrics(): Registry {
   if (processRegistry === null) {
+    const { collectDefaultMetrics, Registry } = loadPromClient();
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
   }
   return processRegistry;
+}
+
+/** The prom-client side of one server's metrics, made on first use. */
+interface PromMetrics {
+  readonly registry: Registry;
+  readonly brokerSeconds: Histogram<'broker' | 'operation'>;
 }
 
 /**
@@ -69,17 +84,31 @@ function processMetrics(): Registry {
  * client cannot create series.
  */
 export class ServerMetrics implements RouteMetrics {
-  readonly #registry = new Registry();
+  readonly #budget: MemoryBudget;
+  readonly #endpoints: readonly string[];
   /** Open connections and the route pattern each came in on. */
   readonly #open = new Map<Connection, string>();
   readonly #closed = new Map<string, ClosedTotals>();
-  readonly #closes: Counter<'endpoint' | 'code' | 'by'>;
-  readonly #brokerSeconds: Histogram<'broker' | 'operation'>;
+  /** Closes per endpoint, code label and initiator, kept here until a scrape reads them. */
+  readonly #closes = new Map<string, { readonly endpoint: string; readonly code: string; readonly by: CloseInitiator; count: number }>();
+  #prom: PromMetrics | null = null;
 
   constructor(budget: MemoryBudget, endpoints: readonly string[]) {
-    const registers = [this.#registry];
+    this.#budget = budget;
+    this.#endpoints = endpoints;
+  }
+
+  /** Makes the registry and its metrics the first time they are needed; each reads this object's counts when scraped. */
+  #promMetrics(): PromMetrics {
+    if (this.#prom !== null) return this.#prom;
+    const { Counter, Gauge, Histogram, Registry } = loadPromClient();
+    const registry = new Registry();
+    const registers = [registry];
+    const budget = this.#budget;
+    const endpoints = this.#endpoints;
     const open = this.#open;
     const closed = this.#closed;
+    const closes = this.#closes;
     /** Sums a connection field over open and closed connections, per endpoint. */
     const totals = (field: keyof ClosedTotals): Map<string, number> => {
       const sums = new Map<string, number>(endpoints.map((endpoint) => [endpoint, closed.get(endpoint)?.[field] ?? 0]));
@@ -132,15 +161,21 @@ export class ServerMetrics implements RouteMetrics {
         this.inc(budget.shedCount);
       },
     });
-    this.#closes = new Counter({
+    new Counter({
       ...described(METRIC_DOCS.closes),
       registers,
+      collect(this: Counter<'endpoint' | 'code' | 'by'>) {
+        this.reset();
+        for (const { endpoint, code, by, count } of closes.values()) this.inc({ endpoint, code, by }, count);
+      },
     });
-    this.#brokerSeconds = new Histogram({
+    const brokerSeconds = new Histogram({
       ...described(METRIC_DOCS.chatBrokerSeconds),
       buckets: BROKER_BUCKETS_SECONDS,
       registers,
     });
+    this.#prom = { registry, brokerSeconds };
+    return this.#prom;
   }
 
   /** Records a connection accepted on the route whose pattern is `endpoint`. */
@@ -160,11 +195,15 @@ export class ServerMetrics implements RouteMetrics {
     totals.bytesOut += connection.bytesOut;
     this.#closed.set(endpoint, totals);
     const { code, by } = connection.closeOutcome(receivedCode);
-    this.#closes.inc({ endpoint, code: closeCodeLabel(code, by), by });
+    const label = closeCodeLabel(code, by);
+    const key = `${endpoint} ${label} ${by}`;
+    const entry = this.#closes.get(key);
+    if (entry === undefined) this.#closes.set(key, { endpoint, code: label, by, count: 1 });
+    else entry.count += 1;
   }
 
   timeBroker(broker: string, operation: BrokerOperation): () => void {
-    const stop = this.#brokerSeconds.startTimer({ broker, operation });
+    const stop = this.#promMetrics().brokerSeconds.startTimer({ broker, operation });
     return () => {
       stop();
     };
@@ -172,11 +211,12 @@ export class ServerMetrics implements RouteMetrics {
 
   /** The Content-Type of `text()`. */
   get contentType(): string {
-    return this.#registry.contentType;
+    return this.#promMetrics().registry.contentType;
   }
 
   /** Every metric of this server and of the process, in Prometheus' text format. */
   text(): Promise<string> {
-    return Registry.merge([this.#registry, processMetrics()]).metrics();
+    const { Registry } = loadPromClient();
+    return Registry.merge([this.#promMetrics().registry, processMetrics()]).metrics();
   }
 }

@@ -1,4 +1,4 @@
-import unhomoglyph from 'unhomoglyph';
+import { loadOnFirstUse } from '../../core/load-on-use.ts';
 import { nicknameProblem } from '../../../src/shared/protocol/chat.ts';
 
 /**
@@ -53,6 +53,13 @@ export function assignName(isTaken: (name: string) => boolean, random: () => num
 export const RESERVED_NAMES = ['teacher', 'admin', 'administrator', 'moderator', 'server', 'system', 'socketbook', 'root', 'staff', 'everyone'] as const;
 
 /**
+ * Unicode's confusables table (about 0.7 MB of heap), loaded by the first
+ * name checked, not with every server: a server that only echoes would
+ * carry it through every full collection (issue 23).
+ */
+const unhomoglyph = loadOnFirstUse<(text: string) => string>('unhomoglyph');
+
+/**
  * UTS #39 §4 skeleton: NFD, every confusable character replaced by its
  * prototype from Unicode's confusables.txt (the `unhomoglyph` package, which
  * ships that table), NFD again. Two strings that look alike have the same
@@ -60,7 +67,7 @@ export const RESERVED_NAMES = ['teacher', 'admin', 'administrator', 'moderator',
  * for comparing, never for showing (`m` becomes `rn`).
  */
 export function skeleton(text: string): string {
-  return unhomoglyph(text.normalize('NFD')).normalize('NFD');
+  return unhomoglyph()(text.normalize('NFD')).normalize('NFD');
 }
 
 /**
@@ -87,7 +94,8 @@ function reservedKey(name: string): string {
   return nameKeys(name.replace(/[-_]/g, '').replace(/\p{N}+$/u, '')).folded;
 }
 
-const RESERVED_KEYS = new Map<string, string>(RESERVED_NAMES.map((name) => [reservedKey(name), name]));
+/** The reserved names by their keys, made by the first name checked (skeletons need the table). */
+let reservedKeys: ReadonlyMap<string, string> | null = null;
 
 /**
  * NFKC, as UTS #39 asks before comparing identifiers: compatibility forms
@@ -110,7 +118,8 @@ export function nameProblem(name: string): string | null {
   const patternProblem = nicknameProblem(name);
   if (patternProblem !== null) return patternProblem;
   if (INVISIBLE_LETTER.test(name)) return `${JSON.stringify(name)} is not allowed: it has letters that do not show`;
-  const reserved = RESERVED_KEYS.get(reservedKey(name));
+  reservedKeys ??= new Map(RESERVED_NAMES.map((reserved) => [reservedKey(reserved), reserved]));
+  const reserved = reservedKeys.get(reservedKey(name));
   if (reserved !== undefined) return `${JSON.stringify(name)} is not allowed: "${reserved}" is reserved, so no one can pass for the one running the class`;
   return null;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { Redis, ReplyError } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ChatOptions, RoomEvent, TypingEvent } from '../../../src/shared/protocol/chat.ts';
+import { loadOnFirstUse } from '../../core/load-on-use.ts';
 import { BrokerUnavailableError, type ChatBroker, type JoinRequest, type JoinResult, type Membership, type RenameResult, type RoomSink, type RoomSummary, type SayResult } from './broker.ts';
 import { assignName, looksAlike, nameKeys, nameProblem, normalizeName } from './names.ts';
 import { resolveChatOptions } from './options.ts';
@@ -14,6 +15,9 @@ import {
   SWEEP_DEAD_MEMBERS,
   TAKE_TOKEN,
 } from './redis-scripts.ts';
+
+/** ioredis, loaded when the first Redis broker is made (`--redis`), not with every server. */
+const ioredis = loadOnFirstUse<typeof import('ioredis')>('ioredis');
 
 /** Options of `RedisChatBroker`: where Redis is, and how fast a dead process's members expire. */
 export interface RedisBrokerOptions {
@@ -128,6 +132,7 @@ export class RedisChatBroker implements ChatBroker {
       // Subscriptions are this broker's to manage: after a loss it starts again from nothing.
       autoResubscribe: false,
     };
+    const { Redis } = ioredis();
     this.#redis = new Redis(options.url, connection);
     this.#subscriber = new Redis(options.url, connection);
     // While Redis is down the clients retry twice a second: each different error is logged once.
@@ -565,7 +570,7 @@ export class RedisChatBroker implements ChatBroker {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof ReplyError) throw error;
+      if (error instanceof ioredis().ReplyError) throw error;
       // The close reason is short and read by people: ioredis's wording is in the log (the client's 'error' event), and in `cause`.
       throw new BrokerUnavailableError('Redis did not answer; reconnect to resume', { cause: error });
     }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../../../bench/histogram.ts';
 import { split } from '../../../../bench/load.ts';
-import { markdownTable, median, summarizeScenario } from '../../../../bench/report.ts';
+import { markdownTable, median, serverTable, summarizeScenario } from '../../../../bench/report.ts';
+import { SCENARIOS } from '../../../../bench/scenarios.ts';
 
 describe('LatencyHistogram', () => {
   it('gives percentiles within 1 % of the exact nearest-rank value, and the exact maximum', () => {
@@ -50,20 +51,21 @@ describe('split', () => {
   });
 });
 
-describe('summarizeScenario', () => {
-  const scenario = {
-    id: 'echo',
-    metrics: [
-      { key: 'rate', label: 'echoes/s', unit: '', digits: 0 },
-      { key: 'p99Ms', label: 'p99', unit: 'ms', digits: 2 },
-    ],
-    budgets: [
-      { metric: 'rate', kind: 'ratio-at-least', value: 0.9 },
-      { metric: 'p99Ms', kind: 'at-most', value: 1 },
-      { metric: 'p99Ms', kind: 'ratio-at-most', value: 2.5 },
-    ] as const,
-  };
+/** A scenario with a throughput budget and two on one tail. */
+const scenario = {
+  id: 'echo',
+  metrics: [
+    { key: 'rate', label: 'echoes/s', unit: '', digits: 0 },
+    { key: 'p99Ms', label: 'p99', unit: 'ms', digits: 2 },
+  ],
+  budgets: [
+    { metric: 'rate', kind: 'ratio-at-least', value: 0.9 },
+    { metric: 'p99Ms', kind: 'at-most', value: 1 },
+    { metric: 'p99Ms', kind: 'ratio-at-most', value: 2.5 },
+  ] as const,
+};
 
+describe('summarizeScenario', () => {
   it('takes medians per server, the ratio of the medians, and judges each budget', () => {
     const report = summarizeScenario(scenario, 'Echo', [
       { round: 1, target: 'socketbook', values: { rate: 90, p99Ms: 0.8 }, profile: null },
@@ -80,6 +82,36 @@ describe('summarizeScenario', () => {
       { metric: 'p99Ms', rule: '≤ 1 ms', actual: 1.1, met: false },
       { metric: 'p99Ms', rule: '≤ 2.5× bare ws', actual: 2.2, met: true },
     ]);
+    expect(report.rounds).toBe(2);
+  });
+});
+
+describe('serverTable', () => {
+  it('names the rounds each scenario ran and lists every budget on a metric', () => {
+    const report = summarizeScenario(
+      scenario,
+      'Echo',
+      [
+        { round: 1, target: 'socketbook', values: { rate: 90, p99Ms: 0.8 }, profile: null },
+        { round: 1, target: 'ws', values: { rate: 100, p99Ms: 0.2 }, profile: null },
+      ],
+      [],
+      5,
+    );
+    const table = serverTable([report]);
+    expect(table).toContain('Echo (5 rounds)');
+    expect(table).toContain('≤ 1 ms: met; ≤ 2.5× bare ws: MISSED');
+  });
+});
+
+describe('the tail scenarios', () => {
+  it('run at least 5 rounds and hold their p99 to 1.1× bare ws (issue 23)', () => {
+    const tails = { 'round-trip': 'p99Ms', idle: 'handshakeP99Ms' } as const;
+    for (const [id, metric] of Object.entries(tails)) {
+      const found = SCENARIOS.find((candidate) => candidate.id === id);
+      expect(found?.minRounds, id).toBeGreaterThanOrEqual(5);
+      expect(found?.budgets, id).toContainEqual({ metric, kind: 'ratio-at-most', value: 1.1 });
+    }
   });
 });
 
