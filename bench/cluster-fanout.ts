@@ -12,7 +12,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { onPath, REDIS_MISSING, startRedis, type Running } from '../demo-server/cluster/processes.ts';
+import { REDIS_BROKER_DEFAULTS } from '../demo-server/routes/chat/redis-broker.ts';
 import { fanoutChatLimits, joinRoom, leaveRoom, measurePhase, type PhaseResult } from './fanout-room.ts';
 import type { LoadWorker } from './load.ts';
 import { formatNumber, markdownTable, median } from './report.ts';
@@ -50,12 +52,14 @@ export const CLUSTER_FANOUT_METRICS: readonly MetricSpec[] = [
   { key: 'delivered', label: 'deliveries counted', unit: '', digits: 0 },
   { key: 'lost', label: 'lost', unit: '', digits: 0 },
   { key: 'disordered', label: 'out of order or repeated', unit: '', digits: 0 },
+  { key: 'publishesPerEvent', label: 'Redis: PUBLISH commands per event logged', unit: '', digits: 2 },
+  { key: 'roomSubscribers', label: "Redis: subscribers to the room's channel", unit: '', digits: 0 },
 ];
 
 /** Held by every layout: no delivery lost, none repeated or out of order. */
 const ZERO_METRICS = ['lost', 'disordered'] as const;
 /** Counts, not rates: a ratio of them says nothing. */
-const NO_RATIO = new Set(['members', 'published', 'delivered', ...ZERO_METRICS]);
+const NO_RATIO = new Set(['members', 'published', 'delivered', ...ZERO_METRICS, 'publishesPerEvent', 'roomSubscribers']);
 
 export interface ClusterFanoutRun {
   readonly round: number;
@@ -118,6 +122,27 @@ async function deploy(layout: Layout, members: number): Promise<Deployment> {
   };
 }
 
+/**
+ * What Redis itself counts for the room: PUBLISH commands run so far (the
+ * chat's Lua script publishes each event it logs, and INFO commandstats
+ * counts a script's commands too), the room's last event id (one per event
+ * logged: messages, and the `joined` of a member that joined quietly) and
+ * the subscribers of the room's channel.
+ */
+async function redisCounts(redis: Running): Promise<{ publishes: number; lastId: number; subscribers: number }> {
+  const client = new Redis(redis.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const room = `${REDIS_BROKER_DEFAULTS.keyPrefix}room:${ROOM}`;
+  try {
+    await client.connect();
+    const stats = await client.info('commandstats');
+    const lastId = Number((await client.hget(`${room}:meta`, 'seq')) ?? 0);
+    const [, subscribers] = (await client.pubsub('NUMSUB', `${room}:events`)) as [string, number];
+    return { publishes: Number(/^cmdstat_publish:calls=(\d+)/m.exec(stats)?.[1] ?? 0), lastId, subscribers };
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Open `/ws/chat/…` connections on `instance`, from its `GET /metrics`. */
 async function chatConnections(instance: RunningTarget): Promise<number> {
   const text = await (await fetch(`${instance.httpOrigin}/metrics`)).text();
@@ -137,8 +162,12 @@ async function runLayout(layout: Layout, workers: readonly LoadWorker[], setting
     const placed = await Promise.all(instances.map((instance) => chatConnections(instance)));
     const phase = (name: string, pacing: Parameters<typeof measurePhase>[1]['pacing'], durationMs: number) =>
       measurePhase(workers, { name, pacing, durationMs, members, stallTimeoutMs: fanout.stallTimeoutMs, cpuTimeMs: () => deployment.cpuTimeMs(), note });
+    // Redis's own count, around the phases only (joins publish their `joined` notices before).
+    const redisBefore = deployment.redis === null ? null : await redisCounts(deployment.redis);
     const paced: PhaseResult = await phase('paced', { kind: 'rate', messagesPerSecond: fanout.messagesPerSecond }, fanout.pacedDurationMs);
     const saturated: PhaseResult = await phase('saturated', { kind: 'window', inFlight: fanout.saturationInFlight }, fanout.saturationDurationMs);
+    const redisAfter = deployment.redis === null ? null : await redisCounts(deployment.redis);
+    const published = paced.published + saturated.published;
     for (const instance of instances) if (instance.hasExited()) note(`an instance exited during the run: ${instance.stderr.slice(-5).join(' | ')}`);
     return {
       members,
@@ -147,11 +176,15 @@ async function runLayout(layout: Layout, workers: readonly LoadWorker[], setting
       saturatedDeliveriesPerSecond: saturated.deliveriesPerSecond,
       saturatedP99Ms: saturated.p99Ms,
       saturatedCpuMicrosPerDelivery: saturated.serverCpuMicrosPerDelivery,
-      published: paced.published + saturated.published,
+      published,
       expected: paced.expected + saturated.expected,
       delivered: paced.delivered + saturated.delivered,
       lost: paced.lost + saturated.lost,
       disordered: paced.disordered + saturated.disordered,
+      // One PUBLISH per event, however many instances and members: each instance fans out what it receives.
+      ...(redisBefore === null || redisAfter === null
+        ? {}
+        : { publishesPerEvent: (redisAfter.publishes - redisBefore.publishes) / (redisAfter.lastId - redisBefore.lastId), roomSubscribers: redisAfter.subscribers }),
       ...Object.fromEntries(placed.map((connections, index) => [`instance${String(index + 1)}ChatConnections`, connections])),
     };
   } finally {
@@ -198,13 +231,21 @@ function summarize(title: string, skipped: string | null, runs: readonly Cluster
     const two = medians[cluster?.id ?? ''] ?? NaN;
     return { ...metric, medians, ratio: Number.isFinite(one) && Number.isFinite(two) && one !== 0 ? two / one : null };
   });
-  // The worst run, not the median: one lost delivery in any round is a loss.
-  const budgets = skipped !== null ? [] : LAYOUTS.flatMap((layout) =>
-    ZERO_METRICS.map((metric) => {
-      const actual = Math.max(...runs.filter((run) => run.layout === layout.id).map((run) => run.values[metric] ?? NaN));
+  const valuesOf = (layout: Layout, metric: string) => runs.filter((run) => run.layout === layout.id).map((run) => run.values[metric] ?? NaN);
+  const budgets = skipped !== null ? [] : LAYOUTS.flatMap((layout) => [
+    // The worst run, not the median: one lost delivery in any round is a loss.
+    ...ZERO_METRICS.map((metric) => {
+      const actual = Math.max(...valuesOf(layout, metric));
       return { metric, layout: layout.id, rule: '= 0 in every round', actual, met: actual === 0 };
     }),
-  );
+    // Through Redis: each event published once, and one subscription per instance, whatever the room's size.
+    ...(layout.redis ? ([['publishesPerEvent', 1, ''], ['roomSubscribers', layout.instances, ' (one per instance)']] as const) : []).map(([metric, expected, why]) => {
+      const values = valuesOf(layout, metric);
+      // A round that missed, else the expected value.
+      const actual = values.find((value) => value !== expected) ?? expected;
+      return { metric, layout: layout.id, rule: `= ${String(expected)}${why} in every round`, actual, met: actual === expected };
+    }),
+  ]);
   return { id: CLUSTER_FANOUT_ID, title, skipped, layouts: LAYOUTS, runs, metrics, budgets, notes };
 }
 

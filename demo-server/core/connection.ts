@@ -63,6 +63,16 @@ export class Connection implements BudgetHolder {
   sentClose: { readonly code: number; readonly reason: string } | null = null;
   /** Last error on the socket (e.g. an oversize message), for the close log line. */
   lastError: string | null = null;
+  /**
+   * Hold this turn's frames and write them together when the turn of the
+   * event loop ends: one system call for the frames of every message handled
+   * in the turn instead of one per frame (see `send()`). Set by a route
+   * whose clients each receive bursts of small messages (the chat's fan-out).
+   * Off by default: a frame then goes to the kernel as it is sent, and
+   * `bufferedAmount` right after a send shows only what TCP could not take,
+   * as chapter 9's backpressure lab reads it.
+   */
+  coalesceSends = false;
   readonly #limits: ConnectionLimits;
   #closeTimer: ReturnType<typeof setTimeout> | null = null;
   #messageHandler: MessageHandler | null = null;
@@ -86,6 +96,10 @@ export class Connection implements BudgetHolder {
   #pingRate: TokenBucket | null = null;
   /** Why reading is paused (`queue`, a route's own reasons); the socket reads when this is empty. */
   #pausedBy: Set<string> | null = null;
+  /** The TCP socket while `coalesceSends` holds it corked, until the turn ends. */
+  #corkedSocket: Duplex | null = null;
+  /** Connections corked in this turn of the event loop, uncorked together at its end. */
+  static #corkedThisTurn: Connection[] = [];
 
   constructor(
     id: number,
@@ -230,9 +244,41 @@ export class Connection implements BudgetHolder {
     if (this.#budget !== null && !this.#budget.reserve(this, cost)) return false;
     this.messagesOut += 1;
     this.bytesOut += size;
+    if (this.coalesceSends && this.#corkedSocket === null) this.#cork();
     this.socket.send(data, { binary }, this.#nextWriteCallback());
+    // A big frame gains nothing from waiting, and nothing holds more than a socket's default high-water mark.
+    if (this.#corkedSocket !== null && this.#corkedSocket.writableLength >= COALESCE_LIMIT_BYTES) this.#uncork();
     this.#account();
     return true;
+  }
+
+  /**
+   * Corks the TCP socket until the current turn of the event loop ends
+   * (`process.nextTick` from here runs after every callback and promise
+   * reaction of the turn): ws writes each frame as its header and payload
+   * under a cork of its own, so one message is one `writev`; a fan-out of k
+   * messages in one turn becomes one `writev` of k frames per member.
+   */
+  #cork(): void {
+    const tcp = tcpOf(this.socket);
+    if (tcp === undefined) return;
+    tcp.cork();
+    this.#corkedSocket = tcp;
+    if (Connection.#corkedThisTurn.push(this) === 1) process.nextTick(Connection.#uncorkTurn);
+  }
+
+  /** Writes what the cork held (if anything). */
+  #uncork(): void {
+    const tcp = this.#corkedSocket;
+    if (tcp === null) return;
+    this.#corkedSocket = null;
+    tcp.uncork();
+  }
+
+  static #uncorkTurn(): void {
+    const corked = Connection.#corkedThisTurn;
+    Connection.#corkedThisTurn = [];
+    for (const connection of corked) connection.#uncork();
   }
 
   /**
@@ -290,7 +336,7 @@ export class Connection implements BudgetHolder {
           this.#onDrained = () => {
             this.#written(this.#sentCount);
           };
-          (this.socket as unknown as { _socket?: Duplex })._socket?.on('drain', this.#onDrained);
+          tcpOf(this.socket)?.on('drain', this.#onDrained);
         }
       }
     } else if (queued <= lowWater && this.readingPaused) {
@@ -383,6 +429,8 @@ export class Connection implements BudgetHolder {
     this.lastError ??= reason;
     this.closedBy ??= 'server';
     this.state = 'closing';
+    // What this turn already sent reaches the kernel first, as it would have without the cork.
+    this.#uncork();
     this.socket.terminate();
     this.#release();
   }
@@ -435,6 +483,18 @@ function sentCloseCodeOf(error: Error): number | undefined {
   const code: unknown = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
   return typeof code === 'number' ? code : undefined;
 }
+
+/** ws keeps the upgraded TCP socket in a private field; there is no public accessor. */
+function tcpOf(socket: WebSocket): Duplex | undefined {
+  return (socket as unknown as { _socket?: Duplex })._socket;
+}
+
+/**
+ * What a coalescing connection holds back at most before writing at once:
+ * Node's default high-water mark for a socket. Small frames are what cost a
+ * system call each.
+ */
+const COALESCE_LIMIT_BYTES = 16 * 1024;
 
 function connectionOf(socket: WebSocket): Connection | null {
   return socket instanceof DemoWebSocket ? socket.connection : null;

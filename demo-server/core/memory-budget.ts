@@ -46,8 +46,12 @@ export class MemoryBudget {
   /** Records that `holder` now holds `nextBytes` where it held `previousBytes`. */
   update(holder: BudgetHolder, previousBytes: number, nextBytes: number): void {
     this.#totalBytes += nextBytes - previousBytes;
-    if (nextBytes > 0) this.#holders.add(holder);
-    else this.#holders.delete(holder);
+    // Called on every send: touch the set only when the holder starts or stops holding bytes.
+    if (nextBytes > 0) {
+      if (previousBytes <= 0) this.#holders.add(holder);
+    } else {
+      this.#holders.delete(holder);
+    }
   }
 
   /**

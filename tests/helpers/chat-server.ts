@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach } from 'vitest';
 import type { ClientOptions } from 'ws';
 import { ChatConnection } from '../../client/chat-connection.ts';
@@ -43,4 +44,12 @@ export function useChatServer(): ChatServerSession {
       running = await startServer({ chat });
     },
   };
+}
+
+/** Sends everything `write` sends as one TCP write, so the server reads it as one chunk and handles it in one turn. */
+export function inOneWrite(connection: ChatConnection, write: () => void): void {
+  const tcp = (connection.socket as unknown as { _socket: Socket })._socket;
+  tcp.cork();
+  write();
+  tcp.uncork();
 }

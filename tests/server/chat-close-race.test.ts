@@ -1,7 +1,6 @@
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ChatConnection } from '../../client/chat-connection.ts';
-import { useChatServer } from '../helpers/chat-server.ts';
+import { inOneWrite, useChatServer } from '../helpers/chat-server.ts';
 
 /**
  * Messages the server accepted before a close must still be handled: ws
@@ -16,14 +15,6 @@ describe('/ws/chat/:room: messages accepted before a close', () => {
     const connection = await session.connect(room);
     await connection.next('welcome');
     return connection;
-  }
-
-  /** Sends everything `write` sends as one TCP write, so the server reads it as one chunk. */
-  function inOneWrite(connection: ChatConnection, write: () => void): void {
-    const tcp = (connection.socket as unknown as { _socket: Socket })._socket;
-    tcp.cork();
-    write();
-    tcp.uncork();
   }
 
   it('broadcasts a say that arrives together with the close frame', async () => {

@@ -71,13 +71,22 @@ describe.skipIf(lacks('redis-server'))('npm run bench: the cluster-fanout scenar
       ['one-instance', 'disordered', true],
       ['two-instances-redis', 'lost', true],
       ['two-instances-redis', 'disordered', true],
+      ['two-instances-redis', 'publishesPerEvent', true],
+      ['two-instances-redis', 'roomSubscribers', true],
     ]);
     expect(report.notes).toEqual([]);
+  });
+
+  it("counts Redis's own PUBLISH commands: one per event however many members, and one subscription per instance", () => {
+    const [one, two] = report.runs;
+    expect(one?.values).not.toHaveProperty('publishesPerEvent');
+    expect(two?.values).toMatchObject({ publishesPerEvent: 1, roomSubscribers: 2 });
   });
 
   it('prints a column per layout, the ratio and the zero-loss check', () => {
     expect(stdout).toMatch(/\| Scenario +\| Metric +\| one instance +\| two instances \+ Redis +\| Ratio +\| Budget +\|/);
     expect(stdout).toMatch(/\| lost +\| 0 +\| 0 +\| +\| = 0 in every round: met +\|/);
+    expect(stdout).toMatch(/\| Redis: PUBLISH commands per event logged +\| – +\| 1\.00 +\| +\| = 1 in every round: met +\|/);
     expect(stdout).toContain('Budgets: all met.');
   });
 });

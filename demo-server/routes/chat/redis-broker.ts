@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ChatOptions, RoomEvent, TypingEvent } from '../../../src/shared/protocol/chat.ts';
 import { loadOnFirstUse } from '../../core/load-on-use.ts';
 import { BrokerUnavailableError, type ChatBroker, type JoinRequest, type JoinResult, type Membership, type RenameResult, type RoomSink, type RoomSummary, type SayResult } from './broker.ts';
@@ -37,6 +37,12 @@ export const REDIS_BROKER_DEFAULTS: Readonly<Omit<RedisBrokerOptions, 'url'>> = 
   memberTtlMs: 10_000,
   keyPrefix: 'socketbook:chat:',
 };
+
+/** `LOG_EVENT`'s reply: the event's id, and whether it was a duplicate (then the earlier message's id). */
+function loggedEvent(reply: unknown): { id: number; duplicate: boolean } {
+  const [id, duplicate] = reply as [number, number];
+  return { id, duplicate: duplicate === 1 };
+}
 
 /** Seconds a clientId is remembered for deduplication; the check also needs its message still in the retained history. */
 const CLIENT_ID_TTL_SECONDS = 3_600;
@@ -346,19 +352,16 @@ export class RedisChatBroker implements ChatBroker {
    * record and writes it: a duplicate is not logged, and its earlier id comes back.
    */
   async #logEvent(room: string, body: EventBody, clientIdKey: string | null = null): Promise<{ id: number; duplicate: boolean }> {
+    return loggedEvent(await this.#script(LOG_EVENT, ...this.#logEventCall(room, body, clientIdKey)));
+  }
+
+  /** The keys and arguments of `LOG_EVENT` for `body`. */
+  #logEventCall(room: string, body: EventBody, clientIdKey: string | null): [string[], (string | number)[]] {
     // `type, id, at` first: the order a reader of the JSON expects; the script writes id and at.
     const { type, ...fields } = body;
     const rest = JSON.stringify(fields).slice(1);
     const keys = [this.#roomKey(room, 'meta'), this.#roomKey(room, 'log'), ...(clientIdKey === null ? [] : [clientIdKey])];
-    const [id, duplicate] = (await this.#script(LOG_EVENT, keys, [
-      JSON.stringify(type),
-      Date.now(),
-      rest,
-      this.#options.historyLength,
-      this.#roomKey(room, 'events'),
-      CLIENT_ID_TTL_SECONDS,
-    ])) as [number, number];
-    return { id, duplicate: duplicate === 1 };
+    return [keys, [JSON.stringify(type), Date.now(), rest, this.#options.historyLength, this.#roomKey(room, 'events'), CLIENT_ID_TTL_SECONDS]];
   }
 
   async publishTyping(member: LocalMember, typing: boolean): Promise<void> {
@@ -385,24 +388,32 @@ export class RedisChatBroker implements ChatBroker {
     await this.#logEvent(member.room, { type: 'joined', name: record.name });
   }
 
+  /**
+   * One round trip for a message (two with a clientId): a member's says are
+   * handled one after another, so through Redis a member could send at most
+   * one message per round trip, and each round trip more divided that rate.
+   */
   async say(member: LocalMember, text: string, clientId: string | null): Promise<SayResult> {
     const { room } = member;
-    const recipients = await this.#call(() => this.#redis.hlen(this.#roomKey(room, 'members')));
+    const membersKey = this.#roomKey(room, 'members');
     const clientIdKey = this.#roomKey(room, `client:${member.record.name}\n${clientId ?? ''}`);
     if (clientId !== null) {
       // A resend of an earlier message is answered before anything is logged
       // (a quiet member is not announced for it); the log script checks again, atomically.
-      const earlier = Number((await this.#call(() => this.#redis.get(clientIdKey))) ?? 0);
-      const lastId = Number((await this.#call(() => this.#redis.hget(this.#roomKey(room, 'meta'), 'seq'))) ?? 0);
+      const [recipients, earlier, lastId] = await this.#pipeline((pipeline) => pipeline.hlen(membersKey).get(clientIdKey).hget(this.#roomKey(room, 'meta'), 'seq'));
       // Only while the message is in the retained history, as in memory.
-      if (earlier > 0 && earlier > lastId - this.#options.historyLength) return { id: earlier, recipients, duplicate: true };
+      if (Number(earlier ?? 0) > 0 && Number(earlier) > Number(lastId ?? 0) - this.#options.historyLength) {
+        return { id: Number(earlier), recipients: Number(recipients), duplicate: true };
+      }
     }
     await this.announce(member);
     // A message ends the sender's typing; members clear the indicator when it arrives.
     this.stopTyping(member);
-    await this.#call(() => this.#redis.zrem(this.#roomKey(room, 'typing'), member.record.name));
-    const { id, duplicate } = await this.#logEvent(room, { type: 'message', from: member.record.name, text, ...(clientId === null ? {} : { clientId }) }, clientId === null ? null : clientIdKey);
-    return { id, recipients, duplicate };
+    const [keys, args] = this.#logEventCall(room, { type: 'message', from: member.record.name, text, ...(clientId === null ? {} : { clientId }) }, clientId === null ? null : clientIdKey);
+    // In order on one connection: the room's size, the typing indicator off, then the message logged and published.
+    const [recipients, , logged] = await this.#pipeline((pipeline) => pipeline.hlen(membersKey).zrem(this.#roomKey(room, 'typing'), member.record.name).eval(LOG_EVENT, keys.length, ...keys, ...args));
+    const { id, duplicate } = loggedEvent(logged);
+    return { id, recipients: Number(recipients), duplicate };
   }
 
   async rename(member: LocalMember, asked: string): Promise<RenameResult> {
@@ -563,6 +574,15 @@ export class RedisChatBroker implements ChatBroker {
 
   async #script(lua: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.#call(() => this.#redis.eval(lua, keys.length, ...keys, ...args));
+  }
+
+  /** Sends the commands `build` queues in one write and returns their replies; the first failed command's error is thrown, as `#call` reports it. */
+  async #pipeline(build: (pipeline: ChainableCommander) => ChainableCommander): Promise<unknown[]> {
+    return this.#call(async () => {
+      const replies = (await build(this.#redis.pipeline()).exec()) ?? [];
+      for (const [error] of replies) if (error !== null) throw error;
+      return replies.map(([, reply]) => reply);
+    });
   }
 
   /** Runs a Redis call; a lost or unreachable Redis becomes a `BrokerUnavailableError`, a script error stays a bug. */

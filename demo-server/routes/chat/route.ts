@@ -120,6 +120,8 @@ export function createChatRoute(
     };
 
     function open(connection: Connection, query: JoinQuery): void {
+      // A busy room hands each member several small events per turn: one write for them all.
+      connection.coalesceSends = true;
       let membership: Membership | null = null;
       /** Broker events that arrive before the welcome is sent, sent right after it. */
       const early: [RoomEvent | TypingEvent, string][] = [];
