@@ -367,5 +367,5 @@ if (import.meta.main) {
   await writeFile(target, `${JSON.stringify(published, null, 2)}\n`);
   const readme = new URL('README.md', ROOT);
   await writeFile(readme, replaceReadmeSummary(await readFile(readme, 'utf8'), readmeSummary(published)));
-  console.log(`Wrote ${fileURLToPath(target)} and the summary in README.md: server run of ${server.startedAt}, site run of ${site.startedAt}${grader === null ? '' : `, grader run of ${grader.startedAt}`}${missing.length > 0 ? `; kept the published ${missing.join(', ')}` : ''}.`);
+  console.log(`Wrote ${fileURLToPath(target)} and the summary in README.md: server run of ${server.startedAt}, site run of ${site.startedAt}${grader === null ? '' : `, grader run of ${grader.startedAt}`}${missing.length > 0 ? `; kept the published values of ${missing.join(', ')}` : ''}.`);
 }
