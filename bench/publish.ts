@@ -301,6 +301,10 @@ export function readmeSummary(data: PublishedBenchmarks): string {
   const heaviest = Math.max(...pages.map((page) => page.scriptGzipBytes));
   rows.push([`${String(pages.length)} pages`, 'JavaScript before interaction, gzip (the heaviest page)', '≤ 20 KB', `${formatNumber(heaviest / 1024, 1)} KB`, verdict(heaviest <= SITE_BUDGETS.scriptGzipBytes)]);
   const scored = pages.filter((page) => page.scores !== null);
+  const unscored = pages.filter((page) => page.scores === null).map((page) => page.path);
+  if (scored.length > 0 && unscored.length > 0 && data.site.lighthousePreset !== null) {
+    rows.push(['', 'pages Lighthouse could not load (no score)', 'none', unscored.join(', '), verdict(false)]);
+  }
   if (scored.length > 0) {
     const lowest = Math.min(...scored.flatMap((page) => Object.values(page.scores ?? {})));
     const under = scored.filter((page) => Object.values(page.scores ?? {}).some((score) => score < SITE_BUDGETS.lighthouseScore)).map((page) => page.path);
