@@ -54,12 +54,14 @@ interface SimulatedStudent {
   readonly socket: WebSocket;
   /** Send time of each `reading` event by its sequence number, until the dashboard shows it. */
   readonly pending: Map<number, number>;
+  /** Events this student sent: even ones are `reading`, odd ones `attempt`, so every student reports both. */
+  sent: number;
   acknowledged: number;
 }
 
 async function joinStudent(url: string, name: string): Promise<SimulatedStudent> {
   const socket = new WebSocket(url);
-  const student: SimulatedStudent = { name, socket, pending: new Map(), acknowledged: 0 };
+  const student: SimulatedStudent = { name, socket, pending: new Map(), sent: 0, acknowledged: 0 };
   const welcomed = new Promise<void>((resolve, reject) => {
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as StudentServerMessage;
@@ -121,8 +123,11 @@ export async function runClassroomBench(overrides: Partial<ClassroomBenchOptions
     const timers = students.map((student, index) =>
       setTimeout(() => {
         const tick = (): void => {
+          // One id sequence for the class (increasing per student too, as the section numbers must be);
+          // the kind alternates per student: with a class-wide parity each student would only ever send one kind.
           sequence += 1;
-          if (sequence % 2 === 0) {
+          student.sent += 1;
+          if (student.sent % 2 === 1) {
             student.pending.set(sequence, performance.now());
             student.socket.send(JSON.stringify({ type: 'reading', id: sequence, chapter: 'closing', section: `e-${String(sequence)}` }));
           } else {

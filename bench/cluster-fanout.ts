@@ -59,7 +59,7 @@ export const CLUSTER_FANOUT_METRICS: readonly MetricSpec[] = [
 /** Held by every layout: no delivery lost, none repeated or out of order. */
 const ZERO_METRICS = ['lost', 'disordered'] as const;
 /** Counts, not rates: a ratio of them says nothing. */
-const NO_RATIO = new Set(['members', 'published', 'delivered', ...ZERO_METRICS, 'publishesPerEvent', 'roomSubscribers']);
+export const NO_RATIO = new Set(['members', 'published', 'delivered', ...ZERO_METRICS, 'publishesPerEvent', 'roomSubscribers']);
 
 export interface ClusterFanoutRun {
   readonly round: number;

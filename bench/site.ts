@@ -27,11 +27,10 @@ import { CHROMIUM_ENV, CHROMIUM_FLAGS, chromiumPath, launchBrowser, newPage, SIT
 import { recordScripts, total } from '../tests/helpers/page-weight.ts';
 import { sitePages } from '../tests/helpers/site-pages.ts';
 import { formatNumber, markdownTable } from './report.ts';
+import { SITE_BUDGETS } from './site-budgets.ts';
 import { describeMachine } from './system.ts';
 import { socketbookTarget, startTarget } from './targets.ts';
 
-/** design.md, "Budgets". */
-export const SITE_BUDGETS = { scriptGzipBytes: 20 * 1024, lighthouseScore: 100, axeViolations: 0, offOriginRequests: 0 } as const;
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 type Category = (typeof CATEGORIES)[number];
@@ -61,6 +60,8 @@ export interface PageReport {
   readonly weight: PageWeight;
   readonly axe: { readonly light: readonly string[]; readonly dark: readonly string[] };
   readonly lighthouse: LighthouseResult | null;
+  /** Why Lighthouse gave no result for this page after a second try (`null` when it did, or was off). */
+  readonly lighthouseError?: string | null;
 }
 
 async function measureWeight(browser: Browser, url: string, origin: string): Promise<PageWeight> {
@@ -129,10 +130,25 @@ async function runLighthouseOnce(url: string, port: number, preset: 'mobile' | '
   return { scores, shortfalls, metrics, warnings: lhr.runWarnings };
 }
 
+/**
+ * One Lighthouse run, tried once more when the page did not load: on a
+ * machine whose load average is many times its cores, Chromium has been
+ * seen to abort a navigation (CHROME_INTERSTITIAL_ERROR) that the next
+ * attempt loads.
+ */
+async function runLighthouseRetrying(url: string, port: number, preset: 'mobile' | 'desktop'): Promise<Omit<LighthouseResult, 'performanceRuns'>> {
+  try {
+    return await runLighthouseOnce(url, port, preset);
+  } catch (error) {
+    console.log(`  ${url}: ${error instanceof Error ? error.message : String(error)}; trying once more`);
+    return runLighthouseOnce(url, port, preset);
+  }
+}
+
 async function runLighthouse(url: string, port: number, preset: 'mobile' | 'desktop'): Promise<LighthouseResult> {
-  const runs = [await runLighthouseOnce(url, port, preset)];
+  const runs = [await runLighthouseRetrying(url, port, preset)];
   if ((runs[0]?.scores.performance ?? 100) < 100) {
-    for (let run = 1; run < LIGHTHOUSE_RUNS; run++) runs.push(await runLighthouseOnce(url, port, preset));
+    for (let run = 1; run < LIGHTHOUSE_RUNS; run++) runs.push(await runLighthouseRetrying(url, port, preset));
   }
   const sorted = [...runs].sort((a, b) => a.scores.performance - b.scores.performance);
   const median = sorted[Math.floor(sorted.length / 2)] ?? runs[0];
@@ -190,6 +206,7 @@ export function siteMisses(pages: readonly PageReport[]): string[] {
     for (const violation of page.axe.light) misses.push(`${page.path} (light): axe ${violation}`);
     for (const violation of page.axe.dark) misses.push(`${page.path} (dark): axe ${violation}`);
     const lighthouseResult = page.lighthouse;
+    if (page.lighthouseError !== undefined && page.lighthouseError !== null) misses.push(`${page.path}: Lighthouse gave no result: ${page.lighthouseError}`);
     if (lighthouseResult === null) continue;
     for (const category of CATEGORIES) {
       const score = lighthouseResult.scores[category];
@@ -242,8 +259,16 @@ if (import.meta.main) {
       const started = performance.now();
       const weight = await measureWeight(browser, url, server.httpOrigin);
       const axe = { light: await axeInTheme(browser, url, 'light'), dark: await axeInTheme(browser, url, 'dark') };
-      const lighthouseResult = chrome === null ? null : await runLighthouse(url, chrome.port, preset);
-      pages.push({ path, weight, axe, lighthouse: lighthouseResult });
+      let lighthouseResult: LighthouseResult | null = null;
+      let lighthouseError: string | null = null;
+      if (chrome !== null) {
+        // One page Lighthouse cannot load is a miss to report, not a reason to lose the other pages' results.
+        lighthouseResult = await runLighthouse(url, chrome.port, preset).catch((error: unknown) => {
+          lighthouseError = error instanceof Error ? error.message : String(error);
+          return null;
+        });
+      }
+      pages.push({ path, weight, axe, lighthouse: lighthouseResult, lighthouseError });
       console.log(`  ${path.padEnd(20)} ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {

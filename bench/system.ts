@@ -3,6 +3,7 @@
  * memory, the open-file limit that caps idle connections, and a description
  * of the machine for the report.
  */
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 
@@ -72,4 +73,11 @@ export function monotonicMs(): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** The commit the benchmark ran on, short, with ` (modified)` when tracked files had changes. */
+export function gitCommit(): string {
+  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
+  return `${result.stdout.trim() || 'unknown'}${dirty ? ' (modified)' : ''}`;
 }

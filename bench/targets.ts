@@ -12,7 +12,8 @@ import type { Readable } from 'node:stream';
 import { cpuTimeMs, residentBytes } from './system.ts';
 
 /** `socketbook` is the demo server; `ws` the bare reference for the scenario. */
-export type TargetName = 'socketbook' | 'ws';
+/** `example`: a server students finish (examples/), which only `bench/grader.ts` runs. */
+export type TargetName = 'socketbook' | 'ws' | 'example';
 
 /** What a scenario runs against: the demo server (with some flags) or a reference script. */
 export interface TargetSpec {
@@ -112,8 +113,8 @@ export function killAllTargets(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-/** The line each server prints once it listens: `…running at http://localhost:PORT/` or `…listening on http://127.0.0.1:PORT/`. */
-const LISTENING = /http:\/\/(?:localhost|127\.0\.0\.1):(\d+)\//;
+/** The line each server prints once it listens: `…running at http://localhost:PORT/`, `…listening on http://127.0.0.1:PORT/` or an example's `listening on ws://127.0.0.1:PORT (…)`. */
+const LISTENING = /(?:http|ws):\/\/(?:localhost|127\.0\.0\.1):(\d+)\b/;
 
 /** Pushes each complete line of `stream` into `into` as it arrives. */
 function collectLines(stream: Readable, into: string[], onLine: (line: string) => void = () => undefined): void {
