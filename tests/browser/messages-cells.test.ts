@@ -137,7 +137,11 @@ describe.concurrent('exercises on chapter 5 (messages)', () => {
     expect((await checkSolution(exercise, undefined, expect)).summary).toBe('All 7 checks passed: exercise solved.');
     await page.context().close();
   });
+});
 
+// This exercise's checks time round trips ("about 1000 ms"): beside the other tests on a busy machine
+// the starter passed one of them once. It runs after them, alone.
+describe('exercises on chapter 5 (messages), timed', () => {
   it('"A request with an id and a timeout": the starter resolves on any message and never times out; the solution passes', async ({ expect }) => {
     const { page, exercise } = await openMessagesExercise('ping-timeout');
     const starter = await checkExercise(exercise, undefined, expect);
