@@ -29,8 +29,9 @@ describe('accessibility (axe-core) of every page', () => {
     const { page } = await newPage(session.browser);
     await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), loaded);
     await page.goto(`${session.running.httpUrl}${path}`);
-    // Let lazy cells connect and render their live state before checking it.
-    await page.waitForLoadState('networkidle');
+    // Let lazy cells connect and render their live state before checking it. Playwright's 30 s
+    // default ran out once for /chat/ at load 22 on this shared machine.
+    await page.waitForLoadState('networkidle', { timeout: 60_000 });
     const failures: string[] = [];
     const check = async (theme: Theme) => {
       expect(await page.evaluate(() => document.documentElement.dataset.theme), path).toBe(theme);
