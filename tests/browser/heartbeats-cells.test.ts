@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { newPage, useSiteInBrowser } from '../helpers/browser.ts';
 import { axeProblems, checkExercise, checkSolution, numberIn, openExercise, outputTextsOfKind, replaceCode, runAllCells } from '../helpers/notebook-page.ts';
 
 const CHAPTER = '/heartbeats/';
 
-describe('notebook cells on chapter 8', () => {
-  const session = useSiteInBrowser();
+/**
+ * One Chromium and one server for the cells and the exercises. Each test has its own page and
+ * spends its time on heartbeat timers, frozen servers and backoff delays (a freeze holds only for
+ * its own client), so both blocks run their tests at the same time.
+ */
+const session = useSiteInBrowser();
 
-  it('runs the cells top to bottom with Run all: a ping, a silent client dropped with 4000, a frozen server, a reconnection', async () => {
+describe.concurrent('notebook cells on chapter 8', () => {
+  it('runs the cells top to bottom with Run all: a ping, a silent client dropped with 4000, a frozen server, a reconnection', async ({ expect }) => {
     const { page, errors } = await newPage(session.browser);
     await page.goto(`${session.running.httpUrl}${CHAPTER}`);
-    const cells = await runAllCells(page, 40_000);
+    const cells = await runAllCells(page, 40_000, expect);
     expect(await cells.count()).toBe(4);
 
     // 1. The welcome states the heartbeat; one application ping comes back.
@@ -56,14 +61,12 @@ describe('notebook cells on chapter 8', () => {
   });
 });
 
-describe('exercises on chapter 8', () => {
-  const session = useSiteInBrowser();
-
+describe.concurrent('exercises on chapter 8', () => {
   const exercise = (id: string) => openExercise(session.browser, `${session.running.httpUrl}${CHAPTER}`, 'heartbeats', id);
 
-  it('answer pings: the silent starter is dropped with 4000, the solution lives until it closes with 1000', async () => {
+  it('answer pings: the silent starter is dropped with 4000, the solution lives until it closes with 1000', async ({ expect }) => {
     const { page, exercise: answer } = await exercise('answer-pings');
-    const starter = await checkExercise(answer);
+    const starter = await checkExercise(answer, undefined, expect);
     expect(starter.summary).toBe('4 of 4 checks failed. Fix the code and press Check again.');
     expect(starter.results.slice(0, 2)).toEqual([
       '✗ failedanswers the server\'s pings with {type: "pong", id, sent}your code sent no pong. The browser answers protocol pings by itself; these pings are messages',
@@ -75,19 +78,19 @@ describe('exercises on chapter 8', () => {
     // A working client with a wrong prediction: the check runs a silent client and says what happened.
     const solutionCode = readFileSync(new URL('../../src/cells/heartbeats/answer-pings.solution.js', import.meta.url), 'utf8');
     await replaceCode(answer, solutionCode.replace('latestMs: 900', 'latestMs: 600'));
-    const wrong = await checkExercise(answer);
+    const wrong = await checkExercise(answer, undefined, expect);
     expect(wrong.summary).toBe('1 of 4 checks failed. Fix the code and press Check again.');
     expect(wrong.failures['predicts how the server drops a client that answers nothing']).toMatch(
       /^you predicted 600 ms at the latest; a silent client was closed with 4000 after \d+ ms\. How long can it take/,
     );
-    const solution = await checkSolution(answer);
+    const solution = await checkSolution(answer, undefined, expect);
     expect(solution.summary).toBe('All 4 checks passed: exercise solved.');
     await page.context().close();
   });
 
-  it('backoff: fails the constant delay of the starter, passes the solution', async () => {
+  it('backoff: fails the constant delay of the starter, passes the solution', async ({ expect }) => {
     const { page, exercise: backoff } = await exercise('backoff');
-    const starter = await checkExercise(backoff);
+    const starter = await checkExercise(backoff, undefined, expect);
     expect(starter.summary).toBe('7 of 7 checks failed. Fix the code and press Check again.');
     expect(starter.results[0]).toBe(
       '✗ failedwaits firstMs before the first retry, then multiplies by factor each timeexpected the delay before attempt 2 (500 × 2) to be 1000 ms, got 500',
@@ -98,25 +101,25 @@ describe('exercises on chapter 8', () => {
     // A right schedule with a wrong prediction (jitter forgotten): the check says what the schedule gives.
     const solutionCode = readFileSync(new URL('../../src/cells/heartbeats/backoff.solution.js', import.meta.url), 'utf8');
     await replaceCode(backoff, solutionCode.replace('longestBeforeAttempt6Ms: 10_400', 'longestBeforeAttempt6Ms: 8000'));
-    const wrong = await checkExercise(backoff);
+    const wrong = await checkExercise(backoff, undefined, expect);
     expect(wrong.summary).toBe('1 of 7 checks failed. Fix the code and press Check again.');
     expect(wrong.failures['your prediction matches your schedule']).toBe(
       'you predicted 8000 ms; your backoffDelay gives up to 10400 ms before attempt 6. Where does the doubling meet maxMs, and what does jitter do after that?',
     );
-    const solution = await checkSolution(backoff);
+    const solution = await checkSolution(backoff, undefined, expect);
     expect(solution.summary).toBe('All 7 checks passed: exercise solved.');
     await page.context().close();
   });
 
-  it('dead server: the starter never notices the freeze; the solution detects it, closes with 4000, backs off and subscribes again', async () => {
+  it('dead server: the starter never notices the freeze; the solution detects it, closes with 4000, backs off and subscribes again', async ({ expect }) => {
     const { page, exercise: dead } = await exercise('dead-server');
-    const starter = await checkExercise(dead);
+    const starter = await checkExercise(dead, undefined, expect);
     expect(starter.summary).toBe('5 of 5 checks failed. Fix the code and press Check again.');
     expect(starter.results.slice(0, 2)).toEqual([
       "✗ failedpings the server every 500 msexpected {type: 'ping', id, sent} every 500 ms; your code sent 0 pings in 4 s",
       "✗ failednotices the frozen server within 4 s and drops the connectionthe server has been frozen for 4 s and your connection is still open: ping it, and when no pong has come for PONG_TIMEOUT_MS, call socket.reconnect(4000, 'heartbeat timeout')",
     ]);
-    const solution = await checkSolution(dead);
+    const solution = await checkSolution(dead, undefined, expect);
     expect(solution.results).toEqual([
       '✓ passedpings the server every 500 ms',
       '✓ passednotices the frozen server within 4 s and drops the connection',

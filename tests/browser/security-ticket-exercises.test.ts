@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { checkExercise, checkSolution, replaceCode, useChapterPages } from '../helpers/notebook-page.ts';
+import { describe, it } from 'vitest';
+import { useSiteInBrowser } from '../helpers/browser.ts';
+import { checkExercise, checkSolution, openExercise, replaceCode } from '../helpers/notebook-page.ts';
 
 /** Each ticket exercise of chapter 10: what Check says about the starter code, and then about the solution. */
 const EXERCISES: readonly { id: string; title: string; starter: string; failures: Record<string, string | RegExp>; solved: string }[] = [
@@ -28,23 +29,30 @@ const EXERCISES: readonly { id: string; title: string; starter: string; failures
   },
 ];
 
-describe('ticket exercises on chapter 10 (security)', () => {
-  const chapter = useChapterPages('security');
+/**
+ * Each test checks in its own page (its own login cookie and tickets), and the checks spend their time
+ * on the server's clocks (the 5 s auth timeout, credentials that expire, 2.5 s of watching for a
+ * reconnect): the tests wait at the same time.
+ */
+describe.concurrent('ticket exercises on chapter 10 (security)', () => {
+  const session = useSiteInBrowser();
+  const open = (id: string) => openExercise(session.browser, `${session.running.httpUrl}/security/`, 'security', id);
 
-  it.each(EXERCISES)('"$title": the starter fails with a reason per check; the solution passes', async ({ id, starter, failures, solved }) => {
-    const exercise = await chapter.exercise(id);
-    const starterOutcome = await checkExercise(exercise);
+  it.for(EXERCISES)('"$title": the starter fails with a reason per check; the solution passes', async ({ id, starter, failures, solved }, { expect }) => {
+    const { page, exercise } = await open(id);
+    const starterOutcome = await checkExercise(exercise, undefined, expect);
     expect(starterOutcome.summary).toMatch(new RegExp(`^${starter}`));
     expect(Object.keys(starterOutcome.failures)).toEqual(Object.keys(failures));
     for (const [name, reason] of Object.entries(failures)) {
       if (typeof reason === 'string') expect(starterOutcome.failures[name], name).toBe(reason);
       else expect(starterOutcome.failures[name], name).toMatch(reason);
     }
-    expect((await checkSolution(exercise)).summary).toBe(solved);
+    expect((await checkSolution(exercise, undefined, expect)).summary).toBe(solved);
+    await page.context().close();
   });
 
-  it('"Refresh on 4401, stop on a refusal": code that never reconnects fails the refresh check', async () => {
-    const exercise = await chapter.exercise('ticket-refresh');
+  it('"Refresh on 4401, stop on a refusal": code that never reconnects fails the refresh check', async ({ expect }) => {
+    const { page, exercise } = await open('ticket-refresh');
     await replaceCode(
       exercise,
       [
@@ -56,14 +64,15 @@ describe('ticket exercises on chapter 10 (security)', () => {
         '}',
       ].join('\n'),
     );
-    const outcome = await checkExercise(exercise);
+    const outcome = await checkExercise(exercise, undefined, expect);
     expect(outcome.failures).toEqual({
       'after 4401, gets a new ticket and is welcomed again': 'expected your code to connect again after 4401, but it opened no new connection within 3 s',
     });
+    await page.context().close();
   });
 
-  it('"Refresh on 4401, stop on a refusal": reconnecting with the same ticket is caught', async () => {
-    const exercise = await chapter.exercise('ticket-refresh');
+  it('"Refresh on 4401, stop on a refusal": reconnecting with the same ticket is caught', async ({ expect }) => {
+    const { page, exercise } = await open('ticket-refresh');
     await replaceCode(
       exercise,
       [
@@ -78,9 +87,10 @@ describe('ticket exercises on chapter 10 (security)', () => {
         '}',
       ].join('\n'),
     );
-    const outcome = await checkExercise(exercise);
+    const outcome = await checkExercise(exercise, undefined, expect);
     expect(outcome.failures['after 4401, gets a new ticket and is welcomed again']).toMatch(
       /^your code reconnected with the same ticket, and the server closed with 4409 "ticket already used: [^"]*": call getTicket\(\) again for each connection$/,
     );
+    await page.context().close();
   });
 });

@@ -1,12 +1,15 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterEach, expect } from 'vitest';
+import { afterEach, expect, type ExpectStatic } from 'vitest';
 import { axeViolations } from './axe.ts';
 import { newPage, useSiteInBrowser, type SiteSession } from './browser.ts';
 
 /**
  * What chapter tests do with a page's notebook, as a reader would: run every
  * cell, read what appears under each, and check an exercise with the starter
- * code, the solution, or code of their own.
+ * code, the solution, or code of their own. The helpers that wait take an
+ * optional last `check`: a concurrent test (`describe.concurrent`) passes its
+ * own `expect` from the test's context, since the global one cannot tell which
+ * of the running tests a poll belongs to.
  */
 
 /** The output rows under a cell. */
@@ -25,28 +28,28 @@ export function outputTextsOfKind(cell: Locator, kind: string): Promise<string[]
 }
 
 /** Waits until `cell` reports `state` (`done`, `error`, `running`, …). */
-export async function waitForCellState(cell: Locator, state: string, timeoutMs = 10_000): Promise<void> {
-  await expect.poll(() => cell.getAttribute('data-state'), { timeout: timeoutMs }).toBe(state);
+export async function waitForCellState(cell: Locator, state: string, timeoutMs = 10_000, check: ExpectStatic = expect): Promise<void> {
+  await check.poll(() => cell.getAttribute('data-state'), { timeout: timeoutMs }).toBe(state);
 }
 
 /** Clicks a cell's Run and waits for this run (a new execution number) to end in `state`. */
-export async function runCell(cell: Locator, state: string, timeoutMs = 10_000): Promise<void> {
+export async function runCell(cell: Locator, state: string, timeoutMs = 10_000, check: ExpectStatic = expect): Promise<void> {
   const before = await cell.locator('.sb-exec-count').textContent();
   await cell.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect.poll(() => cell.locator('.sb-exec-count').textContent(), { timeout: timeoutMs }).not.toBe(before);
-  await waitForCellState(cell, state, timeoutMs);
+  await check.poll(() => cell.locator('.sb-exec-count').textContent(), { timeout: timeoutMs }).not.toBe(before);
+  await waitForCellState(cell, state, timeoutMs, check);
 }
 
 /**
  * Clicks "Run all cells" and waits until every code cell on the page has
  * run to `done`; returns the cells. `timeoutMs` is for the whole page.
  */
-export async function runAllCells(page: Page, timeoutMs = 60_000): Promise<Locator> {
+export async function runAllCells(page: Page, timeoutMs = 60_000, check: ExpectStatic = expect): Promise<Locator> {
   const cells = page.locator('code-cell');
   const count = await cells.count();
   await cells.first().getByRole('button', { name: 'Run all cells' }).click();
-  await waitForCellState(cells.nth(count - 1), 'done', timeoutMs);
-  for (let index = 0; index < count; index++) expect(await cells.nth(index).getAttribute('data-state'), `cell ${String(index + 1)}`).toBe('done');
+  await waitForCellState(cells.nth(count - 1), 'done', timeoutMs, check);
+  for (let index = 0; index < count; index++) check(await cells.nth(index).getAttribute('data-state'), `cell ${String(index + 1)}`).toBe('done');
   return cells;
 }
 
@@ -80,11 +83,11 @@ export interface CheckOutcome {
 }
 
 /** Presses Check and waits for this check's results (not a previous one's). */
-export async function checkExercise(exercise: Locator, timeoutMs = 45_000): Promise<CheckOutcome> {
+export async function checkExercise(exercise: Locator, timeoutMs = 45_000, check: ExpectStatic = expect): Promise<CheckOutcome> {
   const summary = exercise.locator('.sb-check-summary');
   await exercise.getByRole('button', { name: 'Check' }).click();
   // The click replaces the previous result with "Checking…" at once; wait for the new one.
-  await expect.poll(async () => /checks? (passed|failed)/.test((await summary.textContent()) ?? ''), { timeout: timeoutMs }).toBe(true);
+  await check.poll(async () => /checks? (passed|failed)/.test((await summary.textContent()) ?? ''), { timeout: timeoutMs }).toBe(true);
   const items = exercise.locator('.sb-check-results li');
   const failures: Record<string, string> = {};
   for (let index = 0; index < (await items.count()); index++) {
@@ -101,9 +104,9 @@ export async function checkExercise(exercise: Locator, timeoutMs = 45_000): Prom
 }
 
 /** Puts the exercise's solution in the editor and checks it. */
-export async function checkSolution(exercise: Locator, timeoutMs = 45_000): Promise<CheckOutcome> {
+export async function checkSolution(exercise: Locator, timeoutMs = 45_000, check: ExpectStatic = expect): Promise<CheckOutcome> {
   await useSolution(exercise);
-  return checkExercise(exercise, timeoutMs);
+  return checkExercise(exercise, timeoutMs, check);
 }
 
 /** The display and Out rows under a cell, without their times: what the cell's own code showed. */
