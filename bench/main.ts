@@ -37,7 +37,7 @@ import { FULL_SETTINGS, QUICK_SETTINGS, type BenchSettings } from './settings.ts
 import { runSlowConsumersScenario, type SlowConsumersOutcome } from './slow-consumers-scenario.ts';
 import { describeSlowConsumers, runSlowConsumers } from './slow-consumers.ts';
 import { describeTinyFlood, runTinyFlood, TINY_FLOOD_BOUND_BYTES } from './tiny-flood.ts';
-import { describeMachine, openFileLimit, sleep } from './system.ts';
+import { describeMachine, gitCommit, openFileLimit, sleep } from './system.ts';
 import { CLASSROOM_BENCH_DEFAULTS, describeClassroomBench, runClassroomBench, type ClassroomBenchResult } from './classroom.ts';
 import { CLUSTER_FANOUT_ID, clusterFanoutSkipLine, clusterFanoutTable, runClusterFanout, type ClusterFanoutReport } from './cluster-fanout.ts';
 import { DEFAULTS } from '../demo-server/options.ts';
@@ -140,12 +140,6 @@ async function ensureOpenFiles(settings: BenchSettings, scenarios: readonly Scen
     `The open-file limit (ulimit -n ${String(limit.soft)}, hard ${String(limit.hard)}) allows fewer than the ${String(needed)} files the idle scenario needs: it held ${String(connections)} connections instead of ${String(settings.idle.connections)}. Raise it with ulimit -n as root.`,
   );
   return { ...settings, idle: { ...settings.idle, connections } };
-}
-
-function gitCommit(): string {
-  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '';
-  return `${result.stdout.trim() || 'unknown'}${dirty ? ' (modified)' : ''}`;
 }
 
 async function newestProfile(folder: string): Promise<string | null> {
