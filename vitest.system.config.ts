@@ -15,6 +15,7 @@ export const systemProject = {
     provide: { requireSystemServers: false },
     // Each file starts several processes: one file at a time on a small machine.
     fileParallelism: false,
+    sequence: { groupOrder: 2 },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -6,12 +6,10 @@
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { parseCliOptions, USAGE } from './flags.ts';
-import { createDemoServer, type DemoServer } from './http/server.ts';
-import { loadCertificate, makeSelfSignedCertificate } from './http/tls.ts';
+import type { DemoServer } from './http/server.ts';
 import type { TlsCredentials } from './options.ts';
-import { CLASSROOM_PATHS } from '../src/shared/protocol/classroom.ts';
+import { CLASSROOM_PATHS } from '../src/shared/protocol/classroom-paths.ts';
 import { teacherTokenIn } from './routes/classroom/options.ts';
-import { clusterAdminFromEnv } from './http/cluster-admin.ts';
 
 /** Hard deadline for shutdown: clients that have not finished their close handshake are cut. */
 const SHUTDOWN_DEADLINE_MS = 1_800;
@@ -35,6 +33,13 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
+
+// The server's modules load only once the flags are good: a typo is refused at once.
+const [{ createDemoServer }, { loadCertificate, makeSelfSignedCertificate }, { clusterAdminFromEnv }] = await Promise.all([
+  import('./http/server.ts'),
+  import('./http/tls.ts'),
+  import('./http/cluster-admin.ts'),
+]);
 
 let server: DemoServer;
 let tls: TlsCredentials | null = null;

@@ -87,6 +87,16 @@ export class TeacherDashboardElement extends HTMLElement {
   }
 
   async #start(): Promise<void> {
+    if (this.#token === null) {
+      // Without a token the snapshot would only answer 403: ask the public status instead, to say which fix applies.
+      this.#status(
+        (await this.#classModeOn()) === false
+          ? 'Class mode is off on this server: start it with `npm start -- --classroom` (or `--host 0.0.0.0`) and open the dashboard link it prints.'
+          : 'No teacher token in this link. Open the dashboard link the server printed when it started ("Teacher dashboard: …/teacher/#token=…").',
+        'refused',
+      );
+      return;
+    }
     let response: Response;
     try {
       response = await fetch(CLASSROOM_PATHS.snapshot, { headers: this.#headers(), cache: 'no-store', signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS) });
@@ -97,12 +107,7 @@ export class TeacherDashboardElement extends HTMLElement {
     // Read every body: an unread one keeps the request open in Chromium's eyes.
     if (!response.ok) await response.text();
     if (response.status === 403) {
-      this.#status(
-        this.#token === null
-          ? 'Refused (403): this link has no teacher token. Open the dashboard link the server printed when it started ("Teacher dashboard: …/teacher/#token=…").'
-          : 'Refused (403): the teacher token in this link is wrong. Open the dashboard link the server printed when it started; a server started with another --data-dir has another token.',
-        'refused',
-      );
+      this.#status('Refused (403): the teacher token in this link is wrong. Open the dashboard link the server printed when it started; a server started with another --data-dir has another token.', 'refused');
       return;
     }
     if (response.status === 404) {
@@ -119,6 +124,17 @@ export class TeacherDashboardElement extends HTMLElement {
     this.#clock = setInterval(() => {
       if (this.#snapshot !== null) this.#renderStudents(this.#snapshot);
     }, CLOCK_INTERVAL_MS);
+  }
+
+  /** Whether the server runs a class, from its public status; null when it does not say. */
+  async #classModeOn(): Promise<boolean | null> {
+    try {
+      const response = await fetch(CLASSROOM_PATHS.status, { cache: 'no-store', signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS) });
+      const status = (await response.json()) as { enabled?: unknown };
+      return typeof status.enabled === 'boolean' ? status.enabled : null;
+    } catch {
+      return null;
+    }
   }
 
   #connect(): void {

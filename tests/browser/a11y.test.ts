@@ -22,6 +22,8 @@ describe('accessibility (axe-core) of every page', () => {
     expect(PAGES).toContain('/why-websockets/');
   });
 
+  // One page at a time: axe keeps the CPU busy, and pages loaded at once from one address run into the
+  // server's per-address handshake limit, so their cells keep reconnecting and the network never goes idle.
   it.each(PAGES.map((path, index) => ({ path, index })))('$path has no axe violations, in light and dark themes', async ({ path, index }) => {
     // One load a page: axe in the theme it loaded with, then again after the reader's own switch
     // (Starlight's theme select). Every other page starts dark, so both themes are seen at load and after a switch.

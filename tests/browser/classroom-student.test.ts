@@ -30,6 +30,14 @@ describe('class mode off', () => {
     expect(await page.locator('classroom-bar').isHidden()).toBe(true);
     await page.context().close();
   });
+
+  it('has the teacher dashboard say that class mode is off, not that the link lacks a token', async () => {
+    const { page, requests } = await newPage(session.browser);
+    await page.goto(`${session.running.httpUrl}/teacher/`);
+    await expect.poll(() => page.locator('[data-part="status"]').textContent()).toContain('Class mode is off on this server: start it with `npm start -- --classroom`');
+    expect(requests.filter((url) => url.includes('/classroom/teacher/'))).toEqual([]);
+    await page.context().close();
+  });
 });
 
 describe('class mode on, a student\'s page', () => {

@@ -60,7 +60,8 @@ const BAD_FLAGS: readonly [readonly string[], string | RegExp][] = [
 ];
 
 describe('demo-server/main.ts with bad flags', () => {
-  it.each(BAD_FLAGS)('refuses %j with one line, the usage and exit code 2, without a stack trace', async (args, message) => {
+  // Each case is its own short-lived process: several at once (vitest's maxConcurrency, 5).
+  it.concurrent.for(BAD_FLAGS)('refuses %j with one line, the usage and exit code 2, without a stack trace', async ([args, message], { expect }) => {
     const { exit, stderr } = await runCli(args);
     expect(exit).toBe(2);
     const [first = '', blank, ...rest] = stderr;
