@@ -8,13 +8,15 @@
  * a heap snapshot after start and one during the echo, summarized by
  * bench/heap-summary.ts.
  *
- *   node bench/echo-heap.ts [--rounds 3] [--payload 16384] [--snapshots] [--control] [--before <checkout>] [--out bench-results/echo-heap]
+ *   node bench/echo-heap.ts [--rounds 3] [--payload 16384] [--snapshots] [--control [--control-import <module>]] [--before <checkout>] [--out bench-results/echo-heap]
  *
  * `--before <checkout>` adds the demo server of another checkout (an
  * earlier commit), so before and after are measured in the same run.
  * `--control` adds bare `ws` run with the demo server's modules preloaded
  * (`--import demo-server/http/server.ts`): the same echo code with the
- * demo server's heap beside it.
+ * demo server's heap beside it; `--control-import` preloads another module
+ * instead (a path, or `data:text/javascript,import 'node:sqlite';`), to
+ * find which import changes the collector's behaviour.
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -78,6 +80,7 @@ const { values } = parseArgs({
     payload: { type: 'string', default: String(16 * 1024) },
     snapshots: { type: 'boolean', default: false },
     control: { type: 'boolean', default: false },
+    'control-import': { type: 'string', default: './demo-server/http/server.ts' },
     before: { type: 'string' },
     out: { type: 'string', default: 'bench-results/echo-heap' },
   },
@@ -99,7 +102,7 @@ if (values.before !== undefined) {
   const before = socketbookTarget();
   variants.push({ label: 'socketbook before', spec: { ...before, script: join(resolve(values.before), before.script) }, nodeArgs: [], path: '/ws/echo' });
 }
-if (values.control) variants.push({ label: 'bare ws + demo modules', spec: referenceTarget('reference-echo.ts'), nodeArgs: ['--import', './demo-server/http/server.ts'], path: '/' });
+if (values.control) variants.push({ label: 'bare ws + demo modules', spec: referenceTarget('reference-echo.ts'), nodeArgs: ['--import', values['control-import']], path: '/' });
 
 /** Asks `target` for a heap snapshot (SIGUSR2) and resolves with its path once written. */
 async function snapshot(target: RunningTarget, folder: string): Promise<string> {

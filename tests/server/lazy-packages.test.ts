@@ -27,13 +27,14 @@ await new Promise((resolve) => socket.once('close', resolve));
 const afterEcho = loaded();
 const scrape = await fetch('http://127.0.0.1:' + port + '/metrics');
 const text = await scrape.text();
-console.log(JSON.stringify({ afterEcho, afterScrape: loaded(), status: scrape.status, closes: /socketbook_closes_total\\{[^}]*\\} 1/.test(text) }));
+const sqlite = process.moduleLoadList.some((name) => name.includes('sqlite'));
+console.log(JSON.stringify({ afterEcho, afterScrape: loaded(), status: scrape.status, closes: /socketbook_closes_total\\{[^}]*\\} 1/.test(text), sqlite }));
 await server.close();
 `;
 
-describe('the demo server without /metrics scrapes, --redis or chat names', () => {
-  it('loads neither prom-client, ioredis nor the confusables table: each is loaded on first use (issue 23: less heap for every full collection to mark)', async () => {
+describe('the demo server without /metrics scrapes, --redis, chat names or class mode', () => {
+  it('loads neither prom-client, ioredis, the confusables table nor node:sqlite: each is loaded on first use (issue 23: less heap for every full collection to mark)', async () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: new URL('../..', import.meta.url), timeout: 20_000 });
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ afterEcho: [], afterScrape: ['prom-client'], status: 200, closes: true });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ afterEcho: [], afterScrape: ['prom-client'], status: 200, closes: true, sqlite: false });
   });
 });

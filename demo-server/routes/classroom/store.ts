@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { loadOnFirstUse } from '../../core/load-on-use.ts';
 import {
   CLASSROOM_LIMITS,
   TRANSFER_CODE_ALPHABET,
@@ -14,6 +15,14 @@ import {
 } from '../../../src/shared/protocol/classroom.ts';
 import { looksAlike, nameKeys, type NameKeys } from '../chat/names.ts';
 import type { Catalog } from './catalog.ts';
+
+/**
+ * `node:sqlite`, loaded when a class store first opens, so a server that
+ * never starts class mode does not carry it (issue 23: preloaded into bare
+ * `ws`, it came with many more full collections during the 16 KiB echo;
+ * bench/evidence/echo-16k.md).
+ */
+const sqlite = loadOnFirstUse<typeof import('node:sqlite')>('node:sqlite');
 
 /**
  * The class's memory: students, what each reads, tries and solves, and the
@@ -155,7 +164,7 @@ export class ClassroomStore {
     }
     const file = join(dataDir, DATABASE_FILE);
     try {
-      this.#db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 0 });
+      this.#db = new (sqlite().DatabaseSync)(file, { enableForeignKeyConstraints: true, timeout: 0 });
       this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA locking_mode = EXCLUSIVE;');
       this.#transaction(() => {
         const version = (this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
